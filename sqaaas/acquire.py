@@ -1,0 +1,271 @@
+"""Get a repository onto disk for assessment: a local directory read in place, or a clone.
+
+URLs and refs are untrusted: anything that could make git run commands (``ext::``,
+``fd::``), be read as an option (a leading ``-``) or use an unexpected scheme is refused
+before git sees it. Clones run with prompts disabled and a hard time limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import git
+
+from sqaaas.errors import AcquireError
+
+ALLOWED_SCHEMES = ("https", "http", "git", "ssh", "file")
+_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$")
+_TRANSPORT = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
+_PROGRESS = re.compile(r"^(?P<stage>[A-Za-z ]+):\s+(?P<pct>\d+)%")
+_HARDENING = [
+    "-c", "protocol.ext.allow=never",
+    "-c", "protocol.fd.allow=never",
+    "-c", "protocol.file.allow=always",
+    "-c", "core.fsmonitor=false",
+    "-c", "submodule.recurse=false",
+    "-c", "credential.interactive=never",
+]
+
+ProgressCallback = Callable[[str, float | None], None]
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A repository ready to read: its root and what we know of where it came from."""
+
+    root: Path
+    url: str | None
+    commit: str | None
+    branch: str | None
+    cloned: bool
+
+
+def default_cache_dir() -> Path:
+    if env := os.environ.get("SQAAAS_CACHE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "sqaaas"
+
+
+def looks_like_url(target: str) -> bool:
+    return bool(_TRANSPORT.match(target) or "://" in target or _SCP_LIKE.match(target))
+
+
+def check_url(url: str) -> None:
+    """Refuse URLs that git could turn into command execution or option injection."""
+    if url.startswith("-"):
+        raise AcquireError(f"refused URL '{url}': it starts with '-' (would be read as an option)")
+    if any(ch in url for ch in "\n\r\0"):
+        raise AcquireError("refused URL: it contains control characters")
+    if m := _TRANSPORT.match(url):
+        raise AcquireError(f"refused URL: the '{m.group(0)}' transport can run commands")
+    if _SCP_LIKE.match(url):
+        return
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        allowed = ", ".join(ALLOWED_SCHEMES)
+        raise AcquireError(f"refused URL '{url}': scheme '{scheme}' is not one of {allowed}")
+    if scheme != "file" and not urlsplit(url).hostname:
+        raise AcquireError(f"refused URL '{url}': no host")
+
+
+def check_ref(ref: str, what: str) -> None:
+    """A branch or commit must not be readable as an option or contain odd characters."""
+    if not ref or ref.startswith("-") or not re.fullmatch(r"[A-Za-z0-9._/+@-]{1,200}", ref):
+        raise AcquireError(f"refused {what} '{ref}': not a valid git ref name")
+    if ".." in ref or ref.endswith((".lock", "/", ".")) or "@{" in ref:
+        raise AcquireError(f"refused {what} '{ref}': not a valid git ref name")
+
+
+def acquire(
+    target: str,
+    *,
+    branch: str | None = None,
+    commit: str | None = None,
+    cache_dir: Path | None = None,
+    timeout: float = 300.0,
+    progress: ProgressCallback | None = None,
+) -> Checkout:
+    """Return a checkout of ``target`` (a local directory or a git URL)."""
+    if branch is not None:
+        check_ref(branch, "branch")
+    if commit is not None:
+        check_ref(commit, "commit")
+    if target.startswith("-"):
+        raise AcquireError(f"refused '{target}': it starts with '-' (would be read as an option)")
+    if looks_like_url(target):
+        check_url(target)
+        return _clone(target, branch, commit, cache_dir or default_cache_dir(), timeout, progress)
+    path = Path(target).expanduser()
+    if not path.exists():
+        raise AcquireError(f"{target}: no such directory")
+    if not path.is_dir():
+        raise AcquireError(f"{target}: not a directory (give the repository's folder)")
+    try:
+        repo = git.Repo(path, search_parent_directories=True)
+    except git.InvalidGitRepositoryError:
+        raise AcquireError(f"{target}: not a git repository (run 'git init' and commit)") from None
+    except git.NoSuchPathError:
+        raise AcquireError(f"{target}: no such directory") from None
+    if branch or commit:
+        # Never touch the user's working tree: assess another revision from a private clone.
+        origin = str(Path(repo.working_dir).resolve())
+        checkout = _clone(origin, branch, commit, cache_dir or default_cache_dir(), timeout, progress)
+        return Checkout(checkout.root, _origin_url(repo), checkout.commit, checkout.branch, True)
+    return Checkout(
+        root=path.resolve(),
+        url=_origin_url(repo),
+        commit=_head_commit(repo),
+        branch=_branch_name(repo),
+        cloned=False,
+    )
+
+
+def _origin_url(repo: git.Repo) -> str | None:
+    try:
+        remotes = {r.name: r for r in repo.remotes}
+        remote = remotes.get("origin") or next(iter(remotes.values()), None)
+        return next(iter(remote.urls), None) if remote else None
+    except (git.GitCommandError, ValueError, StopIteration):
+        return None
+
+
+def _head_commit(repo: git.Repo) -> str | None:
+    try:
+        return repo.head.commit.hexsha
+    except ValueError:  # no commits yet
+        return None
+
+
+def _branch_name(repo: git.Repo) -> str | None:
+    try:
+        return None if repo.head.is_detached else repo.active_branch.name
+    except (TypeError, ValueError):
+        return None
+
+
+def _git_env() -> dict[str, str]:
+    return {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "true",
+        "SSH_ASKPASS": "true",
+        "GCM_INTERACTIVE": "never",
+        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=20",
+        "GIT_PROTOCOL_FROM_USER": "0",
+    }
+
+
+def _run_git(args: list[str], cwd: Path, timeout: float, progress: ProgressCallback | None) -> None:
+    """Run git (through GitPython) with a wall-time limit, relaying its progress lines."""
+    cmd = ["git", *_HARDENING, *args]
+    proc = git.Git(str(cwd)).execute(
+        cmd, as_process=True, env=_git_env(), with_stdout=False, universal_newlines=False
+    )
+    popen = proc.proc
+    tail: list[str] = []
+
+    def pump() -> None:
+        buffer = b""
+        assert popen.stderr is not None
+        while chunk := popen.stderr.read1(4096):
+            buffer += chunk
+            *lines, buffer = re.split(rb"[\r\n]", buffer)
+            for raw in lines:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line:
+                    continue
+                tail[:] = [*tail[-4:], line]
+                if progress and (m := _PROGRESS.match(line.removeprefix("remote: "))):
+                    progress(m.group("stage").strip(), float(m.group("pct")))
+        if buffer.strip():
+            tail.append(buffer.decode("utf-8", "replace").strip())
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while popen.poll() is None:
+        if time.monotonic() > deadline:
+            popen.kill()
+            popen.wait()
+            raise AcquireError(f"git {args[0]} timed out after {timeout:.0f} s")
+        time.sleep(0.05)
+    reader.join(timeout=5)
+    if popen.returncode != 0:
+        errors = [line for line in tail if line.startswith(("fatal:", "error:"))] or tail
+        message = errors[-1] if errors else f"exit status {popen.returncode}"
+        raise AcquireError(f"git {args[0]} failed: {message}")
+
+
+def _clone(
+    url: str,
+    branch: str | None,
+    commit: str | None,
+    cache_dir: Path,
+    timeout: float,
+    progress: ProgressCallback | None,
+) -> Checkout:
+    """Clone (or refresh a cached clone of) ``url`` and check out the wanted revision."""
+    key = hashlib.sha256(url.encode()).hexdigest()[:24]
+    dest = cache_dir / "repos" / key
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    repo: git.Repo | None = None
+    if (dest / ".git").is_dir():
+        try:
+            repo = git.Repo(dest)
+            if _origin_url(repo) != url:
+                repo = None
+        except git.InvalidGitRepositoryError:
+            repo = None
+    if repo is None:
+        shutil.rmtree(dest, ignore_errors=True)
+        partial = dest.with_name(dest.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        args = ["clone", "--progress", "--no-recurse-submodules"]
+        if branch:
+            args += ["--branch", branch]
+        try:
+            _run_git([*args, "--", url, str(partial)], dest.parent, timeout, progress)
+        except AcquireError:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        partial.rename(dest)
+        repo = git.Repo(dest)
+    else:
+        _run_git(
+            ["fetch", "--progress", "--tags", "--force", "--prune", "origin"], dest, timeout, progress
+        )
+        target = f"origin/{branch}" if branch else "origin/HEAD"
+        if not commit:
+            try:
+                repo.git.checkout("--force", "--detach", target)
+            except git.GitCommandError as exc:
+                raise AcquireError(f"branch '{branch}' not found in {url}") from exc
+    if commit:
+        try:
+            repo.git.checkout("--force", "--detach", commit)
+        except git.GitCommandError as exc:
+            raise AcquireError(f"commit '{commit}' not found in {url}") from exc
+    return Checkout(
+        root=dest.resolve(),
+        url=url,
+        commit=_head_commit(repo),
+        branch=branch or _default_branch(repo),
+        cloned=True,
+    )
+
+
+def _default_branch(repo: git.Repo) -> str | None:
+    try:
+        ref = repo.git.symbolic_ref("--short", "refs/remotes/origin/HEAD")
+        return ref.removeprefix("origin/")
+    except git.GitCommandError:
+        return _branch_name(repo)

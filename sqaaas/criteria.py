@@ -1,0 +1,234 @@
+"""The baselines and badge levels as typed, validated data loaded from criteria/.
+
+Nothing about what is assessed lives in code: this module only reads and checks the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sqaaas.datafiles import data_path
+from sqaaas.errors import CriteriaDataError
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class RequirementLevel(StrEnum):
+    """RFC 2119 keywords as the baselines use them (UNSPECIFIED: listed without a keyword)."""
+
+    MUST = "MUST"
+    MUST_NOT = "MUST NOT"
+    SHOULD = "SHOULD"
+    SHOULD_NOT = "SHOULD NOT"
+    RECOMMENDED = "RECOMMENDED"
+    MAY = "MAY"
+    UNSPECIFIED = "UNSPECIFIED"
+
+    @property
+    def strength(self) -> int:
+        """Ordering used to decide which subcriteria gate a criterion (RFC 2119 equivalences)."""
+        return {
+            "MUST": 3,
+            "MUST NOT": 3,
+            "SHOULD": 2,
+            "SHOULD NOT": 2,
+            "RECOMMENDED": 2,
+            "MAY": 1,
+            "UNSPECIFIED": 0,
+        }[self.value]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Baseline(_Strict):
+    """Where a set of criteria comes from."""
+
+    id: str
+    title: str
+    url: str
+    version: str
+    license: str | None = None
+
+
+class Subcriterion(_Strict):
+    """One requirement of the baseline and how (or whether) sqaaas assesses it."""
+
+    id: str = Field(pattern=r"^[A-Za-z]+\.[A-Za-z]+[0-9]+(\.[0-9]+)*$")
+    requirement_level: RequirementLevel
+    description: str = Field(min_length=10)
+    hint: str = Field(min_length=10)
+    probes: tuple[str, ...] = ()
+    not_automated: str | None = None
+
+    @model_validator(mode="after")
+    def _assessed_or_explained(self) -> Subcriterion:
+        if bool(self.probes) == bool(self.not_automated):
+            raise ValueError("give either 'probes' (how it is assessed) or 'not_automated' (why not)")
+        return self
+
+
+class Criterion(_Strict):
+    """A baseline criterion (e.g. QC.Lic) with its subcriteria."""
+
+    id: str = Field(pattern=r"^[A-Za-z]+\.[A-Za-z]+$")
+    title: str
+    baseline: str
+    source_url: str = Field(pattern=r"^https://")
+    description: str = Field(min_length=10)
+    subcriteria: tuple[Subcriterion, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _subcriteria_belong(self) -> Criterion:
+        seen: set[str] = set()
+        for sub in self.subcriteria:
+            if not sub.id.startswith(self.id):
+                raise ValueError(f"subcriterion {sub.id} does not belong to {self.id}")
+            if sub.id in seen:
+                raise ValueError(f"subcriterion {sub.id} is listed twice")
+            seen.add(sub.id)
+        return self
+
+    @property
+    def gating_strength(self) -> int:
+        """Strongest requirement level present: those subcriteria decide the verdict."""
+        return max(sub.requirement_level.strength for sub in self.subcriteria)
+
+
+class BadgeLevel(_Strict):
+    name: str
+    criteria: tuple[str, ...] = Field(min_length=1)
+
+
+class BadgeScheme(_Strict):
+    """Cumulative badge levels: each level needs its own criteria plus all lower levels'."""
+
+    baseline: str
+    levels: tuple[BadgeLevel, ...] = Field(min_length=1)
+
+    def required_for(self, level: str) -> list[str]:
+        required: list[str] = []
+        for lvl in self.levels:
+            required.extend(lvl.criteria)
+            if lvl.name == level:
+                return required
+        raise KeyError(level)
+
+
+class Catalogue(BaseModel):
+    """Everything loaded from criteria/: baselines, criteria in order, badge schemes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    baselines: dict[str, Baseline]
+    criteria: dict[str, Criterion]
+    badges: dict[str, BadgeScheme]
+
+    def subcriterion(self, sub_id: str) -> Subcriterion:
+        for criterion in self.criteria.values():
+            for sub in criterion.subcriteria:
+                if sub.id == sub_id:
+                    return sub
+        raise KeyError(sub_id)
+
+    def of_baseline(self, baseline: str) -> list[Criterion]:
+        return [c for c in self.criteria.values() if c.baseline == baseline]
+
+    def probe_names(self) -> set[str]:
+        return {p for c in self.criteria.values() for s in c.subcriteria for p in s.probes}
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CriteriaDataError(f"{path}: cannot read criteria data: {exc}") from exc
+
+
+def _describe(exc: ValidationError, raw: object) -> str:
+    """Name the entry (criterion/subcriterion id) a validation error is about."""
+    first = exc.errors()[0]
+    loc = first["loc"]
+    entry = raw.get("id", "?") if isinstance(raw, dict) else "?"
+    if isinstance(raw, dict) and len(loc) >= 2 and loc[0] in ("subcriteria", "levels"):
+        items = raw.get(loc[0]) or []
+        if isinstance(loc[1], int) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            entry = items[loc[1]].get("id") or items[loc[1]].get("name") or f"{loc[0]}[{loc[1]}]"
+    where = ".".join(str(p) for p in loc) or "(top level)"
+    return f"entry {entry} ({where}): {first['msg']}"
+
+
+def _parse(model: type[_M], raw: object, path: Path) -> _M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise CriteriaDataError(f"{path}: {_describe(exc, raw)}") from exc
+
+
+def load_catalogue(root: Path | None = None, known_probes: Iterable[str] | None = None) -> Catalogue:
+    """Load and validate criteria/ (baselines, one file per criterion, badges.yml).
+
+    With ``known_probes`` every probe named by the data must exist, so a typo in the
+    data fails at load time with the file and entry named.
+    """
+    root = root or data_path("criteria")
+    if not root.is_dir():
+        raise CriteriaDataError(f"{root}: criteria directory not found")
+    baselines: dict[str, Baseline] = {}
+    criteria: dict[str, Criterion] = {}
+    for baseline_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        meta = baseline_dir / "baseline.yml"
+        if not meta.is_file():
+            continue
+        baseline = _parse(Baseline, _read_yaml(meta), meta)
+        baselines[baseline.id] = baseline
+        for path in sorted(baseline_dir.glob("*.yml")):
+            if path.name == "baseline.yml":
+                continue
+            raw = _read_yaml(path)
+            criterion = _parse(Criterion, raw, path)
+            if criterion.baseline != baseline.id:
+                raise CriteriaDataError(
+                    f"{path}: entry {criterion.id}: baseline '{criterion.baseline}' "
+                    f"but the file is under {baseline_dir.name}/ ('{baseline.id}')"
+                )
+            if criterion.id in criteria:
+                raise CriteriaDataError(f"{path}: entry {criterion.id}: criterion defined twice")
+            if known_probes is not None:
+                for sub in criterion.subcriteria:
+                    unknown = [p for p in sub.probes if p not in set(known_probes)]
+                    if unknown:
+                        raise CriteriaDataError(
+                            f"{path}: entry {sub.id}: unknown probe(s) {', '.join(unknown)}"
+                        )
+            criteria[criterion.id] = criterion
+    badges_file = root / "badges.yml"
+    raw_badges = _read_yaml(badges_file)
+    if not isinstance(raw_badges, dict):
+        raise CriteriaDataError(f"{badges_file}: expected a mapping of badge schemes")
+    badges = {name: _parse(BadgeScheme, spec, badges_file) for name, spec in raw_badges.items()}
+    for name, scheme in badges.items():
+        for level in scheme.levels:
+            for cid in level.criteria:
+                if cid not in criteria:
+                    raise CriteriaDataError(
+                        f"{badges_file}: entry {name}.{level.name}: unknown criterion {cid}"
+                    )
+    return Catalogue(baselines=baselines, criteria=criteria, badges=badges)
+
+
+@cache
+def default_catalogue() -> Catalogue:
+    """The shipped criteria, validated against the registered probes (loaded once)."""
+    from sqaaas.probes import registry
+
+    return load_catalogue(known_probes=registry.names())

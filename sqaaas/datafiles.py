@@ -1,0 +1,19 @@
+"""Locate the project's data trees (criteria/, later pipelines/, badges/, web/).
+
+In a source checkout or editable install they sit beside the package; a built wheel
+carries them under sqaaas/_data/ (see pyproject's force-include).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_path(name: str) -> Path:
+    """Return the directory of the top-level data tree ``name`` (e.g. ``criteria``)."""
+    bundled = _PACKAGE_DIR / "_data" / name
+    if bundled.is_dir():
+        return bundled
+    return _PACKAGE_DIR.parent / name

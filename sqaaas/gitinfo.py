@@ -1,0 +1,132 @@
+"""What the repository's git history says: remotes, tags, merges. Read-only queries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import git
+
+_PR_REFERENCE = re.compile(r"\(#\d+\)|Merge pull request #\d+|See merge request \S+!\d+|!\d+\b")
+_ISSUE_REFERENCE = re.compile(r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|refs?|see)\s+\S*#\d+", re.I)
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    commit: str
+    timestamp: int  # committer time of the tagged commit
+
+
+@dataclass(frozen=True)
+class Remote:
+    name: str
+    url: str
+
+
+class GitInfo:
+    """Lazy, cached answers about one repository's history (None when it is not a git repo)."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.repo: git.Repo | None = git.Repo(path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            self.repo = None
+
+    def _git(self, *args: str) -> str:
+        assert self.repo is not None
+        return self.repo.git.execute(["git", *args], with_extended_output=False)
+
+    @cached_property
+    def head(self) -> str | None:
+        if self.repo is None:
+            return None
+        try:
+            return self.repo.head.commit.hexsha
+        except ValueError:
+            return None
+
+    @cached_property
+    def commit_count(self) -> int:
+        if self.head is None:
+            return 0
+        return int(self._git("rev-list", "--count", "HEAD"))
+
+    @cached_property
+    def remotes(self) -> list[Remote]:
+        if self.repo is None:
+            return []
+        found: list[Remote] = []
+        for remote in self.repo.remotes:
+            try:
+                found.extend(Remote(remote.name, url) for url in remote.urls)
+            except git.GitCommandError:
+                continue
+        return found
+
+    @cached_property
+    def tags(self) -> list[Tag]:
+        """Tags whose commit is reachable from HEAD, newest first."""
+        if self.head is None:
+            return []
+        out = self._git(
+            "for-each-ref", "--merged", "HEAD", "--sort=-creatordate",
+            "--format=%(refname:short)\t%(*objectname)%(objectname)\t%(*committerdate:unix)"
+            "%(committerdate:unix)", "refs/tags",
+        )
+        tags: list[Tag] = []
+        for line in out.splitlines():
+            name, objects, stamp = (line.split("\t") + ["", ""])[:3]
+            # For annotated tags the first 40 hex chars are the peeled commit.
+            tags.append(Tag(name, objects[:40], int(stamp[:10] or 0)))
+        tags.sort(key=lambda t: t.timestamp, reverse=True)
+        return tags
+
+    @cached_property
+    def all_tag_names(self) -> list[str]:
+        if self.repo is None:
+            return []
+        return [t.name for t in self.repo.tags]
+
+    def _subjects(self, *extra: str, limit: int = 2000) -> list[str]:
+        if self.head is None:
+            return []
+        out = self._git("log", f"--max-count={limit}", "--format=%s%n%b%x00", *extra)
+        return [s.strip() for s in out.split("\0") if s.strip()]
+
+    @cached_property
+    def merge_count(self) -> int:
+        if self.head is None:
+            return 0
+        return int(self._git("rev-list", "--count", "--merges", "HEAD"))
+
+    @cached_property
+    def pr_reference_count(self) -> int:
+        """Commits that record a pull/merge request (merge messages, squash '(#N)' suffixes)."""
+        return sum(1 for s in self._subjects() if _PR_REFERENCE.search(s))
+
+    @cached_property
+    def issue_reference_count(self) -> int:
+        return sum(1 for s in self._subjects() if _ISSUE_REFERENCE.search(s))
+
+    @cached_property
+    def branches(self) -> list[str]:
+        """Local and remote-tracking branch names (without the remote prefix)."""
+        if self.repo is None:
+            return []
+        out = self._git("for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes")
+        names = set()
+        for ref in out.splitlines():
+            for remote in self.remotes:
+                ref = ref.removeprefix(remote.name + "/")
+            if ref and ref != "HEAD" and not ref.endswith("/HEAD"):
+                names.add(ref)
+        return sorted(names)
+
+    def tracked(self, rel: str) -> bool:
+        """Whether a path is under version control."""
+        if self.repo is None:
+            return False
+        return bool(self._git("ls-files", "--", rel).strip())

@@ -1,0 +1,66 @@
+"""QC.Acc: is the code public, and is it under version control?"""
+
+from __future__ import annotations
+
+from sqaaas.context import RepoContext
+from sqaaas.forges import host_of, is_https, is_public_forge, web_url
+from sqaaas.outcomes import Evidence, Finding, Outcome
+from sqaaas.probes.registry import probe
+
+
+@probe("acc.public_remote")
+def public_remote(ctx: RepoContext) -> Finding:
+    """An https (or forge) remote on a public forge; verified online only when we cloned it."""
+    extra = ctx.config.public_forges
+    if ctx.checkout.cloned and ctx.checkout.url and is_https(ctx.checkout.url):
+        return Finding.passed(
+            "cloned anonymously over https (verified online: the repository is publicly readable)",
+            value=ctx.checkout.url,
+        )
+    remotes = ctx.git.remotes
+    if not remotes:
+        return Finding.failed(
+            "the repository has no remote: nothing shows the code is published",
+            hint="Publish it on a public forge and add the remote: "
+            "git remote add origin https://<forge>/<org>/<repo>.git",
+        )
+    evidence: list[Evidence] = []
+    for remote in remotes:
+        host = host_of(remote.url)
+        if is_public_forge(host, extra):
+            how = "https" if is_https(remote.url) else "ssh/other protocol"
+            return Finding(
+                outcome=Outcome.PASS,
+                evidence=[
+                    Evidence(
+                        message=f"remote '{remote.name}' is on the public forge {host} ({how}); "
+                        "not verified online (offline assessment)",
+                        value=web_url(remote.url) or remote.url,
+                    )
+                ],
+            )
+        evidence.append(
+            Evidence(
+                message=f"remote '{remote.name}' host {host or 'unknown'} is not a known public forge",
+                value=remote.url,
+            )
+        )
+    return Finding(
+        outcome=Outcome.FAIL,
+        evidence=evidence,
+        hint="Push the code to a public forge, or if this host is public, list it under "
+        "public_forges in .sqaaas.yml.",
+    )
+
+
+@probe("acc.vcs_with_commits")
+def vcs_with_commits(ctx: RepoContext) -> Finding:
+    """The tree is a git repository with at least one commit."""
+    if ctx.git.repo is None:
+        return Finding.failed("not a git repository", hint="git init && git add . && git commit")
+    count = ctx.git.commit_count
+    if count == 0:
+        return Finding.failed(
+            "git repository without any commit", hint="Commit the code: git add . && git commit"
+        )
+    return Finding.passed(f"git repository with {count} commit(s)", value=count)

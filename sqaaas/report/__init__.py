@@ -1,0 +1,1 @@
+"""The assessment report: its model, JSON Schema and renderers."""

@@ -1,0 +1,105 @@
+"""The human-readable report, printed with Rich (plain text when not on a terminal)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sqaaas.outcomes import Outcome
+from sqaaas.report.model import CriterionResult, Report
+
+OUTCOME_STYLE = {
+    Outcome.PASS: ("✔ pass", "green"),
+    Outcome.FAIL: ("✘ fail", "red"),
+    Outcome.ERROR: ("! error", "magenta"),
+    Outcome.NOT_APPLICABLE: ("– n/a", "dim"),
+    Outcome.NOT_AUTOMATED: ("? not automated", "yellow"),
+}
+LEVEL_STYLE = {"none": "red", "bronze": "dark_orange3", "silver": "grey70", "gold": "gold1"}
+
+
+def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
+    verdict = "[green]VALID[/]" if result.valid else "[red]NOT VALID[/]"
+    cov = result.coverage
+    ratio = f"{cov.ratio:.0%}" if cov.ratio is not None else "n/a"
+    title = f"{cid} {result.title}: {verdict}  coverage {ratio} ({cov.passed}/{cov.assessed} assessed)"
+    if result.skipped_reason:
+        title += f"  [yellow]skipped: {result.skipped_reason}[/]"
+    table = Table(title=title, title_justify="left", show_header=False, expand=True, box=None)
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("level", no_wrap=True, style="dim")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("details", ratio=1)
+    for sid, sub in result.subcriteria.items():
+        label, style = OUTCOME_STYLE[sub.outcome]
+        if sub.outcome in (Outcome.NOT_AUTOMATED, Outcome.NOT_APPLICABLE) and not verbose:
+            details = Text(sub.evidence[0].message if sub.evidence else "", style="dim")
+        else:
+            details = Text()
+            for ev in sub.evidence[:4]:
+                where = ev.path + (f":{ev.line}" if ev.line else "") + ": " if ev.path else ""
+                details.append(f"{where}{ev.message}\n")
+            if len(sub.evidence) > 4:
+                details.append(f"(+{len(sub.evidence) - 4} more)\n", style="dim")
+            if sub.outcome in (Outcome.FAIL, Outcome.ERROR):
+                details.append(f"hint: {sub.hint}", style="cyan")
+        table.add_row(sid, sub.requirement_level, Text(label, style=style), details)
+    return table
+
+
+def _badge_panel(report: Report) -> Panel:
+    badge = report.badge
+    text = Text()
+    text.append("Badge reached: ")
+    text.append(badge.level.upper(), style=f"bold {LEVEL_STYLE.get(badge.level, '')}")
+    if badge.next_level:
+        text.append(f"\nMissing for {badge.next_level}:\n")
+        for item in badge.missing_for_next:
+            text.append(f"  • {item.criterion}: {item.reason}\n", style="bold")
+            for hint in item.hints[:3]:
+                text.append(f"      hint: {hint}\n", style="cyan")
+    else:
+        text.append("  (highest level)")
+    return Panel(text, title="Badge", expand=True)
+
+
+def render_to(console: Console, report: Report, verbose: bool = False) -> None:
+    repo = report.repository
+    header = Text()
+    header.append(f"{repo.url or repo.path}", style="bold")
+    header.append(f"  commit {repo.commit[:12] if repo.commit else 'none'}")
+    if repo.branch:
+        header.append(f"  branch {repo.branch}")
+    if repo.subfolder:
+        header.append(f"  subfolder {repo.subfolder}")
+    header.append(f"\nbaseline: {report.baseline.title} v{report.baseline.version}", style="dim")
+    if report.languages:
+        langs = ", ".join(f"{k} ({v})" for k, v in list(report.languages.items())[:8])
+        header.append(f"\nlanguages: {langs}", style="dim")
+    if report.config_source:
+        header.append(f"\nconfiguration: {report.config_source}", style="dim")
+    console.print(Panel(header, title="sqaaas assessment"))
+    for cid, result in report.criteria.items():
+        console.print(_criterion_table(cid, result, verbose))
+        console.print()
+    summary = Table("criterion", "verdict", "coverage", title="Summary", title_justify="left")
+    for cid, result in report.criteria.items():
+        ratio = result.coverage.ratio
+        summary.add_row(
+            f"{cid} {result.title}",
+            "[green]valid[/]" if result.valid else "[red]not valid[/]",
+            f"{ratio:.0%}" if ratio is not None else "n/a",
+        )
+    console.print(Group(summary, _badge_panel(report)))
+    console.print(f"[dim]assessed in {report.duration_s:.2f} s[/]")
+
+
+def render_plain(report: Report) -> str:
+    """The same report as plain text (for --output FILE or non-terminal use)."""
+    buffer = io.StringIO()
+    render_to(Console(file=buffer, width=110, no_color=True, emoji=False), report, verbose=True)
+    return buffer.getvalue()

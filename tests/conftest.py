@@ -1,0 +1,61 @@
+"""Shared fixtures: fixture-repository builders and helpers to run probes and the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sqaaas.acquire import acquire
+from sqaaas.engine import assess, make_context
+from sqaaas.outcomes import Finding
+from sqaaas.probes import registry
+from sqaaas.report.model import Report
+from tests.repos import make_repo
+
+
+@pytest.fixture
+def repo_factory(tmp_path: Path) -> Callable[..., Path]:
+    """make_repo() in a fresh sub-directory of tmp_path: repo_factory(files, tags=[...])."""
+    counter = iter(range(10_000))
+
+    def build(files: dict[str, str | bytes] | None = None, **kwargs: object) -> Path:
+        return make_repo(tmp_path / f"repo{next(counter)}", files, **kwargs)  # type: ignore[arg-type]
+
+    return build
+
+
+def run_probe(repo: Path, name: str) -> Finding:
+    """Run one registered probe against a local repository."""
+    ctx = make_context(acquire(str(repo)))
+    return registry.get(name)(ctx)
+
+
+def assess_repo(repo: Path, criteria: list[str] | None = None) -> Report:
+    return assess(acquire(str(repo)), criteria=criteria)
+
+
+@pytest.fixture(scope="session")
+def sqaaas_exe() -> str:
+    exe = shutil.which("sqaaas")
+    if exe is None:
+        pytest.fail("the sqaaas console script is not installed: pip install -e '.[test]'")
+    return exe
+
+
+@pytest.fixture
+def run_cli(sqaaas_exe: str, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the installed `sqaaas` as a subprocess (isolated cache dir, 120 s limit)."""
+
+    def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "SQAAAS_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "120"}
+        return subprocess.run(
+            [sqaaas_exe, *args], cwd=cwd, env=env, capture_output=True, text=True,
+            timeout=120, stdin=subprocess.DEVNULL,
+        )
+
+    return run

@@ -1,0 +1,128 @@
+"""Build fixture git repositories in temporary directories (git init, files, commits, tags).
+
+Licence texts come from the `identify` package's bundled choosealicense.com texts, so the
+fixtures carry real licence texts without copying them into this repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from identify.vendor.licenses import LICENSES
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ada Lovelace",
+    "GIT_AUTHOR_EMAIL": "ada@example.org",
+    "GIT_COMMITTER_NAME": "Ada Lovelace",
+    "GIT_COMMITTER_EMAIL": "ada@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": os.environ.get("HOME", "/tmp"),
+}
+
+
+def licence_text(spdx: str, holder: str = "2024 Ada Lovelace") -> str:
+    """The full text of a licence bundled with `identify`, with a copyright line."""
+    for key, text in LICENSES:
+        if key == spdx:
+            return text.replace("[year] [fullname]", holder)
+    raise KeyError(spdx)
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=repo, env=env, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def write_files(repo: Path, files: Mapping[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def make_repo(
+    path: Path,
+    files: Mapping[str, str | bytes] | None = None,
+    *,
+    remote: str | None = "https://github.com/example-org/example.git",
+    tags: Iterable[str] = (),
+    commit: bool = True,
+    message: str = "Initial commit",
+) -> Path:
+    """Create a git repository at ``path`` with ``files`` committed and ``tags`` on HEAD."""
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q")
+    if files:
+        write_files(path, files)
+    if remote:
+        git(path, "remote", "add", "origin", remote)
+    if commit:
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "--allow-empty", "-m", message)
+    for tag in tags:
+        git(path, "tag", tag)
+    return path
+
+
+def commit_all(repo: Path, message: str = "Change") -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+
+
+README_GOOD = """# Example tool
+
+Example tool computes statistics of research data sets and is used by several
+projects of our institute to validate their inputs before publication. It reads
+CSV files, checks their schema and writes a summary in JSON.
+
+## Installation
+
+    pip install example-tool
+
+## Usage
+
+    example-tool summarise data.csv
+
+## Running the tests
+
+    pytest
+
+## Contributing
+
+See CONTRIBUTING.md. Authors: Ada Lovelace. Acknowledgements: EOSC.
+"""
+
+CITATION_GOOD = """cff-version: 1.2.0
+message: If you use this software, please cite it as below.
+title: Example tool
+version: 1.0.0
+date-released: 2024-05-01
+doi: 10.5281/zenodo.1234567
+license: MIT
+repository-code: https://github.com/example-org/example
+authors:
+  - family-names: Lovelace
+    given-names: Ada
+    orcid: https://orcid.org/0000-0002-1825-0097
+"""
+
+
+def good_repo_files() -> dict[str, str]:
+    """Files of a repository that meets the bronze and silver repository-level criteria."""
+    return {
+        "LICENSE": licence_text("MIT"),
+        "README.md": README_GOOD,
+        "CONTRIBUTING.md": "# Contributing\n\nOpen an issue, then a pull request with tests.\n",
+        "CODE_OF_CONDUCT.md": "# Code of conduct\n\nWe follow the Contributor Covenant 2.1.\n",
+        "CITATION.cff": CITATION_GOOD,
+        "example/__init__.py": '"""Example tool."""\n\n__version__ = "1.0.0"\n',
+    }
