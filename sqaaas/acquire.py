@@ -7,10 +7,12 @@ before git sees it. Clones run with prompts disabled and a hard time limit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -27,12 +29,18 @@ _SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$")
 _TRANSPORT = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
 _PROGRESS = re.compile(r"^(?P<stage>[A-Za-z ]+):\s+(?P<pct>\d+)%")
 _HARDENING = [
-    "-c", "protocol.ext.allow=never",
-    "-c", "protocol.fd.allow=never",
-    "-c", "protocol.file.allow=always",
-    "-c", "core.fsmonitor=false",
-    "-c", "submodule.recurse=false",
-    "-c", "credential.interactive=never",
+    "-c",
+    "protocol.ext.allow=never",
+    "-c",
+    "protocol.fd.allow=never",
+    "-c",
+    "protocol.file.allow=always",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "submodule.recurse=false",
+    "-c",
+    "credential.interactive=never",
 ]
 
 ProgressCallback = Callable[[str, float | None], None]
@@ -47,6 +55,16 @@ class Checkout:
     commit: str | None
     branch: str | None
     cloned: bool
+
+
+def redact_url(url: str) -> str:
+    """The URL without user/password, for reports, logs and error messages."""
+    parts = urlsplit(url)
+    if parts.scheme and (parts.username or parts.password):
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return parts._replace(netloc=netloc).geturl()
+    return url
 
 
 def default_cache_dir() -> Path:
@@ -104,7 +122,9 @@ def acquire(
         raise AcquireError(f"refused '{target}': it starts with '-' (would be read as an option)")
     if looks_like_url(target):
         check_url(target)
-        return _clone(target, branch, commit, cache_dir or default_cache_dir(), timeout, progress)
+        return _clone(
+            target, branch, commit, Path(cache_dir or default_cache_dir()), timeout, progress
+        )
     path = Path(target).expanduser()
     if not path.exists():
         raise AcquireError(f"{target}: no such directory")
@@ -119,7 +139,8 @@ def acquire(
     if branch or commit:
         # Never touch the user's working tree: assess another revision from a private clone.
         origin = str(Path(repo.working_dir).resolve())
-        checkout = _clone(origin, branch, commit, cache_dir or default_cache_dir(), timeout, progress)
+        cache = Path(cache_dir or default_cache_dir())
+        checkout = _clone(origin, branch, commit, cache, timeout, progress)
         return Checkout(checkout.root, _origin_url(repo), checkout.commit, checkout.branch, True)
     return Checkout(
         root=path.resolve(),
@@ -134,7 +155,8 @@ def _origin_url(repo: git.Repo) -> str | None:
     try:
         remotes = {r.name: r for r in repo.remotes}
         remote = remotes.get("origin") or next(iter(remotes.values()), None)
-        return next(iter(remote.urls), None) if remote else None
+        url = next(iter(remote.urls), None) if remote else None
+        return redact_url(url) if url else None
     except (git.GitCommandError, ValueError, StopIteration):
         return None
 
@@ -167,8 +189,15 @@ def _git_env() -> dict[str, str]:
 def _run_git(args: list[str], cwd: Path, timeout: float, progress: ProgressCallback | None) -> None:
     """Run git (through GitPython) with a wall-time limit, relaying its progress lines."""
     cmd = ["git", *_HARDENING, *args]
+    # Own session: on timeout the whole group dies, including git-remote-http helpers
+    # that would otherwise keep the pipes (and us) waiting.
     proc = git.Git(str(cwd)).execute(
-        cmd, as_process=True, env=_git_env(), with_stdout=False, universal_newlines=False
+        cmd,
+        as_process=True,
+        env=_git_env(),
+        with_stdout=False,
+        universal_newlines=False,
+        start_new_session=True,
     )
     popen = proc.proc
     tail: list[str] = []
@@ -194,14 +223,17 @@ def _run_git(args: list[str], cwd: Path, timeout: float, progress: ProgressCallb
     deadline = time.monotonic() + timeout
     while popen.poll() is None:
         if time.monotonic() > deadline:
-            popen.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(popen.pid, signal.SIGKILL)
             popen.wait()
+            reader.join(timeout=5)
             raise AcquireError(f"git {args[0]} timed out after {timeout:.0f} s")
         time.sleep(0.05)
     reader.join(timeout=5)
     if popen.returncode != 0:
         errors = [line for line in tail if line.startswith(("fatal:", "error:"))] or tail
         message = errors[-1] if errors else f"exit status {popen.returncode}"
+        message = re.sub(r"://[^/@\s]+@", "://", message)  # never echo credentials
         raise AcquireError(f"git {args[0]} failed: {message}")
 
 
@@ -241,7 +273,10 @@ def _clone(
         repo = git.Repo(dest)
     else:
         _run_git(
-            ["fetch", "--progress", "--tags", "--force", "--prune", "origin"], dest, timeout, progress
+            ["fetch", "--progress", "--tags", "--force", "--prune", "origin"],
+            dest,
+            timeout,
+            progress,
         )
         target = f"origin/{branch}" if branch else "origin/HEAD"
         if not commit:
@@ -256,7 +291,7 @@ def _clone(
             raise AcquireError(f"commit '{commit}' not found in {url}") from exc
     return Checkout(
         root=dest.resolve(),
-        url=url,
+        url=redact_url(url),
         commit=_head_commit(repo),
         branch=branch or _default_branch(repo),
         cloned=True,

@@ -35,7 +35,9 @@ class _Group(click.Group):
         except Exception as exc:  # a bug: still one line, traceback on request
             if os.environ.get("SQAAAS_DEBUG"):
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} (set SQAAAS_DEBUG=1 for details)", 3)
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc} (set SQAAAS_DEBUG=1 for details)", 3
+            )
         return None
 
 
@@ -60,18 +62,42 @@ def _write(text: str, output: Path | None) -> None:
 
 @main.command()
 @click.argument("target", default=".")
-@click.option("--branch", help="Branch to assess (cloned repositories, or a private clone of a local one).")
+@click.option(
+    "--branch", help="Branch to assess (cloned repositories, or a private clone of a local one)."
+)
 @click.option("--commit", help="Commit or tag to assess.")
 @click.option(
-    "--format", "fmt", default="text", show_default=True,
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
     type=click.Choice(["text", "json", "markdown", "sarif", "sqaaas-v1"]),
     help="Report format.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
-@click.option("--criteria", "criteria", multiple=True, metavar="QC.X", help="Only these criteria (repeatable).")
-@click.option("--fail-under", type=click.Choice(LEVELS), help="Exit 1 unless at least this badge level is reached.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where clones are cached.")
-@click.option("--timeout", default=300.0, show_default=True, help="Seconds allowed for cloning/fetching.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE.",
+)
+@click.option(
+    "--criteria",
+    "criteria",
+    multiple=True,
+    metavar="QC.X",
+    help="Only these criteria (repeatable).",
+)
+@click.option(
+    "--fail-under",
+    type=click.Choice(LEVELS),
+    help="Exit 1 unless at least this badge level is reached.",
+)
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where clones are cached."
+)
+@click.option(
+    "--timeout", default=300.0, show_default=True, help="Seconds allowed for cloning/fetching."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("-v", "--verbose", is_flag=True, help="Show evidence of every subcriterion.")
 def assess(
@@ -95,8 +121,12 @@ def assess(
 
     with Progress(enabled=not quiet) as progress:
         checkout = acquire(
-            target, branch=branch, commit=commit, cache_dir=cache_dir,
-            timeout=timeout, progress=progress.clone_step,
+            target,
+            branch=branch,
+            commit=commit,
+            cache_dir=cache_dir,
+            timeout=timeout,
+            progress=progress.clone_step,
         )
         report = run_assessment(checkout, criteria=criteria or None, progress=progress.probe_step)
     if fmt == "text" and output is None:
@@ -111,13 +141,18 @@ def assess(
         LEVELS.index(report.badge.level) if report.badge.level in LEVELS else -1
     ):
         if not quiet:
-            click.echo(f"sqaaas: badge {report.badge.level} is below --fail-under {fail_under}", err=True)
+            click.echo(
+                f"sqaaas: badge {report.badge.level} is below --fail-under {fail_under}", err=True
+            )
         sys.exit(1)
 
 
 @main.command("criteria")
 @click.option(
-    "--format", "fmt", default="text", show_default=True,
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
     type=click.Choice(["text", "json", "markdown"]),
 )
 @click.option("--baseline", default=None, help="Only this baseline (e.g. software).")
@@ -141,17 +176,23 @@ def criteria_cmd(fmt: str, baseline: str | None) -> None:
             continue
         console.print(f"[bold]{base.title}[/] v{base.version}  <{base.url}>")
         for criterion in catalogue.of_baseline(base.id):
-            table = Table(title=f"{criterion.id} {criterion.title}", title_justify="left", expand=True)
+            table = Table(
+                title=f"{criterion.id} {criterion.title}", title_justify="left", expand=True
+            )
             table.add_column("subcriterion", no_wrap=True)
             table.add_column("level", no_wrap=True)
             table.add_column("requirement")
             table.add_column("how it is assessed")
             for sub in criterion.subcriteria:
                 table.add_row(
-                    sub.id, sub.requirement_level.value, sub.description,
+                    sub.id,
+                    sub.requirement_level.value,
+                    sub.description,
                     how_assessed(sub.probes, sub.not_automated),
                 )
             console.print(table)
     for name, scheme in catalogue.badges.items():
-        levels = "; ".join(f"{lvl.name}: {', '.join(scheme.required_for(lvl.name))}" for lvl in scheme.levels)
+        levels = "; ".join(
+            f"{lvl.name}: {', '.join(scheme.required_for(lvl.name))}" for lvl in scheme.levels
+        )
         console.print(f"[bold]badges ({name})[/]: {levels}")

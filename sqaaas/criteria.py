@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqaaas.datafiles import data_path
 from sqaaas.errors import CriteriaDataError
 
-
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -73,7 +72,9 @@ class Subcriterion(_Strict):
     @model_validator(mode="after")
     def _assessed_or_explained(self) -> Subcriterion:
         if bool(self.probes) == bool(self.not_automated):
-            raise ValueError("give either 'probes' (how it is assessed) or 'not_automated' (why not)")
+            raise ValueError(
+                "give either 'probes' (how it is assessed) or 'not_automated' (why not)"
+            )
         return self
 
 
@@ -174,7 +175,9 @@ def _parse(model: type[_M], raw: object, path: Path) -> _M:
         raise CriteriaDataError(f"{path}: {_describe(exc, raw)}") from exc
 
 
-def load_catalogue(root: Path | None = None, known_probes: Iterable[str] | None = None) -> Catalogue:
+def load_catalogue(
+    root: Path | None = None, known_probes: Iterable[str] | None = None
+) -> Catalogue:
     """Load and validate criteria/ (baselines, one file per criterion, badges.yml).
 
     With ``known_probes`` every probe named by the data must exist, so a typo in the

@@ -48,7 +48,12 @@ def to_markdown(catalogue: Catalogue) -> str:
                 ]
                 out.append("| " + " | ".join(c.strip().replace("|", "\\|") for c in cells) + " |")
             out.append("")
-    out += ["## Badge levels", "", "Each level needs its own criteria and those of every lower level.", ""]
+    out += [
+        "## Badge levels",
+        "",
+        "Each level needs its own criteria and those of every lower level.",
+        "",
+    ]
     for name, scheme in catalogue.badges.items():
         out.append(f"- **{name}** (baseline `{scheme.baseline}`):")
         for level in scheme.levels:

@@ -24,7 +24,9 @@ from sqaaas.scoring import badge, criterion_result, gating_ids
 ProbeProgress = Callable[[str, int, int], None]  # probe name, done, total
 
 
-def select_criteria(catalogue: Catalogue, baseline: str, wanted: Iterable[str] | None) -> list[Criterion]:
+def select_criteria(
+    catalogue: Catalogue, baseline: str, wanted: Iterable[str] | None
+) -> list[Criterion]:
     """Criteria of ``baseline`` in data order, filtered by ids like ``QC.Lic``."""
     criteria = catalogue.of_baseline(baseline)
     if not wanted:

@@ -8,10 +8,24 @@ from urllib.parse import urlsplit
 #: Public forges whose repositories are anonymously readable when public.
 PUBLIC_FORGES = frozenset(
     {
-        "github.com", "gitlab.com", "codeberg.org", "bitbucket.org", "sourceforge.net",
-        "framagit.org", "salsa.debian.org", "gitlab.gnome.org", "invent.kde.org",
-        "git.sr.ht", "gitee.com", "gitlab.eclipse.org", "gitlab.cern.ch", "gitlab.in2p3.fr",
-        "gitlab.inria.fr", "gitlab.ebi.ac.uk", "code.europa.eu", "gitlab.eosc-synergy.eu",
+        "github.com",
+        "gitlab.com",
+        "codeberg.org",
+        "bitbucket.org",
+        "sourceforge.net",
+        "framagit.org",
+        "salsa.debian.org",
+        "gitlab.gnome.org",
+        "invent.kde.org",
+        "git.sr.ht",
+        "gitee.com",
+        "gitlab.eclipse.org",
+        "gitlab.cern.ch",
+        "gitlab.in2p3.fr",
+        "gitlab.inria.fr",
+        "gitlab.ebi.ac.uk",
+        "code.europa.eu",
+        "gitlab.eosc-synergy.eu",
     }
 )
 _SCP_LIKE = re.compile(r"^[^@/]+@(?P<host>[^:/]+):")
@@ -36,9 +50,6 @@ def web_url(url: str) -> str | None:
     host = host_of(url)
     if not host:
         return None
-    if m := _SCP_LIKE.match(url):
-        path = url[m.end():]
-    else:
-        path = urlsplit(url).path
+    path = url[m.end():] if (m := _SCP_LIKE.match(url)) else urlsplit(url).path
     path = path.strip("/").removesuffix(".git")
     return f"https://{host}/{path}" if path else None

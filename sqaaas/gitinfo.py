@@ -10,7 +10,9 @@ from pathlib import Path
 import git
 
 _PR_REFERENCE = re.compile(r"\(#\d+\)|Merge pull request #\d+|See merge request \S+!\d+|!\d+\b")
-_ISSUE_REFERENCE = re.compile(r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|refs?|see)\s+\S*#\d+", re.I)
+_ISSUE_REFERENCE = re.compile(
+    r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|refs?|see)\s+\S*#\d+", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,17 @@ class GitInfo:
         if self.head is None:
             return []
         out = self._git(
-            "for-each-ref", "--merged", "HEAD", "--sort=-creatordate",
+            "for-each-ref",
+            "--merged",
+            "HEAD",
+            "--sort=-creatordate",
             "--format=%(refname:short)\t%(*objectname)%(objectname)\t%(*committerdate:unix)"
-            "%(committerdate:unix)", "refs/tags",
+            "%(committerdate:unix)",
+            "refs/tags",
         )
         tags: list[Tag] = []
         for line in out.splitlines():
-            name, objects, stamp = (line.split("\t") + ["", ""])[:3]
+            name, objects, stamp = ([*line.split("\t"), "", ""])[:3]
             # For annotated tags the first 40 hex chars are the peeled commit.
             tags.append(Tag(name, objects[:40], int(stamp[:10] or 0)))
         tags.sort(key=lambda t: t.timestamp, reverse=True)
@@ -103,13 +109,43 @@ class GitInfo:
         return int(self._git("rev-list", "--count", "--merges", "HEAD"))
 
     @cached_property
+    def _messages(self) -> list[str]:
+        """Full messages of the newest commits reachable from HEAD (read once)."""
+        return self._subjects()
+
+    @cached_property
+    def pr_references(self) -> list[str]:
+        """Subject lines of commits that record a pull/merge request (newest first)."""
+        return [m.splitlines()[0] for m in self._messages if _PR_REFERENCE.search(m)]
+
+    @cached_property
     def pr_reference_count(self) -> int:
         """Commits that record a pull/merge request (merge messages, squash '(#N)' suffixes)."""
-        return sum(1 for s in self._subjects() if _PR_REFERENCE.search(s))
+        return len(self.pr_references)
+
+    @cached_property
+    def issue_references(self) -> list[str]:
+        """Subject lines of commits whose message closes or refers to an issue (newest first)."""
+        return [m.splitlines()[0] for m in self._messages if _ISSUE_REFERENCE.search(m)]
 
     @cached_property
     def issue_reference_count(self) -> int:
-        return sum(1 for s in self._subjects() if _ISSUE_REFERENCE.search(s))
+        return len(self.issue_references)
+
+    @cached_property
+    def merge_subjects(self) -> list[str]:
+        """Subject lines of merge commits reachable from HEAD (newest first, bounded)."""
+        if self.head is None:
+            return []
+        out = self._git("log", "--merges", "--max-count=2000", "--format=%s")
+        return [line for line in out.splitlines() if line.strip()]
+
+    @cached_property
+    def is_shallow(self) -> bool:
+        """A shallow clone (e.g. CI checkouts with depth 1) hides most of the history."""
+        if self.repo is None:
+            return False
+        return self._git("rev-parse", "--is-shallow-repository").strip() == "true"
 
     @cached_property
     def branches(self) -> list[str]:
@@ -130,3 +166,23 @@ class GitInfo:
         if self.repo is None:
             return False
         return bool(self._git("ls-files", "--", rel).strip())
+
+    @cached_property
+    def tracked_files(self) -> frozenset[str]:
+        """Every path under version control, POSIX and relative to the work tree root."""
+        if self.repo is None:
+            return frozenset()
+        return frozenset(p for p in self._git("ls-files", "-z").split("\0") if p)
+
+    def tracked_below(self, root: Path) -> frozenset[str]:
+        """Tracked files inside ``root`` (the assessed tree, maybe a subfolder), relative to it."""
+        if self.repo is None or self.repo.working_tree_dir is None:
+            return frozenset()
+        try:
+            prefix = root.resolve().relative_to(Path(self.repo.working_tree_dir).resolve())
+        except ValueError:
+            return frozenset()
+        if not prefix.parts:
+            return self.tracked_files
+        lead = prefix.as_posix() + "/"
+        return frozenset(p[len(lead) :] for p in self.tracked_files if p.startswith(lead))

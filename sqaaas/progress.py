@@ -21,8 +21,12 @@ class Progress:
         if self.enabled:
             console = Console(stderr=True)
             self._bar = RichProgress(
-                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                TimeElapsedColumn(), console=console, transient=True,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
                 disable=not console.is_terminal,
             )
             self._bar.__enter__()
@@ -39,7 +43,9 @@ class Progress:
             return
         if key not in self._tasks:
             self._tasks[key] = self._bar.add_task(description, total=total)
-        self._bar.update(self._tasks[key], description=description, completed=completed, total=total)
+        self._bar.update(
+            self._tasks[key], description=description, completed=completed, total=total
+        )
 
     def clone_step(self, stage: str, percent: float | None) -> None:
         self._update("clone", f"git: {stage.lower()}", percent or 0, 100)

@@ -17,10 +17,30 @@ from pathlib import Path, PurePosixPath
 #: Directory names never descended into: VCS data, dependencies, vendored and generated trees.
 IGNORED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "node_modules", "bower_components", "vendor", "third_party",
-        "third-party", "dist", "build", "_build", "site-packages", ".venv", "venv", ".tox",
-        ".nox", ".eggs", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".gradle", ".idea", ".vscode",
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "bower_components",
+        "vendor",
+        "third_party",
+        "third-party",
+        "dist",
+        "build",
+        "_build",
+        "site-packages",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".eggs",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".gradle",
+        ".idea",
+        ".vscode",
     }
 )
 MINIFIED_SUFFIXES = (".min.js", ".min.css", ".min.mjs")

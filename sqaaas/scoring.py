@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from sqaaas.criteria import BadgeScheme, Criterion
 from sqaaas.outcomes import Outcome
-from sqaaas.report.model import BadgeResult, Coverage, CriterionResult, MissingItem, SubcriterionResult
+from sqaaas.report.model import (
+    BadgeResult,
+    Coverage,
+    CriterionResult,
+    MissingItem,
+    SubcriterionResult,
+)
 
 
 def coverage(subs: dict[str, SubcriterionResult]) -> Coverage:
@@ -52,7 +58,8 @@ def _why_not_valid(cid: str, result: CriterionResult | None) -> MissingItem:
     if result.skipped_reason:
         return MissingItem(criterion=cid, reason=f"skipped: {result.skipped_reason}")
     failing = {
-        sid: s for sid, s in result.subcriteria.items()
+        sid: s
+        for sid, s in result.subcriteria.items()
         if s.gating and s.outcome in (Outcome.FAIL, Outcome.ERROR)
     }
     if failing:
@@ -71,7 +78,9 @@ def _why_not_valid(cid: str, result: CriterionResult | None) -> MissingItem:
     )
 
 
-def badge(scheme_name: str, scheme: BadgeScheme, results: dict[str, CriterionResult]) -> BadgeResult:
+def badge(
+    scheme_name: str, scheme: BadgeScheme, results: dict[str, CriterionResult]
+) -> BadgeResult:
     level = "none"
     for lvl in scheme.levels:
         if all(results.get(cid) is not None and results[cid].valid for cid in lvl.criteria):
@@ -82,5 +91,7 @@ def badge(scheme_name: str, scheme: BadgeScheme, results: dict[str, CriterionRes
             for cid in scheme.required_for(lvl.name)
             if not (results.get(cid) is not None and results[cid].valid)
         ]
-        return BadgeResult(scheme=scheme_name, level=level, next_level=lvl.name, missing_for_next=missing)
+        return BadgeResult(
+            scheme=scheme_name, level=level, next_level=lvl.name, missing_for_next=missing
+        )
     return BadgeResult(scheme=scheme_name, level=level, next_level=None, missing_for_next=[])

@@ -54,8 +54,13 @@ def run_cli(sqaaas_exe: str, tmp_path: Path) -> Callable[..., subprocess.Complet
     def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "SQAAAS_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "120"}
         return subprocess.run(
-            [sqaaas_exe, *args], cwd=cwd, env=env, capture_output=True, text=True,
-            timeout=120, stdin=subprocess.DEVNULL,
+            [sqaaas_exe, *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
         )
 
     return run

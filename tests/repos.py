@@ -35,7 +35,11 @@ def git(repo: Path, *args: str) -> str:
     env = {**os.environ, **GIT_ENV}
     return subprocess.run(
         ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, env=env, check=True, capture_output=True, text=True,
+        cwd=repo,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 

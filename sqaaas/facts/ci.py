@@ -7,9 +7,11 @@ Sec03 SAST, Del02 publishing): they all search the same files through ``search``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatch
+
+import yaml
 
 from sqaaas.context import RepoContext
 from sqaaas.outcomes import Evidence
@@ -104,16 +106,309 @@ def search(
         sources.append((PRE_COMMIT, ctx.fact(pre_commit_lines)))
     hits: list[Evidence] = []
     for path, lines in sources:
-        for number, line in enumerate(lines, start=1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith(("#", "//")):
-                continue
-            for label, rx in compiled.items():
-                if rx.search(line):
-                    hits.append(
-                        Evidence(message=label, path=path, line=number, excerpt=stripped[:200])
-                    )
-                    break
-            if len(hits) >= limit:
-                return hits
+        hits.extend(match_lines(path, lines, compiled, limit - len(hits)))
+        if len(hits) >= limit:
+            break
     return hits
+
+
+def match_lines(
+    path: str, lines: Iterable[str], compiled: Mapping[str, re.Pattern[str]], limit: int = 10
+) -> list[Evidence]:
+    """Lines matching any labelled regex (first label wins), skipping comment-only lines.
+
+    Shared by the CI search and by probes that grep other files (test code, metadata).
+    """
+    hits: list[Evidence] = []
+    for number, line in enumerate(lines, start=1):
+        if len(hits) >= limit:
+            break
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "//")):
+            continue
+        for label, rx in compiled.items():
+            if rx.search(line):
+                hits.append(Evidence(message=label, path=path, line=number, excerpt=stripped[:200]))
+                break
+    return hits
+
+
+#: GitHub Actions events that run a workflow for changes to the code. A reusable workflow
+#: (workflow_call) runs whenever its caller does, which one file cannot show: counted.
+_CHANGE_EVENTS = frozenset(
+    {"push", "pull_request", "pull_request_target", "merge_group", "workflow_call"}
+)
+
+
+def _github_events(lines: tuple[str, ...]) -> dict[str, object] | None:
+    """The ``on:`` events of a workflow (None when it cannot be parsed)."""
+    try:
+        data = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` key as true
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return {str(event): None for event in on}
+    if isinstance(on, dict):
+        return {str(event): spec for event, spec in on.items()}
+    return None
+
+
+def _push_on_branches(spec: object) -> bool:
+    """`push` filtered to tags only (no branch filter) runs for releases, not for changes."""
+    if not isinstance(spec, dict):
+        return True
+    tags_only = bool({"tags", "tags-ignore"} & spec.keys())
+    return not tags_only or bool({"branches", "branches-ignore"} & spec.keys())
+
+
+def _not_on_change_reason(ci: CIFile) -> str | None:
+    events = _github_events(ci.lines)
+    if events is None:  # unparseable here; GitHub may still read it, so give it the benefit
+        return None
+    for event, spec in events.items():
+        if event in _CHANGE_EVENTS and (event != "push" or _push_on_branches(spec)):
+            return None
+    names = ", ".join(sorted(events)) or "no event"
+    return f"workflow runs only on {names}, not on pushes or pull requests"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """When a CI file's commands run: at all (``runs``) and for every change (``why_not`` None)."""
+
+    runs: bool
+    why_not: str | None  # why it does not run for every change; None when it does
+
+
+def change_triggers(ctx: RepoContext) -> dict[str, Trigger]:
+    """CI file path -> when it runs.
+
+    GitHub workflows are read for their ``on:`` events; other CI systems run on every push;
+    tox/nox definitions run only when a pipeline calls tox/nox, and on every change only when
+    a change-triggered pipeline does.
+    """
+    files = ctx.fact(ci_files)
+    triggers: dict[str, Trigger] = {}
+    for f in files:
+        if f.is_pipeline:
+            why = _not_on_change_reason(f) if f.system == "GitHub Actions" else None
+            triggers[f.path] = Trigger(runs=True, why_not=why)
+    for f in files:
+        if f.is_pipeline:
+            continue
+        runner = f.system.split()[0]
+        callers = {
+            hit.path: triggers[hit.path]
+            for hit in search(ctx, {runner: rf"\b{runner}\b"}, limit=10_000)
+            if hit.path in triggers
+        }
+        if any(t.why_not is None for t in callers.values()):
+            triggers[f.path] = Trigger(runs=True, why_not=None)
+        elif callers:
+            path, caller = next(iter(callers.items()))
+            why = f"{runner} is called only from {path}: {caller.why_not}"
+            triggers[f.path] = Trigger(runs=True, why_not=why)
+        else:
+            triggers[f.path] = Trigger(False, f"no CI pipeline runs {runner}")
+    return triggers
+
+
+def split_by_trigger(
+    ctx: RepoContext, hits: list[Evidence], *, every_change: bool = True
+) -> tuple[list[Evidence], list[Evidence]]:
+    """Hits in files that run (for every change, unless ``every_change`` is False), and the rest.
+
+    The rest carry the reason in their message. Pre-commit hooks run on every commit where
+    they are installed, so they are kept.
+    """
+    triggers = ctx.fact(change_triggers)
+    kept: list[Evidence] = []
+    dropped: list[Evidence] = []
+    for hit in hits:
+        trigger = triggers.get(hit.path or "", Trigger(runs=True, why_not=None))
+        counts = trigger.why_not is None if every_change else trigger.runs
+        if counts:
+            kept.append(hit)
+        else:
+            note = f"{hit.message}, but {trigger.why_not}"
+            dropped.append(hit.model_copy(update={"message": note}))
+    return kept, dropped
+
+
+#: label -> regex of a command that runs a test suite, as written in CI files.
+TEST_COMMANDS: dict[str, str] = {
+    "pytest": r"(?<![\w-])(?:py\.test|pytest)(?![\w.-])",
+    "unittest": r"-m\s+unittest\b|\bunittest\s+discover\b",
+    "tox": r"(?<![\w.-])tox(?![\w.-])",
+    "nox": r"(?<![\w.-])nox(?![\w.-])",
+    "hatch/pdm/pixi test": r"\b(?:hatch|pdm|pixi)\s+(?:run\s+)?tests?\b",
+    "npm/yarn test": r"\b(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?test\b",
+    "JavaScript test runner": (
+        r"(?<![\w.-])(?:jest|vitest|mocha|karma)(?![\w.-])|\bplaywright\s+test\b|\bcypress\s+run\b"
+    ),
+    "go test": r"\bgo\s+test\b",
+    "cargo test": r"\bcargo\s+(?:test|nextest)\b",
+    "Maven": (
+        r"\bmvnw?\b(?![^;&|]*-D(?:skipTests|maven\.test\.skip)\b)[^;&|]*\s"
+        r"(?:test|verify|package|install)\b"
+    ),
+    "Gradle": r"\bgradlew?\b(?![^;&|]*-x\s+test\b)[^;&|]*\s(?:test|check|build)\b",
+    "CTest": r"(?<![\w.-])ctest(?![\w.-])|--target\s+(?:test|check)\b",
+    "make test": r"\b(?:make|gmake|ninja)\b[^;&|#]*\s(?:test|tests|check)(?![\w-])",
+    "meson test": r"\bmeson\s+test\b",
+    "dotnet test": r"\bdotnet\s+test\b",
+    "R tests": (
+        r"Rscript\b.*(?:testthat|test_check|devtools::test|rcmdcheck)|\bR\s+CMD\s+check\b"
+        r"|check-r-package"
+    ),
+    "Julia tests": r"julia\b.*Pkg\.test|julia-runtest",
+    "PHPUnit": r"(?<![\w.-])phpunit(?![\w.-])",
+    "Ruby tests": r"(?<![\w.-])rspec(?![\w.-])|\brake\s+(?:test|spec)\b",
+    "other test runner": r"\b(?:mix|swift|flutter|dart|deno|stack|cabal|zig|sbt|lein)\s+test\b",
+    "test script": r"(?<![\w-])(?:run[_-]?tests?|runtests|tests?)\.(?:sh|bash|py)\b",
+    "JePL QC.Uni stage": r"^\s*QC\.Uni\s*:",
+}
+#: Installing a test runner is not running it (``pip install pytest tox``).
+_INSTALL = re.compile(
+    r"\b(?:pip3?|pipx|uv(?:\s+pip|\s+tool)?|poetry|pdm|conda|mamba|micromamba|apt(?:-get)?|yum|dnf"
+    r"|apk|brew|choco|npm|pnpm|yarn|bun|gem|cargo|go|dotnet\s+tool|composer)\s+"
+    r"(?:install|add|i|get|require)\b",
+    re.IGNORECASE,
+)
+_COMMAND_SEPARATOR = re.compile(r"&&|\|\||;")
+_MAX_TEST_STEPS = 10
+
+
+def _test_command(line: str, compiled: Mapping[str, re.Pattern[str]]) -> str | None:
+    """Label of the test command a line runs, ignoring the commands that only install things."""
+    kept = " ; ".join(p for p in _COMMAND_SEPARATOR.split(line) if not _INSTALL.search(p))
+    return next((label for label, rx in compiled.items() if rx.search(kept)), None)
+
+
+def ci_test_steps(ctx: RepoContext) -> tuple[Evidence, ...]:
+    """Lines of CI pipelines that run a test suite (QC.Wor01 and QC.Har04 both rely on it).
+
+    tox/nox definitions are not pipelines: a pipeline must call tox/nox to count.
+    """
+    compiled = {label: re.compile(rx, re.IGNORECASE) for label, rx in TEST_COMMANDS.items()}
+    pipeline_paths = {f.path for f in ctx.fact(pipelines)}
+    steps: list[Evidence] = []
+    for hit in search(ctx, TEST_COMMANDS, limit=100_000):
+        label = _test_command(hit.excerpt or "", compiled)
+        if hit.path in pipeline_paths and label is not None:
+            steps.append(hit.model_copy(update={"message": f"runs tests ({label})"}))
+            if len(steps) >= _MAX_TEST_STEPS:
+                break
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class PullRequestTrigger:
+    """Whether one pipeline runs for pull/merge requests: True, False, or None (cannot tell)."""
+
+    runs: bool | None
+    evidence: Evidence
+
+
+_GITHUB_PR_EVENTS = ("pull_request", "pull_request_target", "merge_group")
+
+
+def _first_line(ci: CIFile, rx: str) -> tuple[int, str] | None:
+    hits = match_lines(ci.path, ci.lines, {"": re.compile(rx, re.IGNORECASE)}, limit=1)
+    return (hits[0].line or 0, hits[0].excerpt or "") if hits else None
+
+
+def _trigger(
+    ci: CIFile, runs: bool | None, message: str, rx: str | None = None
+) -> PullRequestTrigger:
+    where = _first_line(ci, rx) if rx else None
+    line, excerpt = where if where else (None, None)
+    evidence = Evidence(message=message, path=ci.path, line=line, excerpt=excerpt)
+    return PullRequestTrigger(runs, evidence)
+
+
+def _github_pr_trigger(ci: CIFile) -> PullRequestTrigger:
+    events = _github_events(ci.lines)
+    if events is None:
+        return _trigger(ci, None, "workflow could not be parsed as YAML with an 'on:' key")
+    found = [e for e in _GITHUB_PR_EVENTS if e in events]
+    if found:
+        return _trigger(
+            ci, True, f"GitHub workflow runs on {', '.join(found)}", rf"\b(?:{'|'.join(found)})\b"
+        )
+    names = ", ".join(sorted(events)) or "no event"
+    return _trigger(ci, False, f"GitHub workflow runs on {names}, not on pull requests", r"^on:")
+
+
+def _gitlab_mr_trigger(ci: CIFile) -> PullRequestTrigger:
+    mr = r"^(?!.*(?:except|!=)).*(?:merge_request_event|\bmerge_requests\b|CI_MERGE_REQUEST_IID)"
+    if _first_line(ci, mr):
+        return _trigger(ci, True, "GitLab pipeline runs for merge requests", mr)
+    if not _first_line(ci, r"^\s*(?:rules|only|except|workflow)\s*:"):
+        return _trigger(
+            ci,
+            True,
+            "GitLab runs this pipeline for every pushed branch (no rules/only filters); "
+            "merge requests from branches of the same project show it (not those from forks)",
+        )
+    return _trigger(
+        ci,
+        None,
+        "GitLab jobs are filtered by rules/only and none names merge requests: whether "
+        "they run for merge requests could not be determined",
+        r"^\s*(?:rules|only|except|workflow)\s*:",
+    )
+
+
+def _jenkins_trigger(ci: CIFile) -> PullRequestTrigger:
+    hint = r"changeRequest|change_request|CHANGE_ID|CHANGE_TARGET"
+    if _first_line(ci, hint):
+        return _trigger(ci, True, "Jenkins pipeline has stages for change requests", hint)
+    return _trigger(
+        ci,
+        None,
+        "Jenkins builds pull requests when its multibranch job discovers them: "
+        "that is Jenkins configuration, not visible in the repository",
+    )
+
+
+def _default_on_trigger(ci: CIFile) -> PullRequestTrigger:
+    if ci.system == "Azure Pipelines" and _first_line(ci, r"^pr\s*:\s*(?:none|false)\s*$"):
+        return _trigger(ci, False, "Azure pipeline disables pull request builds", r"^pr\s*:")
+    return _trigger(
+        ci,
+        True,
+        f"{ci.system} builds pull requests (or every pushed branch) unless turned off "
+        "in its settings",
+    )
+
+
+def _mention_trigger(ci: CIFile) -> PullRequestTrigger:
+    rx = r"pull_request|pull-requests"
+    if _first_line(ci, rx):
+        return _trigger(ci, True, f"{ci.system} pipeline runs for pull requests", rx)
+    return _trigger(ci, None, f"{ci.system}: pull request builds are not visible in the file")
+
+
+_PR_TRIGGER_RULES = {
+    "GitHub Actions": _github_pr_trigger,
+    "GitLab CI": _gitlab_mr_trigger,
+    "Jenkins": _jenkins_trigger,
+    "Jenkins (JePL)": _jenkins_trigger,
+    "Travis CI": _default_on_trigger,
+    "Azure Pipelines": _default_on_trigger,
+    "AppVeyor": _default_on_trigger,
+    "CircleCI": _default_on_trigger,
+}
+
+
+def pull_request_triggers(ctx: RepoContext) -> tuple[PullRequestTrigger, ...]:
+    """For each pipeline, whether it runs before a pull/merge request is merged."""
+    return tuple(
+        _PR_TRIGGER_RULES.get(ci.system, _mention_trigger)(ci) for ci in ctx.fact(pipelines)
+    )

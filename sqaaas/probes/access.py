@@ -41,7 +41,8 @@ def public_remote(ctx: RepoContext) -> Finding:
             )
         evidence.append(
             Evidence(
-                message=f"remote '{remote.name}' host {host or 'unknown'} is not a known public forge",
+                message=f"remote '{remote.name}': host {host or 'unknown'} "
+                "is not a known public forge",
                 value=remote.url,
             )
         )

@@ -16,7 +16,7 @@ OUTCOME_STYLE = {
     Outcome.PASS: ("✔ pass", "green"),
     Outcome.FAIL: ("✘ fail", "red"),
     Outcome.ERROR: ("! error", "magenta"),
-    Outcome.NOT_APPLICABLE: ("– n/a", "dim"),
+    Outcome.NOT_APPLICABLE: ("- n/a", "dim"),
     Outcome.NOT_AUTOMATED: ("? not automated", "yellow"),
 }
 LEVEL_STYLE = {"none": "red", "bronze": "dark_orange3", "silver": "grey70", "gold": "gold1"}
@@ -26,7 +26,9 @@ def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
     verdict = "[green]VALID[/]" if result.valid else "[red]NOT VALID[/]"
     cov = result.coverage
     ratio = f"{cov.ratio:.0%}" if cov.ratio is not None else "n/a"
-    title = f"{cid} {result.title}: {verdict}  coverage {ratio} ({cov.passed}/{cov.assessed} assessed)"
+    title = (
+        f"{cid} {result.title}: {verdict}  coverage {ratio} ({cov.passed}/{cov.assessed} assessed)"
+    )
     if result.skipped_reason:
         title += f"  [yellow]skipped: {result.skipped_reason}[/]"
     table = Table(title=title, title_justify="left", show_header=False, expand=True, box=None)
