@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Run every benchmark of the project (each prints its figures and ratios to the targets).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python benchmarks/assess_speed.py "$@"

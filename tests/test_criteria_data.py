@@ -1,0 +1,102 @@
+"""criteria/ as data: complete, validated at load, broken files named precisely, docs in sync."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sqaaas.criteria import default_catalogue, load_catalogue
+from sqaaas.criteria_docs import to_markdown
+from sqaaas.datafiles import data_path
+from sqaaas.errors import CriteriaDataError
+from sqaaas.probes import registry
+
+SOFTWARE_CRITERIA = [
+    "QC.Acc", "QC.Lic", "QC.Doc", "QC.Met", "QC.Ver", "QC.Sty", "QC.Uni", "QC.Sec",
+    "QC.Wor", "QC.Man", "QC.Rev", "QC.Har", "QC.Tdd", "QC.Del", "QC.Dep",
+]
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_all_fifteen_software_criteria_are_present():
+    catalogue = default_catalogue()
+    assert sorted(c.id for c in catalogue.of_baseline("software")) == sorted(SOFTWARE_CRITERIA)
+    baseline = catalogue.baselines["software"]
+    assert baseline.version == "4.1" and baseline.url.startswith("https://")
+
+
+def test_every_subcriterion_says_how_it_is_assessed():
+    catalogue = default_catalogue()
+    for criterion in catalogue.criteria.values():
+        for sub in criterion.subcriteria:
+            assert sub.probes or sub.not_automated, sub.id
+    assert catalogue.probe_names() <= registry.names()
+
+
+def test_every_registered_probe_is_used_by_the_data():
+    assert registry.names() <= default_catalogue().probe_names()
+
+
+def test_badge_levels_are_defined_once_in_data():
+    scheme = default_catalogue().badges["software"]
+    assert scheme.required_for("bronze") == ["QC.Acc", "QC.Doc", "QC.Lic"]
+    assert scheme.required_for("silver")[3:] == ["QC.Met", "QC.Ver"]
+    assert scheme.required_for("gold")[5:] == ["QC.Sec", "QC.Sty", "QC.Uni"]
+
+
+@pytest.fixture
+def criteria_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "criteria"
+    shutil.copytree(data_path("criteria"), target)
+    return target
+
+
+def _edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_broken_subcriterion_names_file_and_entry(criteria_copy):
+    path = criteria_copy / "software" / "QC.Acc.yml"
+    _edit(path, lambda d: d["subcriteria"][1].update(requirement_level="SOMETIMES"))
+    with pytest.raises(CriteriaDataError) as err:
+        load_catalogue(criteria_copy)
+    assert "QC.Acc.yml" in str(err.value) and "entry QC.Acc02 " in str(err.value)
+
+
+def test_subcriterion_without_probe_or_reason_is_rejected(criteria_copy):
+    path = criteria_copy / "software" / "QC.Acc.yml"
+    _edit(path, lambda d: d["subcriteria"][0].pop("probes"))
+    with pytest.raises(CriteriaDataError, match=r"QC.Acc.yml: entry QC.Acc01 .*either 'probes'"):
+        load_catalogue(criteria_copy)
+
+
+def test_unknown_probe_is_rejected(criteria_copy):
+    path = criteria_copy / "software" / "QC.Acc.yml"
+    _edit(path, lambda d: d["subcriteria"][0].update(probes=["acc.typo"]))
+    with pytest.raises(CriteriaDataError, match=r"entry QC.Acc01: unknown probe\(s\) acc.typo"):
+        load_catalogue(criteria_copy, known_probes=registry.names())
+
+
+def test_invalid_yaml_and_unknown_badge_criterion(criteria_copy):
+    (criteria_copy / "software" / "QC.Acc.yml").write_text("id: [unclosed\n")
+    with pytest.raises(CriteriaDataError, match="QC.Acc.yml: cannot read criteria data"):
+        load_catalogue(criteria_copy)
+
+
+def test_badge_referring_to_unknown_criterion(criteria_copy):
+    _edit(criteria_copy / "badges.yml", lambda d: d["software"]["levels"][0]["criteria"].append("QC.Nope"))
+    with pytest.raises(CriteriaDataError, match=r"badges.yml: entry software.bronze: unknown criterion"):
+        load_catalogue(criteria_copy)
+
+
+def test_generated_docs_match_the_data():
+    committed = (REPO_ROOT / "docs" / "criteria.md").read_text(encoding="utf-8")
+    assert committed == to_markdown(default_catalogue()), (
+        "docs/criteria.md drifted from criteria/: run "
+        "'sqaaas criteria --format markdown > docs/criteria.md'"
+    )
