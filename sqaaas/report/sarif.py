@@ -1,0 +1,159 @@
+"""The report as SARIF 2.1.0, for code-scanning dashboards (GitHub, GitLab, IDE viewers).
+
+Only problems are results: one per piece of evidence of a failing or erroring
+subcriterion. Passes and not-assessed subcriteria appear only as rules, so a clean
+repository yields an empty result list rather than a wall of notes.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from sqaaas.criteria import RequirementLevel
+from sqaaas.forges import web_url
+from sqaaas.outcomes import Evidence, Outcome
+from sqaaas.report.model import Report, SubcriterionResult
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "SRCROOT"
+_MUST = RequirementLevel.MUST.strength
+
+
+def _information_uri() -> str | None:
+    """The project's documentation URL, as declared in the package metadata."""
+    try:
+        urls = metadata.metadata("sqaaas").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("documentation", "homepage") and url.strip():
+            return url.strip()
+    return None
+
+
+def _gating_must(sub: SubcriterionResult) -> bool:
+    return sub.gating and RequirementLevel(sub.requirement_level).strength >= _MUST
+
+
+def result_level(sub: SubcriterionResult) -> str:
+    """error for errors and for failures of a gating MUST; warning for any other failure."""
+    return "error" if sub.outcome is Outcome.ERROR or _gating_must(sub) else "warning"
+
+
+def _rule(cid: str, sid: str, sub: SubcriterionResult, help_uri: str) -> dict[str, Any]:
+    return {
+        "id": sid,
+        "shortDescription": {"text": sub.description},
+        "help": {"text": sub.hint},
+        "helpUri": help_uri,
+        "defaultConfiguration": {"level": "error" if _gating_must(sub) else "warning"},
+        "properties": {
+            "requirement_level": sub.requirement_level,
+            "criterion": cid,
+            "gating": sub.gating,
+            "tags": [cid, "quality"],
+        },
+    }
+
+
+def _uri(report: Report, path: str) -> str:
+    """Repository-relative URI of an evidence path (evidence is relative to the subfolder)."""
+    rel = posixpath.normpath(posixpath.join(report.repository.subfolder or "", path))
+    return quote(rel.lstrip("/"), safe="/")
+
+
+def _location(report: Report, ev: Evidence) -> dict[str, Any]:
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": _uri(report, ev.path or ""), "uriBaseId": SRCROOT}
+    }
+    if ev.line:
+        physical["region"] = {"startLine": ev.line}
+        if ev.excerpt:
+            physical["region"]["snippet"] = {"text": ev.excerpt}
+    return {"physicalLocation": physical}
+
+
+def _results(
+    report: Report, cid: str, sid: str, sub: SubcriterionResult, index: int
+) -> list[dict[str, Any]]:
+    if sub.outcome not in (Outcome.FAIL, Outcome.ERROR):
+        return []
+    evidence = sub.evidence or [Evidence(message=f"{sid} not met: {sub.description}")]
+    results = []
+    for ev in evidence:
+        hint = f" Hint: {sub.hint}" if sub.outcome is Outcome.FAIL and sub.hint else ""
+        result: dict[str, Any] = {
+            "ruleId": sid,
+            "ruleIndex": index,
+            "level": result_level(sub),
+            "kind": "fail",
+            "message": {"text": ev.message + hint},
+            "properties": {"criterion": cid, "outcome": sub.outcome.value},
+        }
+        if ev.path:
+            result["locations"] = [_location(report, ev)]
+        if ev.value is not None:
+            result["properties"]["value"] = ev.value
+        if ev.tool:
+            result["properties"]["tool"] = ev.tool
+        results.append(result)
+    return results
+
+
+def _provenance(report: Report) -> list[dict[str, Any]]:
+    url = report.repository.url
+    if not url:
+        return []
+    uri = web_url(url) or (url if urlsplit(url).scheme else None)
+    if not uri:
+        return []
+    entry: dict[str, Any] = {"repositoryUri": uri}
+    if report.repository.commit:
+        entry["revisionId"] = report.repository.commit
+    if report.repository.branch:
+        entry["branch"] = report.repository.branch
+    return [entry]
+
+
+def to_sarif(report: Report) -> dict[str, Any]:
+    """The SARIF log (one run) as a JSON-ready dict."""
+    rules: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for cid, criterion in report.criteria.items():
+        for sid, sub in criterion.subcriteria.items():
+            results += _results(report, cid, sid, sub, len(rules))
+            rules.append(_rule(cid, sid, sub, criterion.source_url))
+    driver: dict[str, Any] = {
+        "name": report.tool.get("name", "sqaaas"),
+        "version": report.tool.get("version", ""),
+        "rules": rules,
+    }
+    if info := _information_uri():
+        driver["informationUri"] = info
+    root = Path(report.repository.path).absolute().as_uri().rstrip("/") + "/"
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "originalUriBaseIds": {
+            SRCROOT: {"uri": root, "description": {"text": "Root of the assessed repository"}}
+        },
+        "results": results,
+        "invocations": [{"executionSuccessful": True, "endTimeUtc": report.generated_at}],
+        "properties": {
+            "baseline": report.baseline.id,
+            "badge": report.badge.level,
+            "next_level": report.badge.next_level,
+        },
+    }
+    if provenance := _provenance(report):
+        run["versionControlProvenance"] = provenance
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
