@@ -71,7 +71,7 @@ def test_markdown_subcriteria_rows_show_outcome_evidence_and_hint_for_failures()
     assert rows["QC.Acc02"][4] == "Fix &lt;b&gt;it&lt;/b&gt; | now"
     assert rows["QC.Acc02.1"][1:3] == ["RECOMMENDED", "? not automated"]
     assert rows["QC.Acc02.1"][3] == "needs knowledge of other repositories"
-    assert rows["QC.Acc03"][2] == "\u2013 n/a"
+    assert rows["QC.Acc03"][2] == "- n/a"
     assert rows["QC.Lic01"][2] == "! error"
     assert "probe licence.file crashed" in rows["QC.Lic01"][3]
     assert rows["QC.Doc01"][3] == "<code>README.md:1</code> README found <code># Example</code>"
