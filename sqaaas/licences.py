@@ -329,6 +329,7 @@ class Detection:
     path: str
     how: str
     alternatives: tuple[str, ...] = ()  # other licences offered with OR (SPDX headers)
+    line: int | None = None
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -375,9 +376,9 @@ class LicenceFacts:
         return (*self.file_detections, *self.headers.detections)
 
 
-def is_licence_name(name: str, data: LicenceData | None = None) -> bool:
+def is_licence_name(name: str) -> bool:
     """LICENSE, COPYING.md, LICENSE-MIT, COPYING.LESSER ... but not license.py."""
-    data = data or licence_data()
+    data = licence_data()
     lower = name.lower()
     for ext in data.text_extensions:
         if lower.endswith(ext):
@@ -467,26 +468,25 @@ def _scan_headers(fs: RepoFS, skip: set[str]) -> HeaderScan:
         and (language_of(f) is not None or f.suffix == ".license" or f.name == "REUSE.toml")
     ]
     sample = _sample(candidates, data.limit("header_sample_files"))
-    per_expr: dict[tuple[tuple[str, ...], ...], list[str]] = {}
+    per_expr: dict[tuple[tuple[str, ...], ...], dict[str, int]] = {}  # -> {path: line}
     invalid: list[tuple[str, str]] = []
     for entry in sample:
         try:
             text = fs.read_text(entry.path, limit=data.limit("header_bytes")).text
         except (UnsafePathError, OSError):
             continue
-        for _, expr in _headers_in(text):
+        for line, expr in _headers_in(text):
             terms, _unknown = expression_terms(expr)
             if terms:
-                per_expr.setdefault(terms, [])
-                if entry.path not in per_expr[terms]:
-                    per_expr[terms].append(entry.path)
+                per_expr.setdefault(terms, {}).setdefault(entry.path, line)
             else:
                 invalid.append((entry.path, expr))
     detections = []
-    for terms, paths in per_expr.items():
-        where = f"SPDX-License-Identifier in {len(paths)} of {len(sample)} sampled files"
+    for terms, where in per_expr.items():
+        how = f"SPDX-License-Identifier in {len(where)} of {len(sample)} sampled files"
+        path, line = next(iter(where.items()))
         detections.extend(
-            Detection(term[0], paths[0], where, alternatives=term[1:]) for term in terms
+            Detection(term[0], path, how, alternatives=term[1:], line=line) for term in terms
         )
     return HeaderScan(len(sample), tuple(detections), tuple(invalid))
 
