@@ -14,7 +14,9 @@ def test_https_remote_on_public_forge_passes(repo_factory):
 
 
 def test_ssh_remote_on_public_forge_passes_with_web_url(repo_factory):
-    finding = run_probe(repo_factory({"a": "1"}, remote="git@gitlab.com:org/tool.git"), "acc.public_remote")
+    finding = run_probe(
+        repo_factory({"a": "1"}, remote="git@gitlab.com:org/tool.git"), "acc.public_remote"
+    )
     assert finding.outcome is Outcome.PASS
     assert finding.evidence[0].value == "https://gitlab.com/org/tool"
 

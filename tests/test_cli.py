@@ -40,7 +40,9 @@ def test_closed_loopback_port(run_cli):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    line = _one_line_error(run_cli("assess", f"http://127.0.0.1:{port}/repo.git", "--timeout", "20"))
+    line = _one_line_error(
+        run_cli("assess", f"http://127.0.0.1:{port}/repo.git", "--timeout", "20")
+    )
     assert "git clone failed" in line
 
 
@@ -93,7 +95,10 @@ def test_other_formats_render(run_cli, repo_factory, fmt):
 
 def test_fail_under(run_cli, repo_factory):
     repo = repo_factory(good_repo_files(), tags=["v1.0.0"])
-    assert run_cli("assess", str(repo), "--fail-under", "silver", "-q", "--format", "json").returncode == 0
+    assert (
+        run_cli("assess", str(repo), "--fail-under", "silver", "-q", "--format", "json").returncode
+        == 0
+    )
     proc = run_cli("assess", str(repo), "--fail-under", "gold", "-q", "--format", "json")
     assert proc.returncode == 1
 
@@ -127,8 +132,23 @@ def test_huge_and_non_utf8_readmes(run_cli, repo_factory):
 def test_criteria_command_lists_everything(run_cli):
     proc = run_cli("criteria")
     assert proc.returncode == 0, proc.stderr
-    for cid in ("QC.Acc", "QC.Lic", "QC.Doc", "QC.Met", "QC.Ver", "QC.Sty", "QC.Uni", "QC.Sec",
-                "QC.Wor", "QC.Man", "QC.Rev", "QC.Har", "QC.Tdd", "QC.Del", "QC.Dep"):
+    for cid in (
+        "QC.Acc",
+        "QC.Lic",
+        "QC.Doc",
+        "QC.Met",
+        "QC.Ver",
+        "QC.Sty",
+        "QC.Uni",
+        "QC.Sec",
+        "QC.Wor",
+        "QC.Man",
+        "QC.Rev",
+        "QC.Har",
+        "QC.Tdd",
+        "QC.Del",
+        "QC.Dep",
+    ):
         assert cid in proc.stdout
     assert "QC.Acc02.1" in proc.stdout and "not automated" in proc.stdout
     data = json.loads(run_cli("criteria", "--format", "json").stdout)

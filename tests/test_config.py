@@ -11,7 +11,9 @@ from sqaaas.outcomes import Outcome
 
 
 def test_skip_with_reason_is_shown_in_the_report(repo_factory):
-    repo = repo_factory({".sqaaas.yml": "skip:\n  QC.Acc01: mirrored privately, published on release\n"})
+    repo = repo_factory(
+        {".sqaaas.yml": "skip:\n  QC.Acc01: mirrored privately, published on release\n"}
+    )
     report = assess(acquire(str(repo)), criteria=["QC.Acc"])
     sub = report.criteria["QC.Acc"].subcriteria["QC.Acc01"]
     assert sub.outcome is Outcome.NOT_APPLICABLE

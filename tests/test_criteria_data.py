@@ -15,8 +15,21 @@ from sqaaas.errors import CriteriaDataError
 from sqaaas.probes import registry
 
 SOFTWARE_CRITERIA = [
-    "QC.Acc", "QC.Lic", "QC.Doc", "QC.Met", "QC.Ver", "QC.Sty", "QC.Uni", "QC.Sec",
-    "QC.Wor", "QC.Man", "QC.Rev", "QC.Har", "QC.Tdd", "QC.Del", "QC.Dep",
+    "QC.Acc",
+    "QC.Lic",
+    "QC.Doc",
+    "QC.Met",
+    "QC.Ver",
+    "QC.Sty",
+    "QC.Uni",
+    "QC.Sec",
+    "QC.Wor",
+    "QC.Man",
+    "QC.Rev",
+    "QC.Har",
+    "QC.Tdd",
+    "QC.Del",
+    "QC.Dep",
 ]
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,13 +97,18 @@ def test_unknown_probe_is_rejected(criteria_copy):
 
 def test_invalid_yaml_and_unknown_badge_criterion(criteria_copy):
     (criteria_copy / "software" / "QC.Acc.yml").write_text("id: [unclosed\n")
-    with pytest.raises(CriteriaDataError, match="QC.Acc.yml: cannot read criteria data"):
+    with pytest.raises(CriteriaDataError, match=r"QC\.Acc\.yml: cannot read criteria data"):
         load_catalogue(criteria_copy)
 
 
 def test_badge_referring_to_unknown_criterion(criteria_copy):
-    _edit(criteria_copy / "badges.yml", lambda d: d["software"]["levels"][0]["criteria"].append("QC.Nope"))
-    with pytest.raises(CriteriaDataError, match=r"badges.yml: entry software.bronze: unknown criterion"):
+    _edit(
+        criteria_copy / "badges.yml",
+        lambda d: d["software"]["levels"][0]["criteria"].append("QC.Nope"),
+    )
+    with pytest.raises(
+        CriteriaDataError, match=r"badges.yml: entry software.bronze: unknown criterion"
+    ):
         load_catalogue(criteria_copy)
 
 

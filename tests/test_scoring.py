@@ -10,7 +10,10 @@ from sqaaas.scoring import badge, coverage, criterion_result, is_valid
 
 def sub(outcome: Outcome, gating: bool = True, level: str = "MUST") -> SubcriterionResult:
     return SubcriterionResult(
-        outcome=outcome, requirement_level=level, description="d" * 10, hint="h" * 10,
+        outcome=outcome,
+        requirement_level=level,
+        description="d" * 10,
+        hint="h" * 10,
         gating=gating,
     )
 
@@ -26,8 +29,11 @@ def test_valid_needs_an_assessed_gating_pass_and_no_gating_failure():
 def test_coverage_is_passed_over_assessed():
     cov = coverage(
         {
-            "a": sub(Outcome.PASS), "b": sub(Outcome.FAIL), "c": sub(Outcome.ERROR),
-            "d": sub(Outcome.NOT_AUTOMATED), "e": sub(Outcome.NOT_APPLICABLE),
+            "a": sub(Outcome.PASS),
+            "b": sub(Outcome.FAIL),
+            "c": sub(Outcome.ERROR),
+            "d": sub(Outcome.NOT_AUTOMATED),
+            "e": sub(Outcome.NOT_APPLICABLE),
         }
     )
     assert (cov.passed, cov.assessed, cov.total, cov.ratio) == (1, 3, 5, 0.3333)
@@ -52,7 +58,9 @@ def test_badge_levels_are_cumulative_and_missing_items_explained():
     assert "fail" in result.missing_for_next[0].reason
     # silver criteria without bronze ones do not make silver
     assert badge("software", scheme, _results({"QC.Met", "QC.Ver", "QC.Acc"})).level == "none"
-    gold = badge("software", scheme, _results(bronze | {"QC.Met", "QC.Ver", "QC.Sec", "QC.Sty", "QC.Uni"}))
+    gold = badge(
+        "software", scheme, _results(bronze | {"QC.Met", "QC.Ver", "QC.Sec", "QC.Sty", "QC.Uni"})
+    )
     assert gold.level == "gold" and gold.next_level is None and gold.missing_for_next == []
 
 
@@ -60,7 +68,9 @@ def test_skipped_criterion_is_not_valid_and_says_why():
     scheme = default_catalogue().badges["software"]
     results = _results({"QC.Acc", "QC.Doc", "QC.Lic"})
     criterion = default_catalogue().criteria["QC.Lic"]
-    results["QC.Lic"] = criterion_result(criterion, {"QC.Lic01": sub(Outcome.PASS)}, "vendored code")
+    results["QC.Lic"] = criterion_result(
+        criterion, {"QC.Lic01": sub(Outcome.PASS)}, "vendored code"
+    )
     result = badge("software", scheme, results)
     assert result.level == "none"
     assert result.missing_for_next[0].reason == "skipped: vendored code"
