@@ -57,6 +57,7 @@ class Baseline(_Strict):
     url: str
     version: str
     license: str | None = None
+    criteria: tuple[str, ...] = Field(min_length=1, description="criterion ids in report order")
 
 
 class Subcriterion(_Strict):
@@ -214,6 +215,17 @@ def load_catalogue(
                             f"{path}: entry {sub.id}: unknown probe(s) {', '.join(unknown)}"
                         )
             criteria[criterion.id] = criterion
+        listed = set(baseline.criteria)
+        found = {cid for cid, c in criteria.items() if c.baseline == baseline.id}
+        if listed != found:
+            missing = ", ".join(sorted(listed - found)) or "-"
+            extra = ", ".join(sorted(found - listed)) or "-"
+            raise CriteriaDataError(
+                f"{meta}: entry {baseline.id}.criteria: listed but without a file: {missing}; "
+                f"files not listed: {extra}"
+            )
+    order = {cid: i for b in baselines.values() for i, cid in enumerate(b.criteria)}
+    criteria = dict(sorted(criteria.items(), key=lambda item: order[item[0]]))
     badges_file = root / "badges.yml"
     raw_badges = _read_yaml(badges_file)
     if not isinstance(raw_badges, dict):

@@ -118,3 +118,13 @@ def test_generated_docs_match_the_data():
         "docs/criteria.md drifted from criteria/: run "
         "'sqaaas criteria --format markdown > docs/criteria.md'"
     )
+
+
+def test_report_order_comes_from_the_baseline_and_files_must_match(criteria_copy):
+    catalogue = default_catalogue()
+    assert [c.id for c in catalogue.of_baseline("software")][:4] == [
+        "QC.Acc", "QC.Lic", "QC.Met", "QC.Doc"
+    ]
+    (criteria_copy / "software" / "QC.Tdd.yml").unlink()
+    with pytest.raises(CriteriaDataError, match=r"baseline.yml: .*without a file: QC\.Tdd"):
+        load_catalogue(criteria_copy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -36,20 +37,25 @@ def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
     table.add_column("level", no_wrap=True, style="dim")
     table.add_column("outcome", no_wrap=True)
     table.add_column("details", ratio=1)
+    hidden = Counter()
     for sid, sub in result.subcriteria.items():
         label, style = OUTCOME_STYLE[sub.outcome]
-        if sub.outcome in (Outcome.NOT_AUTOMATED, Outcome.NOT_APPLICABLE) and not verbose:
-            details = Text(sub.evidence[0].message if sub.evidence else "", style="dim")
-        else:
-            details = Text()
-            for ev in sub.evidence[:4]:
-                where = ev.path + (f":{ev.line}" if ev.line else "") + ": " if ev.path else ""
-                details.append(f"{where}{ev.message}\n")
-            if len(sub.evidence) > 4:
-                details.append(f"(+{len(sub.evidence) - 4} more)\n", style="dim")
-            if sub.outcome in (Outcome.FAIL, Outcome.ERROR):
-                details.append(f"hint: {sub.hint}", style="cyan")
+        if not sub.outcome.assessed and not verbose and not sub.skipped_reason:
+            hidden[sub.outcome.value.replace("_", " ")] += 1
+            continue
+        details = Text()
+        shown = len(sub.evidence) if verbose else (1 if sub.outcome is Outcome.PASS else 3)
+        for ev in sub.evidence[:shown]:
+            where = ev.path + (f":{ev.line}" if ev.line else "") + ": " if ev.path else ""
+            details.append(f"{where}{ev.message}\n")
+        if len(sub.evidence) > shown:
+            details.append(f"(+{len(sub.evidence) - shown} more: --verbose)\n", style="dim")
+        if sub.outcome in (Outcome.FAIL, Outcome.ERROR):
+            details.append(f"hint: {sub.hint}", style="cyan")
         table.add_row(sid, sub.requirement_level, Text(label, style=style), details)
+    if hidden:
+        counts = ", ".join(f"{n} {what}" for what, n in hidden.items())
+        table.add_row("", "", "", Text(f"({counts}: --verbose lists them)", style="dim"))
     return table
 
 
