@@ -18,6 +18,14 @@ from sqaaas.report.model import Report
 from tests.repos import make_repo
 
 
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own sqaaas cache (clones, tool results), so no test reuses another's."""
+    cache = tmp_path_factory.mktemp("sqaaas-cache")
+    monkeypatch.setenv("SQAAAS_CACHE_DIR", str(cache))
+    return cache
+
+
 @pytest.fixture
 def repo_factory(tmp_path: Path) -> Callable[..., Path]:
     """make_repo() in a fresh sub-directory of tmp_path: repo_factory(files, tags=[...])."""

@@ -1,0 +1,147 @@
+"""Probes backed by the tool registry (criteria/tools.yml): one probe per subcriterion.
+
+A probe named ``tools.<subcriterion>`` runs every registry tool that evidences that
+subcriterion and applies to the repository's languages, concurrently, and decides from
+each tool's ``fail_on`` severities. A tool that is missing, crashes or times out makes
+the outcome ``error``: never a pass.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from sqaaas.acquire import default_cache_dir
+from sqaaas.context import RepoContext
+from sqaaas.languages import detect_languages
+from sqaaas.outcomes import Evidence, Finding, Outcome
+from sqaaas.probes.registry import probe
+from sqaaas.tools.runner import ToolRun, run_tool
+from sqaaas.tools.spec import ToolSpec, default_tools
+
+MAX_FINDINGS_SHOWN = 15  # per tool and subcriterion: the report stays readable
+MAX_PER_FILE = 3
+
+
+def languages(ctx: RepoContext) -> dict[str, int]:
+    return detect_languages(ctx.fs.files)
+
+
+def _run(name: str, ctx: RepoContext) -> ToolRun:
+    return run_tool(default_tools()[name], ctx.fs, default_cache_dir())
+
+
+#: one memoised fact per tool, so a tool evidencing two subcriteria runs once
+TOOL_FACTS = {name: partial(_run, name) for name in default_tools()}
+
+
+def _summary(spec: ToolSpec, run: ToolRun, failing: list) -> str:
+    counts = Counter(f.severity for f in run.findings)
+    parts = ", ".join(f"{n} {sev}" for sev, n in counts.most_common()) or "no findings"
+    text = f"{spec.title} {run.version or ''}".strip() + f": {run.files} file(s), {parts}"
+    if run.score is not None:
+        text += f"; score {run.score}/10"
+    if failing:
+        text += f"; {len(failing)} decisive"
+    if run.config_files:
+        text += f"; configuration from {', '.join(run.config_files)}"
+    return text + (" (cached)" if run.cached else "")
+
+
+def _shown(findings: list, failing_first: list) -> list[Evidence]:
+    ordered = failing_first + [f for f in findings if f not in failing_first]
+    per_file: Counter[str] = Counter()
+    shown = []
+    for f in ordered:
+        if per_file[f.path] >= MAX_PER_FILE:
+            continue
+        per_file[f.path] += 1
+        shown.append(f)
+        if len(shown) >= MAX_FINDINGS_SHOWN:
+            break
+    return [
+        Evidence(
+            message=f"{f.code}: {f.message}", path=f.path, line=f.line, tool=None, value=f.severity
+        )
+        for f in shown
+    ]
+
+
+def _judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
+    if run.status != "ok":
+        return Finding(
+            outcome=Outcome.ERROR,
+            evidence=[Evidence(message=run.message, tool=spec.name)],
+            hint=run.message,
+        )
+    fail_on = spec.evidences[subcriterion].fail_on
+    failing = [f for f in run.findings if f.severity in fail_on]
+    low_score = (
+        bool(fail_on)
+        and spec.min_score is not None
+        and run.score is not None
+        and run.score < spec.min_score
+    )
+    evidence = [
+        Evidence(message=_summary(spec, run, failing), tool=spec.name, value=len(run.findings))
+    ]
+    if low_score:
+        evidence.append(
+            Evidence(
+                message=f"score {run.score} is below the {spec.min_score} threshold",
+                tool=spec.name,
+                value=run.score,
+            )
+        )
+    evidence += [e.model_copy(update={"tool": spec.name}) for e in _shown(run.findings, failing)]
+    if failing or low_score:
+        return Finding(
+            outcome=Outcome.FAIL,
+            evidence=evidence,
+            hint=f"Fix the {spec.title} findings shown (run {spec.title} locally on the "
+            "files listed; its own configuration in the repository is respected).",
+        )
+    return Finding(outcome=Outcome.PASS, evidence=evidence)
+
+
+def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
+    present = ctx.fact(languages)
+    specs = [s for s in default_tools().values() if subcriterion in s.evidences]
+    applicable = [s for s in specs if s.applies_to(present)]
+    if not applicable:
+        handled = sorted({lang for s in specs for lang in s.languages})
+        return Finding.not_applicable(
+            f"no files in the languages the tools handle ({', '.join(handled)})"
+        )
+    with ThreadPoolExecutor(max_workers=len(applicable)) as pool:
+        runs = list(pool.map(lambda s: ctx.fact(TOOL_FACTS[s.name]), applicable))
+    judged = [_judge(spec, run, subcriterion) for spec, run in zip(applicable, runs, strict=True)]
+    decisive = {
+        j.outcome
+        for j, spec in zip(judged, applicable, strict=True)
+        if spec.evidences[subcriterion].fail_on
+    }
+    if not decisive:
+        outcome = Outcome.NOT_AUTOMATED  # only informational tools (e.g. complexity) ran
+    elif Outcome.ERROR in decisive:
+        outcome = Outcome.ERROR
+    elif Outcome.FAIL in decisive:
+        outcome = Outcome.FAIL
+    else:
+        outcome = Outcome.PASS
+    hints = [j.hint for j in judged if j.hint and j.outcome is not Outcome.PASS]
+    return Finding(
+        outcome=outcome,
+        evidence=[e for j in judged for e in j.evidence],
+        hint=" ".join(dict.fromkeys(hints)) or None,
+    )
+
+
+def _register_all() -> None:
+    subcriteria = sorted({sub for spec in default_tools().values() for sub in spec.evidences})
+    for sub in subcriteria:
+        probe(f"tools.{sub}")(partial(assess_with_tools, subcriterion=sub))
+
+
+_register_all()

@@ -1,0 +1,1 @@
+"""Static analysis tools (linters, SAST, complexity) described as data in criteria/tools.yml."""

@@ -1,0 +1,294 @@
+"""Run one registry tool on a repository: select files, run with a time budget, parse, cache.
+
+Host tools only read files. They run as separate processes (in their own session, so a
+timeout kills the whole group), several at a time, and each result is cached by the
+content of the files it read, the tool's version and the configuration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from fnmatch import fnmatch
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from sqaaas.repofs import RepoFS, UnsafePathError
+from sqaaas.tools import internal
+from sqaaas.tools.configs import CONFIGS
+from sqaaas.tools.parsers import PARSERS, ParseError, ToolFinding
+from sqaaas.tools.spec import ToolSpec
+
+BATCH = 400  # paths per invocation: far below ARG_MAX, few enough processes
+MAX_INPUT_BYTES = 2_000_000  # larger files are generated or data, not code to lint
+
+
+@dataclass
+class ToolRun:
+    """What happened when a tool ran: ok (with findings), error, or missing."""
+
+    tool: str
+    status: str  # ok | error | missing
+    version: str | None = None
+    findings: list[ToolFinding] = field(default_factory=list)
+    score: float | None = None
+    files: int = 0
+    duration_s: float = 0.0
+    cached: bool = False
+    message: str = ""
+    config_files: list[str] = field(default_factory=list)
+
+
+def select_files(fs: RepoFS, spec: ToolSpec) -> list[str]:
+    """Repository files the tool should read (vendored/generated trees are already excluded)."""
+    chosen = []
+    for entry in fs.files:
+        if entry.size > MAX_INPUT_BYTES or entry.is_symlink:
+            continue
+        if any(fnmatch(entry.name, pattern) for pattern in spec.include):
+            chosen.append(entry.path)
+    return chosen
+
+
+@cache
+def _bin_dirs() -> tuple[str, ...]:
+    """Where pip put the tools: beside this interpreter first, then PATH."""
+    return (str(Path(sys.executable).parent), *os.environ.get("PATH", "").split(os.pathsep))
+
+
+def command_prefix(spec: ToolSpec) -> list[str] | None:
+    """argv start for the tool, or None when it is not installed."""
+    exe = spec.executable
+    if exe.module:
+        top = exe.module.split(".")[0]
+        return [sys.executable, "-m", exe.module] if importlib.util.find_spec(top) else None
+    if exe.binary:
+        found = shutil.which(exe.binary, path=os.pathsep.join(_bin_dirs()))
+        return [found] if found else None
+    return []
+
+
+def tool_version(spec: ToolSpec) -> str | None:
+    """Installed version (package metadata, else ``--version``), looked up once per process."""
+    key = (spec.executable.model_dump_json(), spec.package.model_dump_json() if spec.package else "")
+    if key not in _VERSIONS:
+        _VERSIONS[key] = _lookup_version(spec)
+    return _VERSIONS[key]
+
+
+_VERSIONS: dict[tuple[str, str], str | None] = {}
+
+
+def _lookup_version(spec: ToolSpec) -> str | None:
+    package = spec.package
+    if package and package.pypi:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            return metadata.version(package.pypi)
+    prefix = command_prefix(spec)
+    if spec.executable.internal:
+        from sqaaas import __version__
+
+        return f"sqaaas {__version__}"
+    if not prefix:
+        return None
+    try:
+        out = subprocess.run([*prefix, "--version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    words = (out.stdout or out.stderr).split()
+    return next((w.strip(",") for w in words if w[:1].isdigit()), None)
+
+
+def version_supported(spec: ToolSpec, version: str | None) -> bool:
+    """The registry's version constraint holds (unknown versions are given the benefit)."""
+    wanted = spec.package.version if spec.package else None
+    if not wanted or not version:
+        return True
+    try:
+        return Version(version) in SpecifierSet(wanted)
+    except InvalidVersion:
+        return True
+
+
+def install_hint(spec: ToolSpec) -> str:
+    package = spec.package
+    if package and package.pypi:
+        return f"pip install '{package.pypi}{package.version or ''}' (or reinstall sqaaas)"
+    if package and package.debian:
+        return f"sqaaas setup (installs the Debian package {package.debian})"
+    return "reinstall sqaaas"
+
+
+def _digest(fs: RepoFS, paths: list[str], parts: list[str]) -> str:
+    digest = hashlib.sha256("\0".join(parts).encode())
+    for rel in paths:
+        digest.update(rel.encode() + b"\0")
+        try:
+            data, _ = fs.read_bytes(rel, limit=MAX_INPUT_BYTES)
+        except (OSError, UnsafePathError):
+            data = b"<unreadable>"
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _cache_file(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "tool-results" / key[:2] / f"{key}.json"
+
+
+def _load_cached(path: Path) -> ToolRun | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["findings"] = [ToolFinding(**f) for f in data["findings"]]
+        return ToolRun(**{**data, "cached": True})
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _store(path: Path, result: ToolRun) -> None:
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(result)), encoding="utf-8")
+        tmp.replace(path)
+
+
+def _run_process(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYLINT"))}
+    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8", NO_COLOR="1")
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def run_tool(spec: ToolSpec, fs: RepoFS, cache_dir: Path | None) -> ToolRun:
+    """Run ``spec`` on the repository in ``fs`` (served from the cache when unchanged)."""
+    started = time.monotonic()
+    files = select_files(fs, spec)
+    version = tool_version(spec)
+    prefix = command_prefix(spec)
+    if prefix is None:
+        return ToolRun(
+            spec.name, "missing", message=f"{spec.title} is not installed: {install_hint(spec)}"
+        )
+    if not version_supported(spec, version):
+        return ToolRun(
+            spec.name,
+            "error",
+            version,
+            message=f"{spec.title} {version} is installed but "
+            f"sqaaas needs {spec.package.version if spec.package else '?'}: {install_hint(spec)}",
+        )
+    if not files:
+        return ToolRun(spec.name, "ok", version, files=0)
+    with tempfile.TemporaryDirectory(prefix="sqaaas-tool-") as workdir:
+        config_args, config_files = ([], [])
+        if spec.config:
+            config_args, config_files = CONFIGS[spec.config](fs, Path(workdir))
+        key = _digest(
+            fs,
+            files + config_files,
+            [
+                spec.name,
+                version or "?",
+                *spec.args,
+                *[a for a in config_args if not a.startswith("--rcfile")],
+                _config_text(config_args),
+            ],
+        )
+        cached_path = _cache_file(cache_dir, key) if cache_dir else None
+        if cached_path and (hit := _load_cached(cached_path)):
+            return hit
+        result = _execute(spec, prefix, files, config_args, fs)
+    result.version, result.files, result.config_files = version, len(files), config_files
+    result.duration_s = round(time.monotonic() - started, 3)
+    if cached_path and result.status == "ok":
+        _store(cached_path, result)
+    return result
+
+
+def _config_text(config_args: list[str]) -> str:
+    """Content of a generated rcfile, so the cache key follows the sanitised config."""
+    for arg in config_args:
+        if arg.startswith("--rcfile="):
+            with contextlib.suppress(OSError):
+                return Path(arg.removeprefix("--rcfile=")).read_text(encoding="utf-8")
+    return ""
+
+
+def _expand(args: tuple[str, ...], config_args: list[str]) -> list[str]:
+    out: list[str] = []
+    for arg in args:
+        out.extend(config_args if arg == "{config}" else [arg])
+    return out
+
+
+def _execute(
+    spec: ToolSpec, prefix: list[str], files: list[str], config_args: list[str], fs: RepoFS
+) -> ToolRun:
+    if spec.executable.internal:
+        return ToolRun(
+            spec.name, "ok", findings=internal.INTERNAL[spec.executable.internal](fs, files)
+        )
+    parse = PARSERS[spec.parser]
+    findings: list[ToolFinding] = []
+    scores: list[float] = []
+    deadline = time.monotonic() + spec.timeout
+    for start in range(0, len(files), BATCH):
+        argv = [*prefix, *_expand(spec.args, config_args), "--", *files[start : start + BATCH]]
+        if spec.executable.binary in ("hadolint", "cppcheck"):
+            argv.remove("--")  # these two do not accept the end-of-options marker
+        try:
+            proc = _run_process(argv, fs.root, max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return ToolRun(
+                spec.name, "error", message=f"{spec.title} timed out after {spec.timeout:.0f} s"
+            )
+        except OSError as exc:
+            return ToolRun(spec.name, "error", message=f"{spec.title} could not start: {exc}")
+        if proc.returncode not in spec.ok_exit_codes:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+            return ToolRun(
+                spec.name,
+                "error",
+                message=f"{spec.title} exited with {proc.returncode}: {' | '.join(tail)}",
+            )
+        try:
+            parsed = parse(proc.stderr if spec.stream == "stderr" else proc.stdout, fs.root)
+        except ParseError as exc:
+            return ToolRun(spec.name, "error", message=f"cannot read {spec.title} output: {exc}")
+        findings.extend(parsed.findings)
+        if parsed.score is not None:
+            scores.append(parsed.score)
+    score = round(min(scores), 2) if scores else None
+    return ToolRun(spec.name, "ok", findings=findings, score=score)
