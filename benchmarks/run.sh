@@ -3,3 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python benchmarks/assess_speed.py "$@"
+python benchmarks/static_tools.py --files 200
