@@ -9,7 +9,9 @@ from pathlib import Path
 
 import git
 
-_PR_REFERENCE = re.compile(r"\(#\d+\)|Merge pull request #\d+|See merge request \S+!\d+|!\d+\b")
+_PR_REFERENCE = re.compile(
+    r"\(#\d+\)|\(pull request #\d+\)|Merge pull request #\d+|See merge request \S+!\d+|!\d+\b"
+)
 _ISSUE_REFERENCE = re.compile(
     r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|refs?|see)\s+\S*#\d+", re.I
 )
@@ -36,6 +38,7 @@ class GitInfo:
             self.repo: git.Repo | None = git.Repo(path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             self.repo = None
+        self._below: dict[Path, frozenset[str]] = {}  # tracked_below, per assessed subfolder
 
     def _git(self, *args: str) -> str:
         assert self.repo is not None
@@ -113,24 +116,22 @@ class GitInfo:
         """Full messages of the newest commits reachable from HEAD (read once)."""
         return self._subjects()
 
-    @cached_property
-    def pr_references(self) -> list[str]:
-        """Subject lines of commits that record a pull/merge request (newest first)."""
-        return [m.splitlines()[0] for m in self._messages if _PR_REFERENCE.search(m)]
+    def _subjects_matching(self, pattern: re.Pattern[str]) -> list[str]:
+        """Subject lines of the commits whose full message matches ``pattern`` (newest first)."""
+        return [m.splitlines()[0] for m in self._messages if pattern.search(m)]
 
     @cached_property
-    def pr_reference_count(self) -> int:
-        """Commits that record a pull/merge request (merge messages, squash '(#N)' suffixes)."""
-        return len(self.pr_references)
+    def pr_references(self) -> list[str]:
+        """Subject lines of commits that record a pull/merge request (newest first).
+
+        GitHub/Gitea squash merges end in '(#N)', Bitbucket's in '(pull request #N)'.
+        """
+        return self._subjects_matching(_PR_REFERENCE)
 
     @cached_property
     def issue_references(self) -> list[str]:
         """Subject lines of commits whose message closes or refers to an issue (newest first)."""
-        return [m.splitlines()[0] for m in self._messages if _ISSUE_REFERENCE.search(m)]
-
-    @cached_property
-    def issue_reference_count(self) -> int:
-        return len(self.issue_references)
+        return self._subjects_matching(_ISSUE_REFERENCE)
 
     @cached_property
     def merge_subjects(self) -> list[str]:
@@ -161,12 +162,6 @@ class GitInfo:
                 names.add(ref)
         return sorted(names)
 
-    def tracked(self, rel: str) -> bool:
-        """Whether a path is under version control."""
-        if self.repo is None:
-            return False
-        return bool(self._git("ls-files", "--", rel).strip())
-
     @cached_property
     def tracked_files(self) -> frozenset[str]:
         """Every path under version control, POSIX and relative to the work tree root."""
@@ -184,5 +179,19 @@ class GitInfo:
             return frozenset()
         if not prefix.parts:
             return self.tracked_files
-        lead = prefix.as_posix() + "/"
-        return frozenset(p[len(lead) :] for p in self.tracked_files if p.startswith(lead))
+        if prefix not in self._below:
+            lead = prefix.as_posix() + "/"
+            self._below[prefix] = frozenset(
+                p[len(lead) :] for p in self.tracked_files if p.startswith(lead)
+            )
+        return self._below[prefix]
+
+    def is_tracked(self, root: Path, rel: str) -> bool:
+        """Whether ``rel``, a file or folder of the assessed tree ``root``, is under git.
+
+        ``rel`` is relative to the assessed tree, which may be a subfolder of the work tree;
+        a folder is tracked when a file below it is.
+        """
+        tracked = self.tracked_below(root)
+        rel = rel.strip("/")
+        return rel in tracked or any(p.startswith(rel + "/") for p in tracked)

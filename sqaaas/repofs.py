@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -105,23 +105,21 @@ class RepoFS:
             raise UnsafePathError(f"{rel}: symlink points outside the repository; not read")
         return path
 
-    def exists(self, rel: str) -> bool:
+    def _holds(self, rel: str, check: Callable[[Path], bool]) -> bool:
+        """``check`` on the checked path; False for a path leading outside."""
         try:
-            return self.safe_target(rel).exists()
+            return check(self.safe_target(rel))
         except UnsafePathError:
             return False
+
+    def exists(self, rel: str) -> bool:
+        return self._holds(rel, Path.exists)
 
     def is_file(self, rel: str) -> bool:
-        try:
-            return self.safe_target(rel).is_file()
-        except UnsafePathError:
-            return False
+        return self._holds(rel, Path.is_file)
 
     def is_dir(self, rel: str) -> bool:
-        try:
-            return self.safe_target(rel).is_dir()
-        except UnsafePathError:
-            return False
+        return self._holds(rel, Path.is_dir)
 
     def is_outside_link(self, rel: str) -> bool:
         """True when ``rel`` exists as a symlink whose target leaves the repository."""
@@ -153,6 +151,17 @@ class RepoFS:
             lossy = not (size > limit and exc.start >= len(data) - 4)
             text = data.decode("utf-8-sig", errors="replace")
         return TextFile(path=rel, text=text, lossy=lossy, truncated=size > limit, size=size)
+
+    def try_read_text(self, rel: str, limit: int = DEFAULT_READ_LIMIT) -> TextFile | None:
+        """:meth:`read_text`, or None when the file is missing, unreadable or leads outside.
+
+        For readers to whom such a file is simply absent; those that report why a file
+        could not be read call :meth:`read_text` and catch the errors themselves.
+        """
+        try:
+            return self.read_text(rel, limit)
+        except (OSError, UnsafePathError):
+            return None
 
     def find(self, names: Iterable[str], dirs: Iterable[str] = ("",)) -> list[str]:
         """Files whose name (case-insensitive, any extension) matches one of ``names``.

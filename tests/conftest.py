@@ -19,7 +19,9 @@ from tests.repos import make_repo
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Each test gets its own sqaaas cache (clones, tool results), so no test reuses another's."""
     cache = tmp_path_factory.mktemp("sqaaas-cache")
     monkeypatch.setenv("SQAAAS_CACHE_DIR", str(cache))

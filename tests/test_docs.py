@@ -12,9 +12,9 @@ import yaml
 from sqaaas.acquire import Checkout
 from sqaaas.datafiles import data_path
 from sqaaas.engine import make_context
+from sqaaas.facts.markup import count_words, doc_language, parse_headings
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes import registry
-from sqaaas.probes.docs import count_words, doc_language, parse_headings
 from tests.conftest import assess_repo, run_probe
 from tests.repos import README_GOOD, good_repo_files
 
@@ -298,6 +298,18 @@ def test_documentation_url_in_citation_and_codemeta(repo_factory):
     assert "package.json" not in messages(finding)
 
 
+def test_documentation_url_in_setup_py_and_composer(repo_factory):
+    files = {
+        "setup.py": 'setup(\n    project_urls={\n        "Docs": "https://x.org/docs",\n    },\n)',
+        "composer.json": '{"homepage": "https://x.org/php"}',
+    }
+    finding = run_probe(repo_factory(files, remote=None), "doc.online")
+    assert finding.outcome is Outcome.PASS
+    evidence = find(finding, "setup.py (project_urls Docs)")
+    assert (evidence.line, evidence.value) == (3, "https://x.org/docs")
+    assert find(finding, "composer.json (homepage)").value == "https://x.org/php"
+
+
 def test_malformed_manifest_does_not_break_online(repo_factory):
     files = {"pyproject.toml": "[project\nname=", "package.json": "[1, 2", "README.md": "# x\n"}
     finding = run_probe(repo_factory(files, remote=None), "doc.online")
@@ -571,7 +583,7 @@ def test_good_repository_has_valid_documentation(repo_factory):
     assert doc06.probes == ["doc.readme", "doc.contributing", "doc.code_of_conduct",
                             "lic.file_at_root"]
     assert result.subcriteria["QC.Doc06.4"].outcome is Outcome.PASS
-    assert result.subcriteria["QC.Doc02.2"].outcome is Outcome.NOT_AUTOMATED
+    assert result.subcriteria["QC.Doc02.2"].outcome is Outcome.PASS  # markdown lint (tools)
 
 
 def test_missing_code_of_conduct_fails_doc06_and_the_criterion(repo_factory):

@@ -9,6 +9,8 @@ import pytest
 
 import sqaaas.probes.licence as licence_probes
 from sqaaas import licences
+from sqaaas.datafiles import data_path
+from sqaaas.licences import data as licence_data_source
 from sqaaas.outcomes import Finding, Outcome
 from tests.conftest import assess_repo, run_probe
 from tests.repos import licence_text
@@ -425,9 +427,9 @@ def test_licence_data_ids_are_spdx():
 def test_licence_data_with_an_unknown_id_is_refused(tmp_path, monkeypatch):
     from sqaaas.errors import CriteriaDataError
 
-    source = (Path(licences.__file__).parent.parent / "criteria" / "licences.yml").read_text()
+    source = (data_path("criteria") / "licences.yml").read_text()
     (tmp_path / "licences.yml").write_text(source.replace("MPL-2.0, CDDL-1.0", "MPL-2.0, CDDL-9"))
-    monkeypatch.setattr(licences, "data_path", lambda name: tmp_path)
+    monkeypatch.setattr(licence_data_source, "data_path", lambda name: tmp_path)
     licences.licence_data.cache_clear()
     try:
         with pytest.raises(CriteriaDataError, match="not SPDX licence ids: CDDL-9"):

@@ -48,6 +48,37 @@ def test_bugs_in_package_json(repo_factory: Factory) -> None:
     assert (finding.evidence[0].path, finding.evidence[0].line) == ("package.json", 3)
 
 
+_TRACKER = "https://git.example.org/x/issues"
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "line"),
+    [
+        ("setup.cfg", f"[metadata]\nname = x\nproject_urls =\n    Bug Tracker = {_TRACKER}\n", 4),
+        ("setup.py", f'setup(\n    name="x",\n    project_urls={{"Issues": "{_TRACKER}"}})\n', 3),
+        ("codemeta.json", f'{{\n  "name": "x",\n  "issueTracker": "{_TRACKER}"\n}}\n', 3),
+        ("composer.json", f'{{\n  "support": {{\n    "issues": "{_TRACKER}"\n  }}\n}}\n', 3),
+        ("DESCRIPTION", f"Package: x\nBugReports: {_TRACKER}\n", 2),
+    ],
+)
+def test_tracker_url_in_other_metadata(
+    repo_factory: Factory, path: str, content: str, line: int
+) -> None:
+    finding = run_probe(repo_factory({path: content}, remote=None), "man.issue_tracker")
+    assert finding.outcome is Outcome.PASS
+    evidence = finding.evidence[0]
+    assert (evidence.path, evidence.line, evidence.value) == (path, line, _TRACKER)
+    assert evidence.message.startswith(f"issue tracker URL in {path}")
+
+
+def test_home_page_url_is_not_a_tracker(repo_factory: Factory) -> None:
+    pyproject = '[project]\nname = "x"\n\n[project.urls]\nHomepage = "https://git.example.org/x"\n'
+    repo = repo_factory({"pyproject.toml": pyproject}, remote=None)
+    finding = run_probe(repo, "man.issue_tracker")
+    assert finding.outcome is Outcome.FAIL
+    assert "no tracker URL in the metadata" in finding.evidence[0].message
+
+
 def test_public_forge_remote_has_a_tracker(repo_factory: Factory) -> None:
     finding = run_probe(repo_factory({"README.md": "# x\n"}), "man.issue_tracker")
     assert finding.outcome is Outcome.PASS
@@ -116,6 +147,23 @@ def test_squash_suffix_is_a_pull_request(repo_factory: Factory) -> None:
     finding = run_probe(_with_commits(repo_factory, "Add parser (#12)"), "man.change_requests")
     assert finding.outcome is Outcome.PASS
     assert finding.evidence[0].value == ["Add parser (#12)"]
+
+
+def test_bitbucket_squash_suffix_is_a_pull_request(repo_factory: Factory) -> None:
+    subject = "Merged in fix/parser (pull request #7)"
+    finding = run_probe(_with_commits(repo_factory, "Tidy", subject), "man.change_requests")
+    assert finding.outcome is Outcome.PASS
+    assert finding.evidence[0].value == [subject]
+    assert finding.evidence[0].message == "1 commit(s) record a pull/merge request"
+
+
+def test_pull_request_words_without_a_number_are_not_a_pull_request(
+    repo_factory: Factory,
+) -> None:
+    repo = _with_commits(repo_factory, "Tidy", "Explain the (pull request) checklist")
+    finding = run_probe(repo, "man.change_requests")
+    assert finding.outcome is Outcome.FAIL
+    assert "none recording a pull/merge request" in finding.evidence[0].message
 
 
 def test_gitlab_merge_request_body(repo_factory: Factory) -> None:

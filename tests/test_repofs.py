@@ -74,3 +74,20 @@ def test_find_is_case_insensitive_and_extension_agnostic(tmp_path):
     fs = RepoFS(tmp_path)
     assert fs.find(["CONTRIBUTING"], dirs=("", ".github")) == [".github/contributing.rst"]
     assert fs.find(["code_of_conduct"]) == ["CODE_OF_CONDUCT.md"]
+
+
+def test_try_read_text_is_none_for_missing_unsafe_and_folders(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("TOP SECRET host file")
+    root = tmp_path / "repo"
+    (root / "docs").mkdir(parents=True)
+    (root / "README.md").write_text("# Tool\n")
+    (root / "LICENSE").symlink_to(outside)
+    fs = RepoFS(root)
+    file = fs.try_read_text("README.md", limit=4)
+    assert file is not None and (file.text, file.truncated, file.size) == ("# To", True, 7)
+    assert fs.try_read_text("LICENSE") is None
+    assert fs.try_read_text("../secret.txt") is None
+    assert fs.try_read_text("missing.txt") is None
+    assert fs.try_read_text("docs") is None
+    assert (fs.is_file("README.md"), fs.is_dir("docs"), fs.exists("LICENSE")) == (True, True, False)

@@ -15,7 +15,6 @@ import yaml
 
 from sqaaas.context import RepoContext
 from sqaaas.outcomes import Evidence
-from sqaaas.repofs import UnsafePathError
 
 #: glob on the repository-relative path -> CI system name
 CI_GLOBS: dict[str, str] = {
@@ -68,10 +67,9 @@ def ci_files(ctx: RepoContext) -> tuple[CIFile, ...]:
         system = _system_of(entry.path)
         if system is None:
             continue
-        try:
-            text = ctx.fs.read_text(entry.path, limit=_MAX_CI_BYTES).text
-        except (OSError, UnsafePathError):
+        if (file := ctx.fs.try_read_text(entry.path, limit=_MAX_CI_BYTES)) is None:
             continue
+        text = file.text
         found.append(CIFile(entry.path, system, tuple(text.splitlines())))
     return tuple(found)
 
@@ -81,12 +79,8 @@ def pipelines(ctx: RepoContext) -> tuple[CIFile, ...]:
 
 
 def pre_commit_lines(ctx: RepoContext) -> tuple[str, ...]:
-    if not ctx.fs.is_file(PRE_COMMIT):
-        return ()
-    try:
-        return tuple(ctx.fs.read_text(PRE_COMMIT, limit=_MAX_CI_BYTES).text.splitlines())
-    except (OSError, UnsafePathError):
-        return ()
+    file = ctx.fs.try_read_text(PRE_COMMIT, limit=_MAX_CI_BYTES)
+    return tuple(file.text.splitlines()) if file is not None else ()
 
 
 def search(

@@ -10,32 +10,22 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import git
-import yaml
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
-
 from sqaaas.context import RepoContext
+from sqaaas.facts.cff import check_cff, line_excerpt
+from sqaaas.facts.manifests import package_json, pyproject
 from sqaaas.outcomes import Evidence
 from sqaaas.repofs import TextFile, UnsafePathError
 
 CFF = "CITATION.cff"
 CODEMETA = "codemeta.json"
 ZENODO = ".zenodo.json"
-CFF_SCHEMA_VERSION = "1.2.0"
 CODEMETA_RECOMMENDED = ("author", "license", "codeRepository", "description")
 
 _MAX_BYTES = 1_000_000
-_MAX_NODES = 50_000  # far beyond any real CITATION.cff; stops YAML alias expansion bombs
-_MAX_ERRORS = 20
-_MAX_MESSAGE = 240
 #: CodeMeta 2.0 and 3.x contexts in their published spellings (DOI, w3id, purl, raw GitHub).
 _CODEMETA_CONTEXT = re.compile(
     r"codemeta[/-]v?(?:2\.0|3\.\d+)\b|codemeta/codemeta/(?:master|main)/codemeta\.jsonld", re.I
@@ -82,16 +72,6 @@ def _locate(ctx: RepoContext, name: str) -> str | None:
     return None
 
 
-def _tracked(ctx: RepoContext, rel: str) -> bool:
-    """Whether the file is under git; an absolute path keeps this right for subfolders."""
-    if ctx.git.repo is None:
-        return False
-    try:
-        return ctx.git.tracked(str(ctx.fs.root / rel))
-    except git.GitCommandError:
-        return False
-
-
 def _read(ctx: RepoContext, rel: str) -> tuple[TextFile | None, list[Evidence]]:
     try:
         text = ctx.fs.read_text(rel, limit=_MAX_BYTES)
@@ -105,13 +85,6 @@ def _read(ctx: RepoContext, rel: str) -> tuple[TextFile | None, list[Evidence]]:
     if text.lossy:
         problems.append(Evidence(message=f"{rel} is not valid UTF-8", path=rel))
     return text, problems
-
-
-def _line_excerpt(text: str, line: int | None) -> str | None:
-    lines = text.splitlines()
-    if line is None or not 1 <= line <= len(lines):
-        return None
-    return lines[line - 1].strip()[:200] or None
 
 
 def _parsed(
@@ -129,197 +102,18 @@ def _parsed(
                 path=path,
             )
         )
-    record = MetadataFile(kind, path, problems=tuple(problems), tracked=_tracked(ctx, path))
+    tracked = ctx.git.is_tracked(ctx.fs.root, path)
+    record = MetadataFile(kind, path, problems=tuple(problems), tracked=tracked)
     if text is None:
         return record
     return parse(replace(record, text=text.text), text.text)
 
 
-# --- CITATION.cff ----------------------------------------------------------------------
-
-
-class _CffLoader(yaml.SafeLoader):
-    """The safe loader, with YAML dates turned into ISO strings as the CFF schema expects."""
-
-
-def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    try:
-        return loader.construct_yaml_timestamp(node).isoformat()
-    except ValueError:  # looks like a date but is not one (2024-13-45): let the schema say so
-        return str(loader.construct_scalar(node))
-
-
-_CffLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-
-
-class _TooComplexError(Exception):
-    """The YAML document expands to more nodes than any citation file needs."""
-
-
-def _count_nodes(root: yaml.Node) -> None:
-    """Raise when the (alias-expanded) node tree exceeds _MAX_NODES, before constructing it."""
-    stack, seen = [root], 0
-    while stack:
-        node = stack.pop()
-        seen += 1
-        if seen > _MAX_NODES:
-            raise _TooComplexError
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-
-
-def _load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    loader = _CffLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None
-        _count_nodes(node)
-        return node, loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node, yaml.Node] | None:
-    """(node whose line locates it, value node) of a mapping key or sequence item."""
-    if isinstance(node, yaml.MappingNode):
-        return next(((k, v) for k, v in node.value if str(k.value) == str(step)), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-        return node.value[step], node.value[step]
-    return None
-
-
-def _line_at(root: yaml.Node | None, where: tuple[str | int, ...]) -> int | None:
-    """Line (1-based) of the deepest key/item on ``where`` that exists; None for the document."""
-    node, line = root, None
-    for step in where:
-        found = _child(node, step) if node is not None else None
-        if found is None:
-            break
-        line, node = found[0].start_mark.line + 1, found[1]
-    return line
-
-
-def json_path(where: tuple[str | int, ...]) -> str:
-    return "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in where)
-
-
-@cache
-def cff_validator() -> Draft7Validator:
-    """Draft-07 validator for the CFF 1.2.0 schema vendored by check-jsonschema, with formats."""
-    vendored = resources.files("check_jsonschema.builtin_schemas.vendor")
-    schema = json.loads(vendored.joinpath("citation-file-format.json").read_text("utf-8"))
-    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
-
-
-def _location(error: ValidationError) -> tuple[str | int, ...]:
-    """Where an error is; a missing required key is located at the key it should be."""
-    where = tuple(error.absolute_path)
-    if error.validator == "required" and isinstance(error.validator_value, list):
-        missing = next(
-            (k for k in error.validator_value if error.message.startswith(repr(k))), None
-        )
-        if missing is not None:
-            where += (missing,)
-    return where
-
-
-def _closest(error: ValidationError) -> list[ValidationError]:
-    """The errors worth showing for ``error``.
-
-    An anyOf/oneOf failure (an author that is neither a valid person nor a valid entity)
-    is explained by the alternative that came closest, i.e. with the fewest errors: a
-    person with a malformed ORCID gets the ORCID error, not "'given-names' unexpected".
-    """
-    if not error.context:
-        return [error]
-    branches: dict[object, list[ValidationError]] = {}
-    for sub in error.context:
-        key = sub.relative_schema_path[0] if sub.relative_schema_path else None
-        branches.setdefault(key, []).append(sub)
-    closest = min(branches.values(), key=len)
-    return [found for sub in closest for found in _closest(sub)]
-
-
-def _schema_problems(data: Any, node: yaml.Node | None, path: str, text: str) -> list[Evidence]:
-    located: dict[tuple[str | int, ...], dict[str, str]] = {}
-    for error in cff_validator().iter_errors(data):
-        for specific in _closest(error):
-            messages = located.setdefault(_location(specific), {})
-            messages.setdefault(specific.message[:_MAX_MESSAGE], str(specific.validator))
-    texts_at: dict[tuple[str | int, ...], list[str]] = {}
-    for where, messages in located.items():
-        # "is not a 'date'" says it all; the schema's regex for the same value adds noise.
-        has_format = "format" in messages.values()
-        texts_at[where] = [m for m, v in messages.items() if not (has_format and v == "pattern")]
-    problems = []
-    for where, texts in sorted(texts_at.items(), key=lambda item: json_path(item[0])):
-        line = _line_at(node, where)
-        problems.append(
-            Evidence(
-                message=f"{json_path(where)}: {'; '.join(texts)}",
-                path=path,
-                line=line,
-                value=json_path(where),
-                excerpt=_line_excerpt(text, line),
-                tool=f"jsonschema (CFF {CFF_SCHEMA_VERSION} schema)",
-            )
-        )
-    if len(problems) > _MAX_ERRORS:
-        extra = len(problems) - _MAX_ERRORS
-        problems = problems[:_MAX_ERRORS]
-        problems.append(Evidence(message=f"... and {extra} more schema errors", path=path))
-    return problems
-
-
 def _parse_cff(record: MetadataFile, text: str) -> MetadataFile:
-    problems = list(record.problems)
-    try:
-        node, data = _load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        context, started_at = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and started_at:
-            problem += f" ({context} at line {started_at.line + 1})"
-        excerpt = _line_excerpt(text, line)
-        problems.append(
-            Evidence(
-                message=f"invalid YAML: {problem}", path=record.path, line=line, excerpt=excerpt
-            )
-        )
-        return replace(record, problems=tuple(problems))
-    except (_TooComplexError, RecursionError):
-        problems.append(
-            Evidence(
-                message=f"YAML too deeply nested or expanding to over {_MAX_NODES} nodes",
-                path=record.path,
-            )
-        )
-        return replace(record, problems=tuple(problems))
-    if data is None:
-        problems.append(Evidence(message=f"{record.path} is empty", path=record.path))
-        return replace(record, problems=tuple(problems))
-    if isinstance(data, dict) and isinstance(data.get("version"), int | float):
-        # An unquoted 1.10 is the float 1.1 in YAML; keep the version as written.
-        found = _child(node, "version") if node is not None else None
-        if found is not None and isinstance(found[1], yaml.ScalarNode):
-            data["version"] = found[1].value
-    problems.extend(_schema_problems(data, node, record.path, text))
-    notes = []
-    if isinstance(data, dict) and "version" not in data:
-        notes.append(
-            Evidence(
-                message="CITATION.cff has no 'version': add the released version so "
-                "citations name it",
-                path=record.path,
-            )
-        )
-    return replace(record, data=data, problems=tuple(problems), notes=tuple(notes))
+    data, problems, notes = check_cff(record.path, text)
+    return replace(
+        record, data=data, problems=record.problems + tuple(problems), notes=tuple(notes)
+    )
 
 
 # --- JSON metadata -----------------------------------------------------------------------
@@ -334,7 +128,7 @@ def _load_json(text: str, path: str) -> tuple[Any, list[Evidence]]:
                 message=f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
                 path=path,
                 line=exc.lineno,
-                excerpt=_line_excerpt(text, exc.lineno),
+                excerpt=line_excerpt(text, exc.lineno),
             )
         ]
     except (ValueError, RecursionError) as exc:
@@ -442,20 +236,16 @@ def _version_text(value: Any) -> str | None:
 
 def _manifest_versions(ctx: RepoContext) -> Iterator[DeclaredVersion]:
     """project.version of pyproject.toml and version of package.json, when stated statically."""
-    for path, parse, lookup in (
-        ("pyproject.toml", tomllib.loads, lambda d: d.get("project", {}).get("version")),
-        ("package.json", json.loads, lambda d: d.get("version")),
-    ):
-        if not ctx.fs.is_file(path):
-            continue
-        try:
-            text = ctx.fs.read_text(path, limit=_MAX_BYTES).text
-            data = parse(text)
-            value = _version_text(lookup(data)) if isinstance(data, dict) else None
-        except (OSError, UnsafePathError, ValueError, RecursionError, AttributeError):
-            continue  # an unreadable manifest is QC.Del's concern, not a metadata version
+    for fact, table in ((pyproject, "project"), (package_json, "")):
+        manifest = ctx.fact(fact)
+        if manifest is None:
+            continue  # absent, or unreadable: that is QC.Del's concern, not a metadata version
+        section = manifest.table(table) if table else manifest.data
+        value = _version_text(section.get("version"))
         if value is not None:
-            yield DeclaredVersion(f"{path} version", path, value, _line_of(text, "version", value))
+            source = f"{manifest.path} version"
+            line = _line_of(manifest.text, "version", value)
+            yield DeclaredVersion(source, manifest.path, value, line)
 
 
 def declared_versions(ctx: RepoContext) -> tuple[DeclaredVersion, ...]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sqaaas.context import RepoContext
-from sqaaas.forges import host_of, is_https, is_public_forge, web_url
+from sqaaas.facts.remotes import public_remotes
+from sqaaas.forges import host_of, is_https
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
 
@@ -11,7 +12,6 @@ from sqaaas.probes.registry import probe
 @probe("acc.public_remote")
 def public_remote(ctx: RepoContext) -> Finding:
     """An https (or forge) remote on a public forge; verified online only when we cloned it."""
-    extra = ctx.config.public_forges
     if ctx.checkout.cloned and ctx.checkout.url and is_https(ctx.checkout.url):
         return Finding.passed(
             "cloned anonymously over https (verified online: the repository is publicly readable)",
@@ -24,28 +24,22 @@ def public_remote(ctx: RepoContext) -> Finding:
             hint="Publish it on a public forge and add the remote: "
             "git remote add origin https://<forge>/<org>/<repo>.git",
         )
-    evidence: list[Evidence] = []
-    for remote in remotes:
-        host = host_of(remote.url)
-        if is_public_forge(host, extra):
-            how = "https" if is_https(remote.url) else "ssh/other protocol"
-            return Finding(
-                outcome=Outcome.PASS,
-                evidence=[
-                    Evidence(
-                        message=f"remote '{remote.name}' is on the public forge {host} ({how}); "
-                        "not verified online (offline assessment)",
-                        value=web_url(remote.url) or remote.url,
-                    )
-                ],
-            )
-        evidence.append(
-            Evidence(
-                message=f"remote '{remote.name}': host {host or 'unknown'} "
-                "is not a known public forge",
-                value=remote.url,
-            )
+    if public := ctx.fact(public_remotes):
+        first = public[0]
+        how = "https" if is_https(first.url) else "ssh/other protocol"
+        return Finding.passed(
+            f"remote '{first.name}' is on the public forge {first.host} ({how}); "
+            "not verified online (offline assessment)",
+            value=first.page or first.url,
         )
+    evidence = [
+        Evidence(
+            message=f"remote '{remote.name}': host {host_of(remote.url) or 'unknown'} "
+            "is not a known public forge",
+            value=remote.url,
+        )
+        for remote in remotes
+    ]
     return Finding(
         outcome=Outcome.FAIL,
         evidence=evidence,

@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 from sqaaas.context import RepoContext
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
-from sqaaas.repofs import UnsafePathError
 
 _MAX_SCAN_BYTES = 200_000
 _SHOWN_PER_FAMILY = 5
@@ -112,10 +111,9 @@ def cm_files(ctx: RepoContext) -> dict[str, list[Evidence]]:
             continue
         if entry.suffix not in (".yml", ".yaml", ".pp") or _in_chart(path, charts):
             continue
-        try:
-            text = ctx.fs.read_text(entry.path, limit=_MAX_SCAN_BYTES).text
-        except (OSError, UnsafePathError):
+        if (file := ctx.fs.try_read_text(entry.path, limit=_MAX_SCAN_BYTES)) is None:
             continue
+        text = file.text
         if recognised := _by_content(text, entry.suffix):
             family, what, line = recognised
             found.setdefault(family, []).append(Evidence(message=what, path=entry.path, line=line))

@@ -16,7 +16,7 @@ from sqaaas.facts.ci import match_lines
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
 from sqaaas.probes.workflow import ci_test_finding
-from sqaaas.repofs import FileEntry, UnsafePathError
+from sqaaas.repofs import FileEntry
 
 _MAX_TEST_FILES = 400
 _MAX_MAIN_FILES = 1500
@@ -117,10 +117,9 @@ def _scan(
 ) -> list[Evidence]:
     hits: list[Evidence] = []
     for entry in files:
-        try:
-            text = ctx.fs.read_text(entry.path, limit=_MAX_FILE_BYTES).text
-        except (OSError, UnsafePathError):
+        if (file := ctx.fs.try_read_text(entry.path, limit=_MAX_FILE_BYTES)) is None:
             continue
+        text = file.text
         hits.extend(match_lines(entry.path, text.splitlines(), patterns, limit=1))
         if len(hits) >= _MAX_HITS:
             break

@@ -7,97 +7,102 @@ them: templates, CODEOWNERS, tracker URLs in metadata, and commit messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqaaas.context import RepoContext
 from sqaaas.facts.ci import match_lines
-from sqaaas.forges import host_of, is_public_forge, web_url
+from sqaaas.facts.project_urls import ISSUES, ProjectUrl, urls_for
+from sqaaas.facts.remotes import public_remotes
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
 from sqaaas.probes.workflow import change_history, history_unusable, request_evidence
-from sqaaas.repofs import UnsafePathError
 
 _READ_LIMIT = 200_000
 _FORGE_DIRS = (".github", ".gitea", ".forgejo")
 
-#: Template directories (any file inside) and single template file stems, per forge.
-_ISSUE_TEMPLATE_DIRS = (*(f"{d}/issue_template/" for d in _FORGE_DIRS), ".gitlab/issue_templates/")
-_PR_TEMPLATE_DIRS = (
-    *(f"{d}/pull_request_template/" for d in _FORGE_DIRS),
-    ".gitlab/merge_request_templates/",
-)
 _TEMPLATE_FILE_DIRS = ("", "docs/", *(f"{d}/" for d in _FORGE_DIRS))
 
 
-def _template_files(ctx: RepoContext, dirs: Iterable[str], stem: str) -> list[str]:
+@dataclass(frozen=True)
+class _Templates:
+    """A kind of forge template: folders of several (any .md/.yml inside), or one file."""
+
+    what: str
+    stem: str  # <stem>.md (any case) at the root, in docs/ or in a forge folder; also a folder
+    gitlab_dir: str  # GitLab's folder for several
+    hint: str
+
+    @property
+    def dirs(self) -> tuple[str, ...]:
+        return (*(f"{d}/{self.stem}/" for d in _FORGE_DIRS), f".gitlab/{self.gitlab_dir}/")
+
+
+_ISSUE_TEMPLATES = _Templates(
+    "issue",
+    "issue_template",
+    "issue_templates",
+    "Add issue templates asking for the problem, steps to reproduce, expected behaviour, "
+    "version and logs: .github/ISSUE_TEMPLATE/bug_report.md (GitHub) or "
+    ".gitlab/issue_templates/Bug.md (GitLab).",
+)
+_PR_TEMPLATES = _Templates(
+    "pull/merge request",
+    "pull_request_template",
+    "merge_request_templates",
+    "Add .github/PULL_REQUEST_TEMPLATE.md (GitHub) or "
+    ".gitlab/merge_request_templates/Default.md (GitLab) with sections for the purpose, "
+    "the linked issue ('Fixes #N'), tests and documentation.",
+)
+
+
+def _template_files(ctx: RepoContext, kind: _Templates) -> list[str]:
     """Files inside template directories, or named ``<stem>.md`` (any case) where forges look."""
-    dirs = tuple(dirs)
-    singles = {f"{d}{stem}" for d in _TEMPLATE_FILE_DIRS}
+    singles = {f"{d}{kind.stem}" for d in _TEMPLATE_FILE_DIRS}
     found: list[str] = []
     for entry in ctx.fs.files:
         lower = entry.path.lower()
-        in_dir = lower.startswith(dirs) and lower.endswith((".md", ".yml", ".yaml"))
+        in_dir = lower.startswith(kind.dirs) and lower.endswith((".md", ".yml", ".yaml"))
         single = lower.rsplit(".", 1)[0] in singles and lower.endswith((".md", ".txt"))
         if in_dir or single:
             found.append(entry.path)
     return found
 
 
-def _templates_finding(found: list[str], what: str, hint: str) -> Finding:
-    if found:
+def _templates_finding(ctx: RepoContext, kind: _Templates) -> Finding:
+    if found := _template_files(ctx, kind):
         return Finding(
             outcome=Outcome.PASS,
             evidence=[
-                Evidence(message=f"{what} template found", path=path) for path in found[:5]
+                Evidence(message=f"{kind.what} template found", path=path) for path in found[:5]
             ],
         )
-    return Finding.failed(f"no {what} template found", hint=hint)
-
-
-#: metadata file -> regex of the line that gives an issue tracker URL
-_TRACKER_FIELDS = {
-    "pyproject.toml": r"^\s*[\"']?[\w .-]*(?:issue|bug|tracker)[\w .-]*[\"']?\s*=\s*[\"']https?://",
-    "setup.cfg": r"^\s*[\w .-]*(?:issue|bug|tracker)[\w .-]*=\s*https?://",
-    "setup.py": r"[\"'][\w .-]*(?:issue|bug|tracker)[\w .-]*[\"']\s*:\s*[\"']https?://",
-    "package.json": r"\"bugs\"\s*:",
-    "composer.json": r"\"issues\"\s*:\s*\"https?://",
-    "codemeta.json": r"\"issueTracker\"\s*:",
-    "DESCRIPTION": r"^BugReports\s*:",
-}
+    return Finding.failed(f"no {kind.what} template found", hint=kind.hint)
 
 
 def _tracker_fields(ctx: RepoContext) -> list[Evidence]:
-    hits: list[Evidence] = []
-    for path, rx in _TRACKER_FIELDS.items():
-        if not ctx.fs.is_file(path):
-            continue
-        try:
-            lines = ctx.fs.read_text(path, limit=_READ_LIMIT).text.splitlines()
-        except (OSError, UnsafePathError):
-            continue
-        compiled = {"issue tracker URL in the project metadata": re.compile(rx, re.IGNORECASE)}
-        hits.extend(match_lines(path, lines, compiled, limit=1))
-    return hits
+    """The first issue tracker URL each metadata file declares."""
+    first: dict[str, ProjectUrl] = {}
+    for url in urls_for(ctx, ISSUES):
+        first.setdefault(url.path, url)
+    return [url.evidence("issue tracker") for url in first.values()]
 
 
 @probe("man.issue_tracker")
 def issue_tracker(ctx: RepoContext) -> Finding:
     """QC.Man01: an issue tracker is declared (metadata, templates) or offered by the forge."""
     evidence = _tracker_fields(ctx)
-    templates = _template_files(ctx, _ISSUE_TEMPLATE_DIRS, "issue_template")
+    templates = _template_files(ctx, _ISSUE_TEMPLATES)
     if templates:
         evidence.append(Evidence(message="issue templates prepare the tracker", path=templates[0]))
-    for remote in ctx.git.remotes:
-        host = host_of(remote.url)
-        if is_public_forge(host, ctx.config.public_forges):
-            evidence.append(
-                Evidence(
-                    message=f"remote '{remote.name}' is on {host}, whose projects have an issue "
-                    "tracker (whether it is enabled is a forge setting, not checked offline)",
-                    value=f"{web}/issues" if (web := web_url(remote.url)) else remote.url,
-                )
+    if public := ctx.fact(public_remotes):
+        remote = public[0]
+        evidence.append(
+            Evidence(
+                message=f"remote '{remote.name}' is on {remote.host}, whose projects have an "
+                "issue tracker (whether it is enabled is a forge setting, not checked offline)",
+                value=f"{remote.page}/issues" if remote.page else remote.url,
             )
-            break
+        )
     if evidence:
         return Finding(outcome=Outcome.PASS, evidence=evidence)
     return Finding.failed(
@@ -112,25 +117,13 @@ def issue_tracker(ctx: RepoContext) -> Finding:
 @probe("man.issue_templates")
 def issue_templates(ctx: RepoContext) -> Finding:
     """QC.Man01.2: issue templates ask reporters for a clear problem and debug information."""
-    return _templates_finding(
-        _template_files(ctx, _ISSUE_TEMPLATE_DIRS, "issue_template"),
-        "issue",
-        "Add issue templates asking for the problem, steps to reproduce, expected behaviour, "
-        "version and logs: .github/ISSUE_TEMPLATE/bug_report.md (GitHub) or "
-        ".gitlab/issue_templates/Bug.md (GitLab).",
-    )
+    return _templates_finding(ctx, _ISSUE_TEMPLATES)
 
 
 @probe("man.pr_template")
 def pr_template(ctx: RepoContext) -> Finding:
     """QC.Man02.4: a pull/merge request template guides the description of each change."""
-    return _templates_finding(
-        _template_files(ctx, _PR_TEMPLATE_DIRS, "pull_request_template"),
-        "pull/merge request",
-        "Add .github/PULL_REQUEST_TEMPLATE.md (GitHub) or "
-        ".gitlab/merge_request_templates/Default.md (GitLab) with sections for the purpose, "
-        "the linked issue ('Fixes #N'), tests and documentation.",
-    )
+    return _templates_finding(ctx, _PR_TEMPLATES)
 
 
 @probe("man.change_requests")
@@ -180,12 +173,9 @@ def _codeowners_rule(ctx: RepoContext) -> tuple[list[Evidence], list[str]]:
     rules: list[Evidence] = []
     empty: list[str] = []
     for path in _CODEOWNERS:
-        if not ctx.fs.is_file(path):
+        if (file := ctx.fs.try_read_text(path, limit=_READ_LIMIT)) is None:
             continue
-        try:
-            lines = ctx.fs.read_text(path, limit=_READ_LIMIT).text.splitlines()
-        except (OSError, UnsafePathError):
-            continue
+        lines = file.text.splitlines()
         label = "CODEOWNERS assigns reviewers"
         hits = match_lines(path, lines, {label: _OWNER_RULE}, limit=1)
         rules.extend(hits)

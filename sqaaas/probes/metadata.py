@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import semver
 
 from sqaaas.context import RepoContext
+from sqaaas.facts.cff import CFF_SCHEMA_VERSION
 from sqaaas.facts.metadata import (
     CFF,
-    CFF_SCHEMA_VERSION,
     CODEMETA,
     DeclaredVersion,
     MetadataFile,

@@ -13,7 +13,6 @@ from sqaaas.context import RepoContext
 from sqaaas.facts import ci
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
-from sqaaas.repofs import UnsafePathError
 
 _POLICY_DIRS = ("", "docs", ".github", ".gitlab")
 _SHOWN = 20
@@ -62,10 +61,9 @@ def security_policy(ctx: RepoContext) -> Finding:
     found = ctx.fs.find(["SECURITY"], dirs=_POLICY_DIRS)
     empty: list[str] = []
     for path in found:
-        try:
-            text = ctx.fs.read_text(path, limit=100_000).text
-        except (OSError, UnsafePathError):
+        if (file := ctx.fs.try_read_text(path, limit=100_000)) is None:
             continue
+        text = file.text
         if text.strip():
             first = next(line.strip() for line in text.splitlines() if line.strip())
             return Finding.passed(

@@ -41,27 +41,18 @@ def _listed(names: list[str]) -> str:
 
 def _context_evidence(ctx: RepoContext, tags: list[Tag], newest: list[Tag]) -> list[Evidence]:
     """Informational notes: older non-SemVer tags, tags the assessed commit cannot reach."""
-    notes: list[Evidence] = []
     older = [t.name for t in tags if t not in newest and parse_semver(t.name) is None]
-    if older:
-        notes.append(
-            Evidence(
-                message=f"{len(older)} older tag(s) are not SemVer (informational only: "
-                f"past tags need not be rewritten): {_listed(older)}",
-                value=older[:_MAX_LISTED],
-            )
-        )
     reachable = {t.name for t in tags}
     elsewhere = [n for n in ctx.git.all_tag_names if n not in reachable]
-    if elsewhere:
-        notes.append(
-            Evidence(
-                message=f"{len(elsewhere)} tag(s) not reachable from the assessed commit were "
-                f"not considered: {_listed(elsewhere)}",
-                value=elsewhere[:_MAX_LISTED],
-            )
+    return [
+        Evidence(message=f"{len(names)} {what}: {_listed(names)}", value=names[:_MAX_LISTED])
+        for names, what in (
+            (older, "older tag(s) are not SemVer (informational only: past tags need not be "
+             "rewritten)"),
+            (elsewhere, "tag(s) not reachable from the assessed commit were not considered"),
         )
-    return notes
+        if names
+    ]
 
 
 @probe("ver.semver_release")

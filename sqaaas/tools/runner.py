@@ -84,7 +84,10 @@ def command_prefix(spec: ToolSpec) -> list[str] | None:
 
 def tool_version(spec: ToolSpec) -> str | None:
     """Installed version (package metadata, else ``--version``), looked up once per process."""
-    key = (spec.executable.model_dump_json(), spec.package.model_dump_json() if spec.package else "")
+    key = (
+        spec.executable.model_dump_json(),
+        spec.package.model_dump_json() if spec.package else "",
+    )
     if key not in _VERSIONS:
         _VERSIONS[key] = _lookup_version(spec)
     return _VERSIONS[key]
