@@ -14,7 +14,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sqaaas.datafiles import data_path
+from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import CriteriaDataError
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -151,7 +151,7 @@ class Catalogue(BaseModel):
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CriteriaDataError(f"{path}: cannot read criteria data: {exc}") from exc
 

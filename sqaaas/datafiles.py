@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -17,3 +19,9 @@ def data_path(name: str) -> Path:
     if bundled.is_dir():
         return bundled
     return _PACKAGE_DIR.parent / name
+
+
+def load_yaml(path: Path) -> object:
+    """Parse one of our own data files, with libyaml's fast safe loader when available."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)

@@ -7,7 +7,7 @@ from functools import cache
 
 import yaml
 
-from sqaaas.datafiles import data_path
+from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import CriteriaDataError
 from sqaaas.repofs import FileEntry
 
@@ -16,7 +16,7 @@ from sqaaas.repofs import FileEntry
 def _tables() -> tuple[dict[str, str], dict[str, str]]:
     path = data_path("criteria") / "languages.yml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
         return dict(raw["extensions"]), dict(raw["filenames"])
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         raise CriteriaDataError(f"{path}: invalid language table: {exc}") from exc

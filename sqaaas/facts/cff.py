@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
 
 from sqaaas.outcomes import Evidence
+
+if TYPE_CHECKING:  # jsonschema is imported only when a CITATION.cff is validated
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import ValidationError
 
 CFF_SCHEMA_VERSION = "1.2.0"
 _MAX_NODES = 50_000  # far beyond any real CITATION.cff; stops YAML alias expansion bombs
@@ -104,6 +106,8 @@ def json_path(where: tuple[str | int, ...]) -> str:
 @cache
 def cff_validator() -> Draft7Validator:
     """Draft-07 validator for the CFF 1.2.0 schema vendored by check-jsonschema, with formats."""
+    from jsonschema import Draft7Validator
+
     vendored = resources.files("check_jsonschema.builtin_schemas.vendor")
     schema = json.loads(vendored.joinpath("citation-file-format.json").read_text("utf-8"))
     return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)

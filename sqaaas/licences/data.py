@@ -12,7 +12,7 @@ from functools import cache
 
 import yaml
 
-from sqaaas.datafiles import data_path
+from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import CriteriaDataError
 from sqaaas.licences.spdx import canonical_id, family
 from sqaaas.licences.text import normalise
@@ -48,7 +48,7 @@ def licence_data() -> LicenceData:
     """criteria/licences.yml, validated (every SPDX id in it must exist)."""
     path = data_path("criteria") / "licences.yml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
         files, popular = raw["files"], raw["popular"]
         data = LicenceData(
             stems=frozenset(s.lower() for s in files["stems"]),

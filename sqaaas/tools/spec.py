@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sqaaas.datafiles import data_path
+from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import CriteriaDataError
 
 Severity = Literal["error", "warning", "style", "info"]
@@ -69,7 +69,7 @@ def load_tools(path: Path | None = None) -> dict[str, ToolSpec]:
     """Load and validate the registry; an invalid entry is named with its file."""
     path = path or data_path("criteria") / "tools.yml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise CriteriaDataError(f"{path}: cannot read the tool registry: {exc}") from exc
     if not isinstance(raw, dict):

@@ -1,0 +1,5 @@
+"""``python -m sqaaas``: the same as the ``sqaaas`` command."""
+
+from sqaaas.cli import main
+
+main()
