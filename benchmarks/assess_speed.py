@@ -13,8 +13,8 @@ the targets side by side. Exit status 0 always: a benchmark reports, it does not
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -74,14 +74,14 @@ def build_synthetic_repo(path: Path, n_files: int) -> Path:
     return path
 
 
-def measure(exe: str, target: Path, runs: int) -> tuple[list[float], list[float]]:
+def measure(exe: list[str], target: Path, runs: int) -> tuple[list[float], list[float]]:
     """Wall seconds and peak RSS (MB) of each run of `sqaaas assess target`."""
     walls: list[float] = []
     rss: list[float] = []
     for _ in range(runs):
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [exe, "assess", str(target), "--format", "json", "--quiet", *REPO_LEVEL],
+            [*exe, "assess", str(target), "--format", "json", "--quiet", *REPO_LEVEL],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -101,9 +101,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--files", type=int, default=5000)
     args = parser.parse_args()
-    exe = shutil.which("sqaaas")
-    if exe is None:
+    if importlib.util.find_spec("sqaaas") is None:
         raise SystemExit("install sqaaas first: pip install -e .")
+    # The interpreter directly: a version manager's shim in front of the console script
+    # would add its own start-up time to every measurement.
+    exe = [sys.executable, "-m", "sqaaas"]
     with tempfile.TemporaryDirectory(prefix="sqaaas-bench-") as tmp:
         synthetic = build_synthetic_repo(Path(tmp) / "synthetic", args.files)
         rows = [

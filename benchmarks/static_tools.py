@@ -14,7 +14,8 @@ Python project instead. Both sides run in the same invocation, one after the oth
 from __future__ import annotations
 
 import argparse
-import shutil
+import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
@@ -83,9 +84,11 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=None)
     parser.add_argument("--files", type=int, default=0, help="generate a project with N modules")
     args = parser.parse_args()
-    exe = shutil.which("sqaaas")
-    if exe is None:
+    if importlib.util.find_spec("sqaaas") is None:
         raise SystemExit("install sqaaas first: pip install -e .")
+    # The interpreter directly: a version manager's shim in front of the console script
+    # would add its own start-up time to every measurement.
+    exe = [sys.executable, "-m", "sqaaas"]
     with tempfile.TemporaryDirectory(prefix="sqaaas-bench-") as tmp:
         repo = args.repo or (
             synthetic_project(Path(tmp) / "proj", args.files) if args.files else ROOT
@@ -101,9 +104,9 @@ def main() -> None:
             "radon": timed([sys.executable, "-m", "radon", "cc", "."], repo),
         }
         hand_total = sum(by_hand.values())
-        env = {**__import__("os").environ, "SQAAAS_CACHE_DIR": str(Path(tmp) / "cache")}
+        env = {**os.environ, "SQAAAS_CACHE_DIR": str(Path(tmp) / "cache")}
         cmd = [
-            exe,
+            *exe,
             "assess",
             str(repo),
             "--criteria",

@@ -196,3 +196,35 @@ def criteria_cmd(fmt: str, baseline: str | None) -> None:
             f"{lvl.name}: {', '.join(scheme.required_for(lvl.name))}" for lvl in scheme.levels
         )
         console.print(f"[bold]badges ({name})[/]: {levels}")
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json"]),
+    help="'json' prints a summary of what was checked and changed on stdout.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
+def setup(fmt: str, quiet: bool) -> None:
+    """Install and configure the container engine and build the images tests run in.
+
+    Idempotent: it says what it changes before changing it, and does nothing when all is
+    in place.
+    """
+    import json
+
+    from sqaaas.setup import setup as run_setup
+
+    def say(line: str) -> None:
+        if not quiet:
+            click.echo(f"sqaaas setup: {line}", err=True)
+
+    report = run_setup(say=say)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    elif not quiet:
+        state = "done" if report.changed else "nothing to change"
+        click.echo(f"sqaaas setup: {state} ({report.seconds:.1f} s)", err=True)

@@ -1,18 +1,22 @@
-"""QC.Uni03/04: unit-test coverage is measured automatically for every change.
+"""QC.Uni: unit tests exist apart from the code (Uni02), cover enough of it (Uni01), and
+coverage is measured automatically for every change (Uni03/04).
 
-Measuring coverage (QC.Uni01) needs the containerised test runs of the code-criteria tools;
-here only the CI wiring visible in the repository is read.
+Uni01 runs the repository's Python test suite with coverage in containers (sqaaas.sandbox):
+the assessed code never runs on the host. The other probes only read files.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 from sqaaas.context import RepoContext
 from sqaaas.facts import ci
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
-from sqaaas.repofs import UnsafePathError
+from sqaaas.probes.testsuites import TestSuite, code_files, suites_evidence, test_suites
+
+log = logging.getLogger(__name__)
 
 #: label -> regex of a CI line that measures or uploads test coverage
 COVERAGE: dict[str, str] = {
@@ -43,12 +47,9 @@ _CONFIG = {
 def _config_hits(ctx: RepoContext) -> list[Evidence]:
     hits: list[Evidence] = []
     for name in _CONFIG_FILES:
-        if not ctx.fs.is_file(name):
+        if (file := ctx.fs.try_read_text(name, limit=500_000)) is None:
             continue
-        try:
-            lines = ctx.fs.read_text(name, limit=500_000).text.splitlines()
-        except (OSError, UnsafePathError):
-            continue
+        lines = file.text.splitlines()
         hits += ci.match_lines(name, lines, _CONFIG, limit=5)
     return hits
 
@@ -86,3 +87,84 @@ def coverage_in_ci(ctx: RepoContext) -> Finding:
         "request, e.g. 'pytest --cov=<package> --cov-fail-under=70', then optionally upload "
         "it with codecov/codecov-action.",
     )
+
+
+@probe("uni.tests_present")
+def tests_present(ctx: RepoContext) -> Finding:
+    """QC.Uni02: the repository holds unit tests, in files or folders of their own."""
+    suites = ctx.fact(test_suites)
+    if suites:
+        return Finding(outcome=Outcome.PASS, evidence=suites_evidence(suites))
+    code = code_files(ctx)
+    if not code:
+        return Finding.not_applicable("no code files found, so there is nothing to unit-test")
+    return Finding.failed(
+        f"no unit tests found next to {len(code)} code file(s) (looked for tests/, test_*.py, "
+        "*_test.go, *.test.js, src/test/java, tests/*.rs, tests/testthat, test/runtests.jl, "
+        "CTest, ...)",
+        hint="Add unit tests in a folder of their own in this repository, e.g. tests/ with "
+        "test_*.py files run by pytest, *_test.go files for go test, src/test/java for JUnit.",
+        value=len(code),
+    )
+
+
+def _not_run(suites: tuple[TestSuite, ...]) -> Finding:
+    names = ", ".join(s.language for s in suites)
+    return Finding(
+        outcome=Outcome.NOT_AUTOMATED,
+        evidence=[
+            *suites_evidence(suites),
+            Evidence(
+                message=f"coverage of {names} tests is not measured: the sandbox image has only "
+                "the Python toolchain, so only Python test suites are run"
+            ),
+        ],
+    )
+
+
+def _log_stage(stage: str) -> None:
+    """Container steps take seconds to minutes: said on the log (silent unless configured)."""
+    log.info("QC.Uni01: %s", stage)
+
+
+@probe("uni.coverage")
+def coverage(ctx: RepoContext) -> Finding:
+    """QC.Uni01: the Python test suite passes, in a container, and covers enough lines."""
+    from sqaaas.containers import EngineError
+    from sqaaas.sandbox import SandboxUnavailable, run_python_tests
+    from sqaaas.sandbox.report import finding_for
+
+    suites = ctx.fact(test_suites)
+    python = [s for s in suites if s.language == "Python"]
+    if not python:
+        if suites:
+            return _not_run(suites)
+        code = code_files(ctx)
+        if not code:
+            return Finding.not_applicable("no code and no tests found: nothing to cover")
+        return Finding.failed(
+            f"no unit tests found, so none of the {len(code)} code file(s) is covered",
+            hint="Add unit tests (e.g. tests/test_*.py run by pytest) and measure their "
+            "coverage with pytest --cov.",
+            value=len(code),
+        )
+    try:
+        run = run_python_tests(ctx.fs.root, progress=_log_stage)
+    except SandboxUnavailable as exc:
+        return Finding(
+            outcome=Outcome.ERROR,
+            evidence=[Evidence(message=f"the tests cannot run in a container: {exc}")],
+            hint="Run 'sqaaas setup' once on this machine: it installs the container engine "
+            "(podman) and builds the test images.",
+        )
+    except EngineError as exc:
+        return Finding.error(f"the container engine failed while running the tests: {exc}")
+    finding = finding_for(run, ctx.config.thresholds.coverage)
+    others = [s for s in suites if s.language != "Python"]
+    if others:
+        note = Evidence(
+            message="not run (no toolchain in the sandbox image): "
+            + "; ".join(s.summary() for s in others)
+        )
+        finding = finding.model_copy(update={"evidence": [*finding.evidence, note]})
+    return finding

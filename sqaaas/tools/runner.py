@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatch
 from functools import cache
@@ -30,10 +31,11 @@ from packaging.version import InvalidVersion, Version
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.tools import internal
 from sqaaas.tools.configs import CONFIGS
-from sqaaas.tools.parsers import PARSERS, ParseError, ToolFinding
+from sqaaas.tools.parsers import PARSERS, Parsed, ParseError, ToolFinding
 from sqaaas.tools.spec import ToolSpec
 
 BATCH = 400  # paths per invocation: far below ARG_MAX, few enough processes
+MIN_PARALLEL_BATCH = 10  # below this, another process costs more than it saves
 MAX_INPUT_BYTES = 2_000_000  # larger files are generated or data, not code to lint
 
 
@@ -263,35 +265,49 @@ def _execute(
         return ToolRun(
             spec.name, "ok", findings=internal.INTERNAL[spec.executable.internal](fs, files)
         )
-    parse = PARSERS[spec.parser]
+    deadline = time.monotonic() + spec.timeout
+    argv = [*prefix, *_expand(spec.args, config_args)]
+    # "./" keeps a hostile file name such as "-rf.py" from being read as an option,
+    # including by tools that do not accept the "--" end-of-options marker.
+    paths = [f"./{rel}" for rel in files]
+    size = BATCH
+    if spec.parallel and len(paths) >= 2 * MIN_PARALLEL_BATCH:
+        size = min(BATCH, -(-len(paths) // (os.cpu_count() or 1)))  # one batch per core
+    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with ThreadPoolExecutor(max_workers=len(batches) if spec.parallel else 1) as pool:
+        outcomes = list(
+            pool.map(lambda b: _run_batch(spec, [*argv, *b], fs.root, deadline), batches)
+        )
     findings: list[ToolFinding] = []
     scores: list[float] = []
-    deadline = time.monotonic() + spec.timeout
-    for start in range(0, len(files), BATCH):
-        argv = [*prefix, *_expand(spec.args, config_args), "--", *files[start : start + BATCH]]
-        if spec.executable.binary in ("hadolint", "cppcheck"):
-            argv.remove("--")  # these two do not accept the end-of-options marker
-        try:
-            proc = _run_process(argv, fs.root, max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            return ToolRun(
-                spec.name, "error", message=f"{spec.title} timed out after {spec.timeout:.0f} s"
-            )
-        except OSError as exc:
-            return ToolRun(spec.name, "error", message=f"{spec.title} could not start: {exc}")
-        if proc.returncode not in spec.ok_exit_codes:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-            return ToolRun(
-                spec.name,
-                "error",
-                message=f"{spec.title} exited with {proc.returncode}: {' | '.join(tail)}",
-            )
-        try:
-            parsed = parse(proc.stderr if spec.stream == "stderr" else proc.stdout, fs.root)
-        except ParseError as exc:
-            return ToolRun(spec.name, "error", message=f"cannot read {spec.title} output: {exc}")
-        findings.extend(parsed.findings)
-        if parsed.score is not None:
-            scores.append(parsed.score)
+    for outcome in outcomes:
+        if isinstance(outcome, ToolRun):
+            return outcome  # the first failure to run decides: never a partial pass
+        findings.extend(outcome.findings)
+        if outcome.score is not None:
+            scores.append(outcome.score)
     score = round(min(scores), 2) if scores else None
     return ToolRun(spec.name, "ok", findings=findings, score=score)
+
+
+def _run_batch(spec: ToolSpec, argv: list[str], root: Path, deadline: float) -> Parsed | ToolRun:
+    """One invocation: parsed findings, or a ToolRun saying why it is an error."""
+    try:
+        proc = _run_process(argv, root, max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return ToolRun(
+            spec.name, "error", message=f"{spec.title} timed out after {spec.timeout:.0f} s"
+        )
+    except OSError as exc:
+        return ToolRun(spec.name, "error", message=f"{spec.title} could not start: {exc}")
+    if proc.returncode not in spec.ok_exit_codes:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return ToolRun(
+            spec.name,
+            "error",
+            message=f"{spec.title} exited with {proc.returncode}: {' | '.join(tail)}",
+        )
+    try:
+        return PARSERS[spec.parser](proc.stderr if spec.stream == "stderr" else proc.stdout, root)
+    except ParseError as exc:
+        return ToolRun(spec.name, "error", message=f"cannot read {spec.title} output: {exc}")

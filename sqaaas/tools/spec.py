@@ -59,6 +59,9 @@ class ToolSpec(_Strict):
     stream: Literal["stdout", "stderr"] = Field("stdout", description="where findings are printed")
     evidences: dict[str, Evidencing] = Field(min_length=1)
     min_score: float | None = None
+    parallel: bool = Field(
+        False, description="split the files over one process per core (no cross-file checks)"
+    )
     timeout: float = Field(300, gt=0, le=3600)
 
     def applies_to(self, languages: dict[str, int]) -> bool:

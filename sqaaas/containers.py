@@ -1,0 +1,573 @@
+"""The container engine (podman, or docker where that is what the machine has), via its CLI.
+
+Everything sqaaas runs from an assessed repository runs through ``Engine.run``: no network
+unless asked, resource limits, a read-only root, an unprivileged user, and a wall-time limit
+enforced from Python (the container is killed, not merely abandoned).
+
+Some machines need per-call settings for podman to start a container at all (a hard
+``nofile`` limit below podman's default ulimits; crun refusing a hybrid cgroup setup). They
+are detected once by trying, remembered in ``engine.json`` in the sqaaas config dir, and
+passed on each call: the user's ``containers.conf`` is never written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqaaas.errors import SqaaasError
+
+_STATE_FILE = "engine.json"
+_NPROC_CAP = 32768  # podman refuses nproc ulimits above this
+_OUTPUT_HEAD = 64_000
+_OUTPUT_TAIL = 256_000
+#: Host CA bundles, mounted into steps that download (TLS may go through an intercepting proxy).
+CA_BUNDLES = (
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+)
+CONTAINER_CA = "/etc/ssl/certs/ca-certificates.crt"
+_PROXY_URL_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
+_PROXY_VARS = (*_PROXY_URL_VARS, "no_proxy", "NO_PROXY")
+
+
+class EngineError(SqaaasError):
+    """No usable container engine, or the engine failed outside of the contained program."""
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host path bound into the container (read-only unless said otherwise)."""
+
+    source: Path
+    target: str
+    read_only: bool = True
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resources one container may use; ``wall_time`` in seconds is enforced from Python."""
+
+    cpus: float = 1.0
+    memory: str = "1g"
+    pids: int = 256
+    wall_time: float = 300.0
+    tmp_size: str = "512m"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    rc: int
+    stdout: str
+    stderr: str
+    timed_out: bool
+    duration: float
+    command: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def killed(self) -> bool:
+        """SIGKILLed before the wall-time limit: the kernel's answer to exceeding the memory
+        limit (podman cannot always tell OOM kills apart on cgroup v1)."""
+        return self.rc == 137 and not self.timed_out
+
+    @property
+    def output(self) -> str:
+        """stdout then stderr, for logs."""
+        return self.stdout + ("\n" if self.stdout and self.stderr else "") + self.stderr
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """Per-call settings this machine needs (all off where the defaults work), and the
+    network that steps allowed to download use: slirp4netns (outbound only, the host's own
+    services unreachable) where podman has it, else the host's network."""
+
+    ulimits: bool = False
+    runc: bool = False
+    download_network: str = "host"
+
+    def run_settings(self) -> str:
+        parts = []
+        if self.ulimits:
+            parts.append("--ulimit nofile/nproc at the hard limits this user may set")
+        if self.runc:
+            parts.append("--runtime runc --cgroup-manager cgroupfs --events-backend file")
+        return "; ".join(parts) or "engine defaults"
+
+    def describe(self) -> str:
+        return f"{self.run_settings()}; downloads through --network={self.download_network}"
+
+
+def _hard_limit(kind: int, cap: int | None = None) -> int:
+    hard = resource.getrlimit(kind)[1]
+    if hard == resource.RLIM_INFINITY:
+        hard = cap if cap is not None else 1_048_576
+    return min(hard, cap) if cap is not None else hard
+
+
+def find_engine() -> tuple[str, str] | None:
+    """(name, executable) of the engine to use: podman, else a docker whose daemon answers."""
+    if exe := shutil.which("podman"):
+        return "podman", exe
+    if exe := shutil.which("docker"):
+        try:
+            probe = subprocess.run(
+                [exe, "info", "--format", "{{.ServerVersion}}"],
+                capture_output=True,
+                text=True,
+                timeout=20,
+                stdin=subprocess.DEVNULL,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if probe.returncode == 0:
+            return "docker", exe
+    return None
+
+
+class _Capture:
+    """Reads a pipe on a thread, keeping the head and the tail (hostile output is unbounded)."""
+
+    def __init__(self, stream: object) -> None:
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: object) -> None:
+        while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+            room = _OUTPUT_HEAD - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            self.tail += chunk
+            if len(self.tail) > _OUTPUT_TAIL:
+                cut = len(self.tail) - _OUTPUT_TAIL
+                self.dropped += cut
+                del self.tail[:cut]
+
+    def text(self, join_timeout: float = 5.0) -> str:
+        self._thread.join(timeout=join_timeout)
+        middle = f"\n[... {self.dropped} bytes of output left out ...]\n" if self.dropped else ""
+        return (
+            self.head.decode("utf-8", "replace") + middle + self.tail.decode("utf-8", "replace")
+        )
+
+
+class Engine:
+    """One container engine CLI plus the per-call settings this machine needs."""
+
+    def __init__(self, name: str, exe: str, fixes: Fixes | None = None) -> None:
+        self.name = name
+        self.exe = exe
+        self.fixes = fixes or Fixes()
+
+    def __repr__(self) -> str:
+        return f"Engine({self.name}, {self.exe}, {self.fixes})"
+
+    # -- command assembly ------------------------------------------------------------------
+    def _global_args(self) -> list[str]:
+        if self.name == "podman" and self.fixes.runc:
+            return ["--runtime", "runc", "--cgroup-manager", "cgroupfs", "--events-backend", "file"]
+        return []
+
+    def _ulimit_args(self) -> list[str]:
+        if not self.fixes.ulimits:
+            return []
+        nofile = _hard_limit(resource.RLIMIT_NOFILE)
+        nproc = _hard_limit(resource.RLIMIT_NPROC, _NPROC_CAP)
+        return ["--ulimit", f"nofile={nofile}:{nofile}", "--ulimit", f"nproc={nproc}:{nproc}"]
+
+    def command(self, *args: str) -> list[str]:
+        return [self.exe, *self._global_args(), *args]
+
+    def call(
+        self, *args: str, timeout: float = 120.0, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run an engine command that does not run repository code (inspect, rm, volume...)."""
+        try:
+            proc = subprocess.run(
+                self.command(*args),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise EngineError(
+                f"{self.name} {args[0]} did not answer within {timeout:.0f} s"
+            ) from None
+        except OSError as exc:
+            raise EngineError(f"cannot run {self.exe}: {exc.strerror or exc}") from None
+        if check and proc.returncode != 0:
+            raise EngineError(f"{self.name} {' '.join(args[:2])} failed: {_last_line(proc.stderr)}")
+        return proc
+
+    # -- images ------------------------------------------------------------------------------
+    def image_id(self, image: str) -> str | None:
+        proc = self.call("image", "inspect", "--format", "{{.Id}}", image, check=False)
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.strip() or None
+
+    def image_exists(self, image: str) -> bool:
+        return self.image_id(image) is not None
+
+    def build(
+        self,
+        tag: str,
+        containerfile: Path,
+        context: Path,
+        *,
+        build_args: Mapping[str, str] | None = None,
+        network: bool = True,
+        timeout: float = 1800.0,
+    ) -> RunResult:
+        """Build ``tag``; with the network on, the host CA bundle is mounted for downloads."""
+        args = ["build", "-t", tag, "-f", str(containerfile)]
+        args += [f"--network={'host' if network else 'none'}"]
+        for key, value in (build_args or {}).items():
+            args += ["--build-arg", f"{key}={value}"]
+        if self.name == "podman":
+            args += self._ulimit_args()
+            if self.fixes.runc:
+                args += ["--runtime", "runc"]
+            if network and (bundle := host_ca_bundle()):
+                args += ["-v", f"{bundle}:{CONTAINER_CA}:ro"]
+        args.append(str(context))
+        return self._supervise(self.command(*args), timeout, name=None)
+
+    def import_rootfs(
+        self,
+        source: Sequence[str],
+        tag: str,
+        *,
+        changes: Iterable[str] = (),
+        timeout: float = 900.0,
+    ) -> RunResult:
+        """Pipe the tar that ``source`` writes on stdout into ``<engine> import - tag``."""
+        args = ["import"]
+        for change in changes:
+            args += ["--change", change]
+        started = time.monotonic()
+        try:
+            producer = subprocess.Popen(
+                list(source), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        except OSError as exc:
+            raise EngineError(f"cannot run {source[0]}: {exc.strerror or exc}") from None
+        assert producer.stdout is not None and producer.stderr is not None
+        producer_err = _Capture(producer.stderr)
+        consumer = subprocess.Popen(
+            self.command(*args, "-", tag),
+            stdin=producer.stdout,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        producer.stdout.close()
+        assert consumer.stdout is not None and consumer.stderr is not None
+        out, err = _Capture(consumer.stdout), _Capture(consumer.stderr)
+        timed_out = False
+        try:
+            consumer.wait(timeout=timeout)
+            producer.wait(timeout=max(1.0, timeout - (time.monotonic() - started)))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            for proc in (producer, consumer):
+                proc.kill()
+                proc.wait()
+        rc = producer.returncode or consumer.returncode
+        return RunResult(
+            rc=rc if rc is not None else -1,
+            stdout=out.text(),
+            stderr=producer_err.text() + err.text(),
+            timed_out=timed_out,
+            duration=time.monotonic() - started,
+        )
+
+    # -- volumes -----------------------------------------------------------------------------
+    def create_volume(self, prefix: str = "sqaaas-work") -> str:
+        name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        self.call("volume", "create", "--label", "sqaaas=1", name)
+        return name
+
+    def remove_volume(self, name: str) -> None:
+        self.call("volume", "rm", "-f", name, check=False)
+
+    # -- running -----------------------------------------------------------------------------
+    def run(
+        self,
+        image: str,
+        argv: Sequence[str],
+        *,
+        mounts: Iterable[Mount] = (),
+        volumes: Mapping[str, str] | None = None,
+        network: bool = False,
+        limits: Limits | None = None,
+        read_only: bool = True,
+        user: str | None = "65534:65534",
+        env: Mapping[str, str] | None = None,
+        inherit_env: Sequence[str] = (),
+        workdir: str | None = None,
+    ) -> RunResult:
+        """Run ``argv`` in a fresh container of ``image`` and remove it afterwards.
+
+        ``network`` False means no network at all (not even the host's loopback), True the
+        download network of ``Fixes``;
+        ``volumes`` maps named volumes to mount points (read-write).
+        """
+        limits = limits or Limits()
+        name = f"sqaaas-{uuid.uuid4().hex[:12]}"
+        args = [
+            "run", "--rm", "--name", name, "--label", "sqaaas=1",
+            f"--network={self._network(network)}",
+            "--cap-drop=all", "--security-opt=no-new-privileges",
+            f"--cpus={limits.cpus:g}", f"--memory={limits.memory}",
+            f"--memory-swap={limits.memory}", f"--pids-limit={limits.pids}",
+            "--tmpfs", f"/tmp:rw,nosuid,nodev,size={limits.tmp_size},mode=1777",
+        ]
+        if self.name == "podman":
+            # conmon's own kill, in case this process dies before it can kill the container
+            args += [f"--timeout={int(limits.wall_time) + 30}"]
+        args += self._ulimit_args()
+        if read_only:
+            args.append("--read-only")
+        if user:
+            args += ["--user", user]
+        if workdir:
+            args += ["--workdir", workdir]
+        for key, value in (env or {}).items():
+            args += ["--env", f"{key}={value}"]
+        for key in inherit_env:
+            args += ["--env", key]  # the value comes from this process' environment
+        for mount in mounts:
+            mode = "ro" if mount.read_only else "rw"
+            args += ["--mount", _mount_arg("type=bind", f"src={mount.source}",
+                                           f"dst={mount.target}", mode)]
+        for volume, target in (volumes or {}).items():
+            args += ["--mount", _mount_arg("type=volume", f"src={volume}", f"dst={target}")]
+        args += ["--", image, *argv]
+        return self._supervise(self.command(*args), limits.wall_time, name=name)
+
+    def _network(self, network: bool) -> str:
+        if not network:
+            return "none"
+        if self.fixes.download_network == "slirp4netns" and _proxy_on_loopback():
+            return "host"
+        return self.fixes.download_network
+
+    def _supervise(self, cmd: list[str], wall_time: float, name: str | None) -> RunResult:
+        """Run an engine client command; past ``wall_time``, kill the container and the client."""
+        started = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise EngineError(f"cannot run {self.exe}: {exc.strerror or exc}") from None
+        assert proc.stdout is not None and proc.stderr is not None
+        out, err = _Capture(proc.stdout), _Capture(proc.stderr)
+        timed_out = False
+        try:
+            proc.wait(timeout=wall_time)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            if name:
+                self.call("kill", name, timeout=30, check=False)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 9)
+                proc.wait()
+        finally:
+            interrupted = proc.poll() is None
+            if name and (timed_out or interrupted):  # never leave the container behind
+                self.call("rm", "-f", name, timeout=60, check=False)
+            if interrupted:
+                proc.kill()
+        return RunResult(
+            rc=proc.returncode if proc.returncode is not None else -1,
+            stdout=out.text(),
+            stderr=err.text(),
+            timed_out=timed_out,
+            duration=time.monotonic() - started,
+            command=tuple(cmd),
+        )
+
+    # -- per-machine settings ----------------------------------------------------------------
+    def try_run(self, image: str, errors: list[str], network: bool = False) -> bool:
+        """Whether ``true`` runs in ``image`` with these settings (else the error is noted)."""
+        result = self.run(image, ["true"], limits=Limits(wall_time=60), user=None, network=network)
+        if result.rc != 0:
+            net = f" and --network={self.fixes.download_network}" if network else ""
+            errors.append(f"with {self.fixes.run_settings()}{net}: {_last_line(result.stderr)}")
+        return result.rc == 0
+
+    def detect_fixes(self, image: str) -> tuple[Fixes, list[str]]:
+        """The first set of per-call settings with which ``image`` runs ``true``.
+
+        Returns the settings and the errors of the attempts that failed (for the user).
+        """
+        candidates = [Fixes(), Fixes(ulimits=True)]
+        if self.name == "podman" and shutil.which("runc"):
+            candidates.append(Fixes(ulimits=True, runc=True))
+        errors: list[str] = []
+        for fixes in candidates:
+            if Engine(self.name, self.exe, fixes).try_run(image, errors):
+                if self.name == "podman" and shutil.which("slirp4netns"):
+                    isolated = replace(fixes, download_network="slirp4netns")
+                    trial = Engine(self.name, self.exe, isolated)
+                    if trial.try_run(image, errors, network=True):
+                        return isolated, errors
+                return fixes, errors
+        raise EngineError(
+            f"{self.name} cannot start a container from {image}: " + " | ".join(errors)
+        )
+
+
+def host_ca_bundle() -> str | None:
+    return next((p for p in CA_BUNDLES if os.path.isfile(p)), None)
+
+
+def proxy_vars() -> list[str]:
+    """Names of the host's proxy variables: passed by name to steps that download, so that
+    credentials in them never appear on a command line or in a log."""
+    return [name for name in _PROXY_VARS if os.environ.get(name)]
+
+
+def _proxy_on_loopback() -> bool:
+    """A proxy on the host's loopback (e.g. a local cntlm) is out of slirp4netns' reach."""
+    for name in _PROXY_URL_VARS:
+        try:
+            host = urlsplit(os.environ.get(name, "")).hostname
+        except ValueError:
+            continue
+        if host in ("localhost", "127.0.0.1", "::1"):
+            return True
+    return False
+
+
+def _mount_arg(*fields: str) -> str:
+    """One --mount value; fields holding commas or quotes are CSV-quoted (as podman reads it)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return re.sub(r"\s+", " ", lines[-1])[:300] if lines else ""
+
+
+def _version(exe: str) -> str:
+    try:
+        out = subprocess.run(
+            [exe, "--version"], capture_output=True, text=True, timeout=20,
+            stdin=subprocess.DEVNULL,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.strip()
+
+
+def default_config_dir() -> Path:
+    """``$SQAAAS_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/sqaaas`` (``~/.config/sqaaas``)."""
+    if env := os.environ.get("SQAAAS_CONFIG_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(Path.home(), ".config")
+    return Path(base) / "sqaaas"
+
+
+def state_path(config_dir: Path | None = None) -> Path:
+    return Path(config_dir or default_config_dir()) / _STATE_FILE
+
+
+def load_state(config_dir: Path | None = None) -> dict[str, object] | None:
+    try:
+        data = json.loads(state_path(config_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def save_state(engine: Engine, config_dir: Path | None = None) -> Path:
+    path = state_path(config_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "engine": engine.name,
+        "exe": engine.exe,
+        "version": _version(engine.exe),
+        "slirp4netns": shutil.which("slirp4netns"),
+        "fixes": asdict(engine.fixes),
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def remembered_engine(config_dir: Path | None = None) -> Engine | None:
+    """The engine with the settings detected earlier, if the engine is still the same one."""
+    found = find_engine()
+    state = load_state(config_dir)
+    if found is None or state is None:
+        return None
+    name, exe = found
+    if state.get("exe") != exe or state.get("version") != _version(exe):
+        return None
+    if state.get("slirp4netns") != shutil.which("slirp4netns"):
+        return None  # installed or removed since: the download network may change
+    fixes = state.get("fixes")
+    if not isinstance(fixes, dict):
+        return None
+    network = fixes.get("download_network")
+    return Engine(
+        name,
+        exe,
+        Fixes(
+            ulimits=bool(fixes.get("ulimits")),
+            runc=bool(fixes.get("runc")),
+            download_network=network if network in ("host", "slirp4netns") else "host",
+        ),
+    )
+
+
+def engine_for(image: str, config_dir: Path | None = None) -> Engine:
+    """The engine, configured for this machine, ready to run ``image``.
+
+    Uses the remembered settings; without them (first use, other cache dir), detects them
+    with ``image`` and remembers them. Raises EngineError with the fixing command.
+    """
+    if (engine := remembered_engine(config_dir)) is not None:
+        return engine
+    found = find_engine()
+    if found is None:
+        raise EngineError(
+            "no container engine found (podman, or docker with a running daemon): "
+            "run 'sqaaas setup'"
+        )
+    engine = Engine(*found)
+    if not engine.image_exists(image):
+        raise EngineError(f"container image {image} is missing: run 'sqaaas setup'")
+    engine.fixes, _ = engine.detect_fixes(image)
+    save_state(engine, config_dir)
+    return engine

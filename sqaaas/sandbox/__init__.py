@@ -1,0 +1,12 @@
+"""Running an assessed repository's test suite in containers and reading its results.
+
+Assessed code never runs on the host: see ``runner`` (the two container steps and the
+result cache), ``plan`` (what to install, read from the repository's files), ``results``
+(junit/coverage parsing, safe against hostile output files) and ``driver`` (the script
+that runs inside the container).
+"""
+
+from sqaaas.sandbox.results import RunStatus, TestRun
+from sqaaas.sandbox.runner import SandboxOptions, SandboxUnavailable, run_python_tests
+
+__all__ = ["RunStatus", "SandboxOptions", "SandboxUnavailable", "TestRun", "run_python_tests"]

@@ -1,0 +1,195 @@
+"""``sqaaas setup``: make this machine able to run assessed code in containers.
+
+Idempotent: each step checks first and changes something only when needed, saying what it
+is about to change before changing it. A second run does nothing and takes about a second.
+Steps: engine packages, the Debian base image (mmdebstrap, no registry), the per-machine
+engine settings, the Python test image.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqaaas import images
+from sqaaas.containers import Engine, EngineError, find_engine, remembered_engine, save_state
+from sqaaas.errors import SqaaasError
+
+#: slirp4netns lets dependency installs download without reaching the host's own services.
+PACKAGES = ("podman", "runc", "mmdebstrap", "slirp4netns")
+APT_COMMAND = "apt-get install -y --no-install-recommends " + " ".join(PACKAGES)
+
+Say = Callable[[str], None]
+
+
+class SetupError(SqaaasError):
+    """A setup step failed or needs the user (the message says what to run)."""
+
+
+@dataclass
+class Step:
+    name: str
+    changed: bool
+    detail: str
+    seconds: float
+
+
+@dataclass
+class SetupReport:
+    engine: str | None = None
+    settings: str | None = None
+    images: dict[str, str] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return any(s.changed for s in self.steps)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**asdict(self), "changed": self.changed}
+
+
+def _quiet(_: str) -> None:
+    """Library default: no output."""
+
+
+def setup(
+    *, say: Say = _quiet, config_dir: Path | None = None, install_packages: bool = True
+) -> SetupReport:
+    """Bring engine, settings and images to the wanted state; return what was done.
+
+    With ``install_packages`` False a missing engine is an error naming the command to run
+    (for callers such as test fixtures that must not install system packages).
+    """
+    started = time.monotonic()
+    report = SetupReport()
+
+    def step(name: str, func: Callable[[], tuple[bool, str]]) -> None:
+        t0 = time.monotonic()
+        changed, detail = func()
+        report.steps.append(Step(name, changed, detail, round(time.monotonic() - t0, 2)))
+        say(f"{name}: {detail}")
+
+    step("engine", lambda: _ensure_packages(say, install_packages))
+    found = find_engine()
+    if found is None:
+        raise SetupError("podman is still not available after installing it: check 'podman info'")
+    engine = Engine(*found)
+    report.engine = f"{found[0]} ({found[1]})"
+    base, python = images.base_image(), images.python_image()
+    report.images = {"base": base, "python": python}
+    step("base image", lambda: _ensure_base(engine, base, say))
+
+    def settings() -> tuple[bool, str]:
+        remembered = remembered_engine(config_dir)
+        if remembered is not None:
+            engine.fixes = remembered.fixes
+            return False, f"remembered: {engine.fixes.describe()}"
+        say(f"checking which settings {engine.name} needs here (runs 'true' in {base})")
+        engine.fixes, failures = engine.detect_fixes(base)
+        path = save_state(engine, config_dir)
+        tried = f" (failed {failures[0]})" if failures else ""
+        return True, f"using {engine.fixes.describe()}{tried}; remembered in {path}"
+
+    step("engine settings", settings)
+    report.settings = engine.fixes.describe()
+    step("test image", lambda: _ensure_python(engine, python, base, say))
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _ensure_packages(say: Say, install: bool) -> tuple[bool, str]:
+    found = find_engine()
+    missing = [] if found else ["podman", "runc", "slirp4netns"]
+    if not shutil.which("mmdebstrap"):
+        if found is not None and Engine(*found).image_exists(images.base_image()):
+            pass  # the base image exists: mmdebstrap is not needed
+        else:
+            missing.append("mmdebstrap")
+    if found is not None and not missing:
+        note = "" if shutil.which("slirp4netns") else (
+            "; slirp4netns is not installed, so dependency installs use the host network "
+            f"(install it to keep them away from the host's services: {APT_COMMAND})"
+        )
+        return False, f"{found[0]} present ({found[1]}){note}"
+    if not (install and _can_apt()):
+        how = (
+            f"sudo {APT_COMMAND}"
+            if shutil.which("apt-get")
+            else f"your package manager, e.g. 'sudo dnf install -y {' '.join(PACKAGES)}'"
+        )
+        raise SetupError(f"{', '.join(missing)} not installed: install with {how}")
+    say(f"installing {' '.join(PACKAGES)} with: {APT_COMMAND}")
+    _apt_install()
+    return True, f"installed {' '.join(PACKAGES)} with apt-get"
+
+
+def _can_apt() -> bool:
+    debian = Path("/etc/debian_version").exists()
+    return os.geteuid() == 0 and debian and bool(shutil.which("apt-get"))
+
+
+def _apt_install() -> None:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *PACKAGES]
+    for attempt in range(2):
+        proc = subprocess.run(
+            install, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL
+        )
+        if proc.returncode == 0:
+            return
+        if attempt == 0:  # package lists may be missing on a fresh machine
+            subprocess.run(
+                ["apt-get", "update", "-q"], capture_output=True, env=env, stdin=subprocess.DEVNULL
+            )
+    tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
+    raise SetupError(f"'{APT_COMMAND}' failed: {tail}")
+
+
+def _ensure_base(engine: Engine, base: str, say: Say) -> tuple[bool, str]:
+    if engine.image_exists(base):
+        return False, f"{base} present"
+    command = images.mmdebstrap_command()
+    say(
+        f"building {base}: Debian {images.BASE_SUITE} minbase with "
+        f"{', '.join(images.BASE_PACKAGES)} (mmdebstrap | {engine.name} import; about a minute)"
+    )
+    result = engine.import_rootfs(command, base, changes=images.BASE_CHANGES)
+    if result.rc != 0 or result.timed_out:
+        engine.call("rmi", "-f", base, check=False)  # a partial import must not count as built
+        why = "timed out" if result.timed_out else _tail(result.stderr)
+        raise SetupError(f"building {base} failed: {why}")
+    return True, f"built {base} in {result.duration:.0f} s"
+
+
+def _ensure_python(engine: Engine, image: str, base: str, say: Say) -> tuple[bool, str]:
+    if engine.image_exists(image):
+        return False, f"{image} present"
+    say(
+        f"building {image} from {images.PYTHON_CONTAINERFILE.name} "
+        f"(pip downloads pytest, pytest-cov, coverage, pytest-timeout; about 30 s)"
+    )
+    try:
+        result = engine.build(
+            image,
+            images.PYTHON_CONTAINERFILE,
+            images.IMAGES_DIR,
+            build_args={"BASE_IMAGE": base},
+        )
+    except EngineError as exc:
+        raise SetupError(f"building {image} failed: {exc}") from None
+    if result.rc != 0 or result.timed_out:
+        why = "timed out" if result.timed_out else _tail(result.output)
+        raise SetupError(f"building {image} failed: {why}")
+    return True, f"built {image} in {result.duration:.0f} s"
+
+
+def _tail(text: str, lines: int = 3) -> str:
+    kept = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(kept[-lines:]) or "no output"
