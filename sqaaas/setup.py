@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -77,6 +77,7 @@ def setup(
         say(f"{name}: {detail}")
 
     step("engine", lambda: _ensure_packages(say, install_packages))
+    step("host tools", lambda: _ensure_host_tools(say, install_packages))
     found = find_engine()
     if found is None:
         raise SetupError("podman is still not available after installing it: check 'podman info'")
@@ -130,14 +131,31 @@ def _ensure_packages(say: Say, install: bool) -> tuple[bool, str]:
     return True, f"installed {' '.join(PACKAGES)} with apt-get"
 
 
+#: Registry tools that come from Debian packages rather than wheels (see criteria/tools.yml).
+HOST_TOOL_PACKAGES = {"cppcheck": "cppcheck"}
+
+
+def _ensure_host_tools(say: Say, install: bool) -> tuple[bool, str]:
+    """Static tools without a wheel; missing ones only matter for repos in their languages."""
+    missing = [pkg for binary, pkg in HOST_TOOL_PACKAGES.items() if not shutil.which(binary)]
+    if not missing:
+        return False, f"{', '.join(HOST_TOOL_PACKAGES)} present"
+    command = f"apt-get install -y --no-install-recommends {' '.join(missing)}"
+    if not (install and _can_apt()):
+        return False, f"{', '.join(missing)} missing (C/C++ checks will say so): sudo {command}"
+    say(f"installing {' '.join(missing)} with: {command}")
+    _apt_install(missing)
+    return True, f"installed {', '.join(missing)} with apt-get"
+
+
 def _can_apt() -> bool:
     debian = Path("/etc/debian_version").exists()
     return os.geteuid() == 0 and debian and bool(shutil.which("apt-get"))
 
 
-def _apt_install() -> None:
+def _apt_install(packages: Sequence[str] = PACKAGES) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *PACKAGES]
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]
     for attempt in range(2):
         proc = subprocess.run(
             install, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL
@@ -149,7 +167,7 @@ def _apt_install() -> None:
                 ["apt-get", "update", "-q"], capture_output=True, env=env, stdin=subprocess.DEVNULL
             )
     tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
-    raise SetupError(f"'{APT_COMMAND}' failed: {tail}")
+    raise SetupError(f"'{' '.join(install)}' failed: {tail}")
 
 
 def _ensure_base(engine: Engine, base: str, say: Say) -> tuple[bool, str]:

@@ -18,6 +18,17 @@ from sqaaas.report.model import Report
 from tests.repos import make_repo
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Inside sqaaas's own sandbox (when sqaaas assesses itself) there is no container engine
+    and no Debian-only tool: say so with a visible skip instead of failing."""
+    if os.environ.get("SQAAAS_SANDBOX") != "1":
+        return
+    reason = "running inside the sqaaas test sandbox: no container engine or system tools there"
+    for item in items:
+        if item.get_closest_marker("containers") or item.get_closest_marker("system_tools"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

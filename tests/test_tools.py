@@ -108,19 +108,22 @@ CASES = [
         "settings.py",
         2,
     ),
-    (
+    pytest.param(
         "tools.QC.Sec02",
         "cppcheck",
         {"main.c": "int main(void) { int a[2] = {0, 1}; return a[1]; }\n"},
         {"main.c": "int main(void) {\n  int a[2];\n  a[5] = 1;\n  return a[0];\n}\n"},
         "main.c",
         3,
+        marks=pytest.mark.system_tools,
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("probe", "tool", "clean", "bad", "path", "line"), CASES, ids=[c[1] for c in CASES]
+    ("probe", "tool", "clean", "bad", "path", "line"),
+    CASES,
+    ids=[c.values[1] if hasattr(c, "values") else c[1] for c in CASES],
 )
 def test_tool_clean_and_failing_fixture(repo_factory, probe, tool, clean, bad, path, line):
     good = run_probe(repo_factory(clean), probe)
