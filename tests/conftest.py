@@ -15,6 +15,7 @@ from sqaaas.engine import assess, make_context
 from sqaaas.outcomes import Finding
 from sqaaas.probes import registry
 from sqaaas.report.model import Report
+from tests.containers_support import ready_engine_fixture  # noqa: F401  (session fixture)
 from tests.repos import make_repo
 
 

@@ -130,3 +130,68 @@ def good_repo_files() -> dict[str, str]:
         "CITATION.cff": CITATION_GOOD,
         "example/__init__.py": '"""Example tool."""\n\n__version__ = "1.0.0"\n',
     }
+
+
+STATS_MODULE = '''"""Summary statistics for research data."""
+
+
+def mean(values: list[float]) -> float:
+    """Arithmetic mean; an empty list is an error, not zero."""
+    if not values:
+        raise ValueError("mean of an empty list")
+    return sum(values) / len(values)
+
+
+def spread(values: list[float]) -> float:
+    """Largest minus smallest value."""
+    return max(values) - min(values)
+'''
+
+STATS_TESTS = '''"""Tests of example.stats."""
+
+import pytest
+
+from example.stats import mean, spread
+
+
+def test_mean():
+    """The mean of a few values."""
+    assert mean([1.0, 2.0, 3.0]) == 2.0
+
+
+def test_mean_of_nothing_is_an_error():
+    """An empty list raises."""
+    with pytest.raises(ValueError):
+        mean([])
+
+
+def test_spread():
+    """Largest minus smallest."""
+    assert spread([4.0, 1.0, 9.0]) == 8.0
+'''
+
+CI_WORKFLOW = """name: CI
+on: [push, pull_request]
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip install ruff pytest pytest-cov
+      - run: ruff check .
+      - run: pytest --cov=example --cov-fail-under=70
+"""
+
+
+def gold_repo_files() -> dict[str, str]:
+    """A small, clean Python project meeting every criterion of the gold level."""
+    return {
+        **good_repo_files(),
+        "SECURITY.md": "# Security\n\nReport vulnerabilities privately to security@example.org.\n",
+        "example/stats.py": STATS_MODULE,
+        "tests/__init__.py": "",
+        "tests/test_stats.py": STATS_TESTS,
+        ".github/workflows/ci.yml": CI_WORKFLOW,
+    }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqaaas.outcomes import Outcome
 from tests.conftest import assess_repo
-from tests.repos import good_repo_files
+from tests.containers_support import in_containers
+from tests.repos import gold_repo_files, good_repo_files
 
 SILVER = ("QC.Acc", "QC.Lic", "QC.Doc", "QC.Met", "QC.Ver")
 
@@ -38,3 +39,24 @@ def test_without_tag_silver_is_missing_versioning(repo_factory):
     report = assess_repo(repo_factory(good_repo_files()))
     assert report.badge.level == "bronze"
     assert [m.criterion for m in report.badge.missing_for_next] == ["QC.Ver"]
+
+
+@in_containers(timeout=300)
+def test_clean_python_repository_with_tests_reaches_gold(repo_factory):
+    report = assess_repo(repo_factory(gold_repo_files(), tags=["v1.0.0"]))
+    uni01 = report.criteria["QC.Uni"].subcriteria["QC.Uni01"]
+    assert uni01.outcome is Outcome.PASS, uni01.evidence
+    assert "100" in " ".join(e.message for e in uni01.evidence)  # full line coverage reported
+    for cid in ("QC.Sty", "QC.Sec", "QC.Uni"):
+        assert report.criteria[cid].valid, (cid, report.criteria[cid].model_dump())
+    assert report.badge.level == "gold", report.badge
+
+
+def test_eval_input_fails_sast_with_file_and_line(repo_factory):
+    files = gold_repo_files()
+    files["example/unsafe.py"] = '"""Unsafe."""\n\nANSWER = eval(input())\n'
+    report = assess_repo(repo_factory(files, tags=["v1.0.0"]), criteria=["QC.Sec"])
+    sec02 = report.criteria["QC.Sec"].subcriteria["QC.Sec02"]
+    assert sec02.outcome is Outcome.FAIL
+    assert any(e.path == "example/unsafe.py" and e.line == 3 for e in sec02.evidence)
+    assert not report.criteria["QC.Sec"].valid
