@@ -128,7 +128,9 @@ def assess(
             timeout=timeout,
             progress=progress.clone_step,
         )
-        report = run_assessment(checkout, criteria=criteria or None, progress=progress.probe_step)
+        report = run_assessment(
+            checkout, criteria=criteria or None, progress=progress.probe_step, notify=progress.note
+        )
     if fmt == "text" and output is None:
         from sqaaas.report.terminal import render_to
 

@@ -25,6 +25,8 @@ class RepoContext:
     fs: RepoFS
     git: GitInfo
     config: RepoConfig
+    #: long steps (tool runs, container work) say what they are doing; silent by default
+    notify: Callable[[str], None] = field(default=lambda message: None, repr=False)
     _facts: dict[Callable[..., object], object] = field(default_factory=dict, repr=False)
     _locks: dict[Callable[..., object], threading.Lock] = field(default_factory=dict, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)

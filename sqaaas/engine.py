@@ -39,7 +39,11 @@ def select_criteria(
     return [c for c in criteria if c.id in wanted]
 
 
-def make_context(checkout: Checkout, config: RepoConfig | None = None) -> RepoContext:
+def make_context(
+    checkout: Checkout,
+    config: RepoConfig | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> RepoContext:
     """Build the probes' context, applying the repository's own config and subfolder."""
     root_fs = RepoFS(checkout.root)
     config = config or load_config(root_fs)
@@ -48,7 +52,10 @@ def make_context(checkout: Checkout, config: RepoConfig | None = None) -> RepoCo
         if not root_fs.is_dir(config.subfolder):
             raise SqaaasError(f"subfolder '{config.subfolder}' (from {config.source}) not found")
         fs = RepoFS(root_fs.safe_target(config.subfolder))
-    return RepoContext(checkout=checkout, fs=fs, git=GitInfo(checkout.root), config=config)
+    ctx = RepoContext(checkout=checkout, fs=fs, git=GitInfo(checkout.root), config=config)
+    if notify is not None:
+        ctx.notify = notify
+    return ctx
 
 
 def _run_probe(name: str, ctx: RepoContext) -> Finding:
@@ -92,12 +99,13 @@ def assess(
     catalogue: Catalogue | None = None,
     config: RepoConfig | None = None,
     progress: ProbeProgress | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Report:
     """Assess a checked-out repository against ``baseline`` and return the report."""
     started = time.monotonic()
     catalogue = catalogue or default_catalogue()
     selected = select_criteria(catalogue, baseline, criteria)
-    ctx = make_context(checkout, config)
+    ctx = make_context(checkout, config, notify)
     cfg = ctx.config
 
     needed = {

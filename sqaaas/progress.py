@@ -50,5 +50,13 @@ class Progress:
     def clone_step(self, stage: str, percent: float | None) -> None:
         self._update("clone", f"git: {stage.lower()}", percent or 0, 100)
 
+    def note(self, message: str) -> None:
+        """A long step started (a tool, a container run): shown as the current activity."""
+        if self._bar is None:
+            return
+        if "note" not in self._tasks:
+            self._tasks["note"] = self._bar.add_task(message, total=None)
+        self._bar.update(self._tasks["note"], description=message)
+
     def probe_step(self, name: str, done: int, total: int) -> None:
         self._update("probes", f"probes ({name})", done, total)

@@ -163,3 +163,17 @@ def test_clone_by_url_with_branch(run_cli, repo_factory):
     assert report["repository"]["url"] == f"file://{origin}"
     assert report["repository"]["branch"] == "main"
     assert os.path.isdir(report["repository"]["path"])
+
+
+def test_sarif_lists_sast_findings_with_locations(run_cli, repo_factory):
+    repo = repo_factory({"pkg/cli.py": '"""CLI."""\n\nvalue = eval(input())\n'})
+    proc = run_cli("assess", str(repo), "--criteria", "QC.Sec", "--format", "sarif", "-q")
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    located = [
+        (r["ruleId"], loc["physicalLocation"]["artifactLocation"]["uri"],
+         loc["physicalLocation"]["region"]["startLine"], r["message"]["text"])
+        for r in results for loc in r.get("locations", [])
+    ]
+    assert any(rule == "QC.Sec02" and uri == "pkg/cli.py" and line == 3 and "B307" in text
+               for rule, uri, line, text in located), located

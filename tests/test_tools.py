@@ -243,6 +243,14 @@ def test_registry_matches_parsers_and_criteria():
 
     catalogue = default_catalogue()
     for spec in default_tools().values():
-        assert spec.parser in PARSERS or spec.executable.internal, spec.name
+        assert spec.parser in PARSERS or spec.executable.internal or spec.not_automated, spec.name
         for sub in spec.evidences:
             assert f"tools.{sub}" in catalogue.subcriterion(sub).probes, (spec.name, sub)
+
+
+def test_dependency_audit_is_declared_not_automated_with_reason(repo_factory):
+    repo = repo_factory({"requirements.txt": "requests==2.0.0\n", "app.py": CLEAN_PY})
+    finding = run_probe(repo, "tools.QC.Sec02")
+    notes = [e.message for e in finding.evidence if e.tool == "pip-audit"]
+    assert notes and "not automated" in notes[0] and "offline" in notes[0]
+    assert finding.outcome is Outcome.PASS  # a declared-only tool never decides

@@ -29,7 +29,9 @@ def languages(ctx: RepoContext) -> dict[str, int]:
 
 
 def _run(name: str, ctx: RepoContext) -> ToolRun:
-    return run_tool(default_tools()[name], ctx.fs, default_cache_dir())
+    spec = default_tools()[name]
+    ctx.notify(f"running {spec.title}")
+    return run_tool(spec, ctx.fs, default_cache_dir())
 
 
 #: one memoised fact per tool, so a tool evidencing two subcriteria runs once
@@ -108,7 +110,8 @@ def _judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
 def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
     present = ctx.fact(languages)
     specs = [s for s in default_tools().values() if subcriterion in s.evidences]
-    applicable = [s for s in specs if s.applies_to(present)]
+    declared = [s for s in specs if s.applies_to(present) and s.not_automated]
+    applicable = [s for s in specs if s.applies_to(present) and not s.not_automated]
     if not applicable:
         handled = sorted({lang for s in specs for lang in s.languages})
         return Finding.not_applicable(
@@ -131,9 +134,13 @@ def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
     else:
         outcome = Outcome.PASS
     hints = [j.hint for j in judged if j.hint and j.outcome is not Outcome.PASS]
+    notes = [
+        Evidence(message=f"{s.title}: not automated: {s.not_automated}", tool=s.name)
+        for s in declared
+    ]
     return Finding(
         outcome=outcome,
-        evidence=[e for j in judged for e in j.evidence],
+        evidence=[e for j in judged for e in j.evidence] + notes,
         hint=" ".join(dict.fromkeys(hints)) or None,
     )
 

@@ -7,7 +7,6 @@ the assessed code never runs on the host. The other probes only read files.
 
 from __future__ import annotations
 
-import logging
 import re
 
 from sqaaas.context import RepoContext
@@ -15,8 +14,6 @@ from sqaaas.facts import ci
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
 from sqaaas.probes.testsuites import TestSuite, code_files, suites_evidence, test_suites
-
-log = logging.getLogger(__name__)
 
 #: label -> regex of a CI line that measures or uploads test coverage
 COVERAGE: dict[str, str] = {
@@ -122,11 +119,6 @@ def _not_run(suites: tuple[TestSuite, ...]) -> Finding:
     )
 
 
-def _log_stage(stage: str) -> None:
-    """Container steps take seconds to minutes: said on the log (silent unless configured)."""
-    log.info("QC.Uni01: %s", stage)
-
-
 @probe("uni.coverage")
 def coverage(ctx: RepoContext) -> Finding:
     """QC.Uni01: the Python test suite passes, in a container, and covers enough lines."""
@@ -149,7 +141,7 @@ def coverage(ctx: RepoContext) -> Finding:
             value=len(code),
         )
     try:
-        run = run_python_tests(ctx.fs.root, progress=_log_stage)
+        run = run_python_tests(ctx.fs.root, progress=lambda stage: ctx.notify(f"QC.Uni01: {stage}"))
     except SandboxUnavailable as exc:
         return Finding(
             outcome=Outcome.ERROR,

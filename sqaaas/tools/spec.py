@@ -59,6 +59,9 @@ class ToolSpec(_Strict):
     stream: Literal["stdout", "stderr"] = Field("stdout", description="where findings are printed")
     evidences: dict[str, Evidencing] = Field(min_length=1)
     min_score: float | None = None
+    not_automated: str | None = Field(
+        None, description="declared but not run, and why (reported as evidence, never a verdict)"
+    )
     parallel: bool = Field(
         False, description="split the files over one process per core (no cross-file checks)"
     )
