@@ -341,7 +341,8 @@ class Engine:
             "--cap-drop=all", "--security-opt=no-new-privileges",
             f"--cpus={limits.cpus:g}", f"--memory={limits.memory}",
             f"--memory-swap={limits.memory}", f"--pids-limit={limits.pids}",
-            "--tmpfs", f"/tmp:rw,nosuid,nodev,size={limits.tmp_size},mode=1777",
+            # the container's own /tmp (a private tmpfs), not the host's
+            "--tmpfs", f"/tmp:rw,nosuid,nodev,size={limits.tmp_size},mode=1777",  # nosec B108
         ]
         if self.name == "podman":
             # conmon's own kill, in case this process dies before it can kill the container

@@ -24,4 +24,4 @@ def data_path(name: str) -> Path:
 def load_yaml(path: Path) -> object:
     """Parse one of our own data files, with libyaml's fast safe loader when available."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # nosec B506 - safe loaders

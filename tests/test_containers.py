@@ -241,7 +241,7 @@ def test_setup_second_run_is_a_fast_no_op(ready_engine):
     assert elapsed < 2.0
     assert report.images == {"base": images.base_image(), "python": IMAGE}
     steps = [s.name for s in report.steps]
-    assert steps == ["engine", "base image", "engine settings", "test image"]
+    assert steps == ["engine", "host tools", "base image", "engine settings", "test image"]
     assert any(line.startswith("test image: ") and "present" in line for line in lines)
 
 

@@ -48,7 +48,7 @@ def site_configs(ctx: RepoContext) -> tuple[tuple[SiteConfig, str], ...]:
         for config in SITE_CONFIGS:
             if config.docs_only and directory in ("", "website"):
                 continue
-            if config.name.fullmatch(entry.name.lower()):
+            if re.fullmatch(config.name, entry.name.lower()):
                 found.append((config, entry.path))
                 break
     return tuple(found)

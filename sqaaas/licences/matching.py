@@ -50,6 +50,7 @@ def match_text(text: str) -> Match | None:
         if abs(len(norm) - len(ref)) / len(norm) > ratio:
             continue  # lengths too different: the distance cannot be small
         distance = ukkonen.distance(norm, ref, cutoff)
+        # pylint: disable-next=unsubscriptable-object  # a tuple once set; pylint loses it
         if distance < cutoff and (best is None or distance < best[0]):
             best = (distance, spdx)
     if best is not None:
@@ -77,6 +78,7 @@ def _partial_match(norm: str, ratio: float, min_kept: float) -> Match | None:
             continue
         cutoff = math.ceil(ratio * len(theirs))
         distance = ukkonen.distance(ours, theirs, cutoff)
+        # pylint: disable-next=unsubscriptable-object  # a tuple once set; pylint loses it
         if distance < cutoff and (best is None or distance / len(theirs) < best[0]):
             best = (distance / len(theirs), spdx, how)
     if best is None:

@@ -104,7 +104,9 @@ def cm_files(ctx: RepoContext) -> dict[str, list[Evidence]]:
         path = PurePosixPath(entry.path)
         if not _outside_tests(path):
             continue
-        by_path = next(((f, what) for f, (what, match) in _BY_PATH.items() if match(path)), None)
+        by_path = next(
+            ((f, spec[0]) for f, spec in _BY_PATH.items() if spec[1](path)), None
+        )
         if by_path is not None:
             family, what = by_path
             found.setdefault(family, []).append(Evidence(message=what, path=entry.path))

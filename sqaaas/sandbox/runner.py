@@ -213,7 +213,7 @@ class PythonSandbox:
             network=False,
             limits=self.options.tests,
             env={
-                "HOME": "/tmp",
+                "HOME": "/tmp",  # nosec B108 - inside the container: its private tmpfs
                 "PYTHONDONTWRITEBYTECODE": "1",
                 "PYTHONUNBUFFERED": "1",
                 "SQAAAS_SANDBOX": "1",
@@ -232,7 +232,8 @@ class PythonSandbox:
     def _install(
         self, engine: Engine, plan: InstallPlan, volume: str, run_dir: Path
     ) -> tuple[StepLog, RunStatus | None]:
-        env = {"HOME": "/tmp", "PIP_NO_CACHE_DIR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        # HOME is the container's private tmpfs /tmp, not the host's
+        env = {"HOME": "/tmp", "PIP_NO_CACHE_DIR": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # nosec B108
         mounts = self._mounts(None)
         if bundle := host_ca_bundle():
             mounts.append(Mount(Path(bundle), CONTAINER_CA))
