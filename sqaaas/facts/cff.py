@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from sqaaas import __version__, resultcache
 from sqaaas.outcomes import Evidence
 
 if TYPE_CHECKING:  # jsonschema is imported only when a CITATION.cff is validated
@@ -143,6 +144,16 @@ def _closest(error: ValidationError) -> list[ValidationError]:
 
 
 def _schema_problems(data: Any, node: yaml.Node | None, path: str, text: str) -> list[Evidence]:
+    """Schema errors as evidence, cached by the text (importing jsonschema alone costs ~0.4 s)."""
+    key = resultcache.make_key("cff", CFF_SCHEMA_VERSION, __version__, path, text)
+    if (cached := resultcache.load("cff", key)) is not None:
+        return [Evidence.model_validate(item) for item in cached]
+    problems = _validate(data, node, path, text)
+    resultcache.store("cff", key, [p.model_dump(mode="json") for p in problems])
+    return problems
+
+
+def _validate(data: Any, node: yaml.Node | None, path: str, text: str) -> list[Evidence]:
     located: dict[tuple[str | int, ...], dict[str, str]] = {}
     for error in cff_validator().iter_errors(data):
         for specific in _closest(error):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import json
 import os
 import shutil
 import signal
@@ -28,6 +27,7 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from sqaaas import resultcache
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.tools import internal
 from sqaaas.tools.configs import CONFIGS
@@ -150,25 +150,14 @@ def _digest(fs: RepoFS, paths: list[str], parts: list[str]) -> str:
     return digest.hexdigest()
 
 
-def _cache_file(cache_dir: Path, key: str) -> Path:
-    return cache_dir / "tool-results" / key[:2] / f"{key}.json"
-
-
-def _load_cached(path: Path) -> ToolRun | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["findings"] = [ToolFinding(**f) for f in data["findings"]]
-        return ToolRun(**{**data, "cached": True})
-    except (OSError, ValueError, TypeError, KeyError):
+def _load_cached(data: object) -> ToolRun | None:
+    if not isinstance(data, dict):
         return None
-
-
-def _store(path: Path, result: ToolRun) -> None:
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(result)), encoding="utf-8")
-        tmp.replace(path)
+    try:
+        findings = [ToolFinding(**f) for f in data["findings"]]
+        return ToolRun(**{**data, "findings": findings, "cached": True})
+    except (TypeError, KeyError):
+        return None
 
 
 def _run_process(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -231,14 +220,14 @@ def run_tool(spec: ToolSpec, fs: RepoFS, cache_dir: Path | None) -> ToolRun:
                 _config_text(config_args),
             ],
         )
-        cached_path = _cache_file(cache_dir, key) if cache_dir else None
-        if cached_path and (hit := _load_cached(cached_path)):
+        cached = resultcache.load("tool-results", key, cache_dir) if cache_dir else None
+        if cached is not None and (hit := _load_cached(cached)):
             return hit
         result = _execute(spec, prefix, files, config_args, fs)
     result.version, result.files, result.config_files = version, len(files), config_files
     result.duration_s = round(time.monotonic() - started, 3)
-    if cached_path and result.status == "ok":
-        _store(cached_path, result)
+    if cache_dir and result.status == "ok":
+        resultcache.store("tool-results", key, asdict(result), cache_dir)
     return result
 
 
