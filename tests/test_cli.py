@@ -10,6 +10,7 @@ import pytest
 
 from sqaaas.report.validate import validate_report_json
 from tests.repos import good_repo_files
+from tests.test_criteria_data import SOFTWARE_CRITERIA
 
 
 def _one_line_error(proc) -> str:
@@ -132,23 +133,7 @@ def test_huge_and_non_utf8_readmes(run_cli, repo_factory):
 def test_criteria_command_lists_everything(run_cli):
     proc = run_cli("criteria")
     assert proc.returncode == 0, proc.stderr
-    for cid in (
-        "QC.Acc",
-        "QC.Lic",
-        "QC.Doc",
-        "QC.Met",
-        "QC.Ver",
-        "QC.Sty",
-        "QC.Uni",
-        "QC.Sec",
-        "QC.Wor",
-        "QC.Man",
-        "QC.Rev",
-        "QC.Har",
-        "QC.Tdd",
-        "QC.Del",
-        "QC.Dep",
-    ):
+    for cid in SOFTWARE_CRITERIA:
         assert cid in proc.stdout
     assert "QC.Acc02.1" in proc.stdout and "not automated" in proc.stdout
     data = json.loads(run_cli("criteria", "--format", "json").stdout)
