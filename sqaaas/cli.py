@@ -11,6 +11,7 @@ from rich.console import Console
 
 from sqaaas import __version__
 from sqaaas.errors import SqaaasError
+from sqaaas.pipelines.spec import DEFAULT_SPEC_FILE
 
 LEVELS = ("bronze", "silver", "gold")
 
@@ -230,3 +231,211 @@ def setup(fmt: str, quiet: bool) -> None:
     elif not quiet:
         state = "done" if report.changed else "nothing to change"
         click.echo(f"sqaaas setup: {state} ({report.seconds:.1f} s)", err=True)
+
+
+@main.group()
+def pipeline() -> None:
+    """CI pipelines from one spec: derive it, render it for a CI system, run its checks."""
+
+
+@pipeline.command("init")
+@click.argument("repo", default=".")
+@click.option(
+    "-o",
+    "--output",
+    default=DEFAULT_SPEC_FILE,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the spec.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing spec.")
+def pipeline_init(repo: str, output: Path, force: bool) -> None:
+    """Write a pipeline spec with the checks 'sqaaas assess' makes on REPO (a folder)."""
+    from sqaaas.acquire import acquire, looks_like_url
+    from sqaaas.pipelines.init import derive_spec
+    from sqaaas.pipelines.render import write_files
+    from sqaaas.pipelines.spec import dump_spec
+
+    if looks_like_url(repo):
+        raise SqaaasError(f"{repo}: give the repository's local folder (clone it first)")
+    spec = derive_spec(acquire(repo))
+    written = write_files({output.name: dump_spec(spec)}, output.parent, force=force)
+    click.echo(f"wrote {written[0]} ({sum(len(s) for s in spec.criteria.values())} steps)")
+
+
+@pipeline.command("generate")
+@click.option(
+    "--target",
+    required=True,
+    type=click.Choice(["jenkins", "github-actions", "gitlab-ci"]),
+    help="CI system to write files for.",
+)
+@click.option(
+    "--spec",
+    "spec_path",
+    default=DEFAULT_SPEC_FILE,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The pipeline spec (YAML or JSON).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the files under (usually the repository's root).",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
+def pipeline_generate(target: str, spec_path: Path, output: Path, force: bool, fmt: str) -> None:
+    """Render the spec's pipeline for TARGET and list the files written."""
+    import json
+
+    from sqaaas.pipelines.render import render, write_files
+    from sqaaas.pipelines.spec import load_spec
+
+    files = render(load_spec(spec_path), target)
+    written = write_files(files, output, force=force)
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"target": target, "files": [str(p) for p in written]}) + "\n")
+    else:
+        for path in written:
+            click.echo(str(path))
+
+
+@pipeline.command("schema")
+def pipeline_schema() -> None:
+    """Print the JSON Schema of the pipeline spec."""
+    import json
+
+    from sqaaas.pipelines.spec import PipelineSpec
+
+    sys.stdout.write(json.dumps(PipelineSpec.model_json_schema(), indent=2) + "\n")
+
+
+@pipeline.command("tool")
+@click.argument("name")
+@click.argument("repo", default=".")
+@click.option("--criterion", required=True, metavar="QC.X", help="Criterion the tool checks.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="JSON result file."
+)
+@click.option("--arg", "args", multiple=True, help="Extra argument for the tool (repeatable).")
+def pipeline_tool(
+    name: str, repo: str, criterion: str, output: Path | None, args: tuple[str, ...]
+) -> None:
+    """Run registry tool NAME on REPO as 'sqaaas assess' does; exit 1 unless it passes.
+
+    A pipeline step with 'tool:' runs this, so CI judges the tool's output by sqaaas's rule.
+    """
+    import json
+
+    from sqaaas.pipelines.checks import run_tool_check
+
+    result = run_tool_check(name, repo, criterion, args)
+    if output is not None:
+        _write(json.dumps(result.data, indent=2) + "\n", output)
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(0 if result.passed else 1)
+
+
+@pipeline.command("verdict")
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--criterion", required=True, metavar="QC.X")
+def pipeline_verdict(report: Path, criterion: str) -> None:
+    """Exit 1 unless CRITERION is valid in REPORT (a JSON report of 'sqaaas assess')."""
+    from sqaaas.pipelines.checks import report_verdict
+
+    result = report_verdict(report, criterion)
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(0 if result.passed else 1)
+
+
+@main.command("run")
+@click.argument("repo", default=".")
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pipeline spec (YAML/JSON); default REPO/.sqaaas-pipeline.yml, else REPO/.sqa/config.yml.",
+)
+@click.option(
+    "--jepl",
+    "jepl_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A JePL .sqa/config.yml (its docker-compose.yml beside it gives the images).",
+)
+@click.option(
+    "--branch", help="Branch name 'when' conditions compare with (default: the checkout's)."
+)
+@click.option(
+    "--tag", "building_tag", is_flag=True,
+    help="Treat this run as building a tag (default: when a tag points at HEAD).",
+)
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the summary (text or JSON) to this file instead of stdout.",
+)
+@click.option(
+    "--keep-going/--fail-fast", default=True, show_default=True,
+    help="Run the remaining steps after a failure, or stop at the first one.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No live step status on stderr.")
+def run_cmd(
+    repo: str,
+    spec_path: Path | None,
+    jepl_path: Path | None,
+    branch: str | None,
+    building_tag: bool,
+    fmt: str,
+    output: Path | None,
+    keep_going: bool,
+    quiet: bool,
+) -> None:
+    """Run a pipeline's steps on REPO locally, one container per step; exit 1 if any fails.
+
+    Each step gets REPO read-only, a scratch folder, no network unless it asks, its
+    timeout and resource limits. Logs stay under the sqaaas cache (runs/<run id>/).
+    """
+    import io
+
+    from sqaaas.acquire import acquire, check_ref
+    from sqaaas.pipelines.display import StepDisplay
+    from sqaaas.pipelines.results import render_summary
+    from sqaaas.pipelines.run import RunOptions, load_pipeline, run_pipeline
+    from sqaaas.pipelines.when import BuildRef, head_tag
+
+    if spec_path is not None and jepl_path is not None:
+        raise SqaaasError("give either --spec or --jepl, not both")
+    if branch is not None:
+        check_ref(branch, "branch")
+    checkout = acquire(repo)
+    spec, source, notes = load_pipeline(checkout, spec_path, jepl_path)
+    tag = head_tag(checkout.root)
+    ref = BuildRef(branch=branch or checkout.branch, building_tag=building_tag or tag is not None,
+                   tag=tag)
+    if not quiet:
+        for note in notes:
+            click.echo(f"sqaaas run: note: {note}", err=True)
+    with StepDisplay(enabled=not quiet) as display:
+        result = run_pipeline(
+            spec, checkout, ref, source=source, notes=notes,
+            options=RunOptions(keep_going=keep_going), listener=display.listener,
+        )
+    if fmt == "json":
+        _write(result.model_dump_json(indent=2) + "\n", output)
+    elif output is None:
+        render_summary(Console(), result)
+    else:
+        buffer = io.StringIO()
+        render_summary(Console(file=buffer, width=160, no_color=True), result)
+        _write(buffer.getvalue(), output)
+    sys.exit(result.exit_code)

@@ -336,7 +336,7 @@ class Engine:
         limits = limits or Limits()
         name = f"sqaaas-{uuid.uuid4().hex[:12]}"
         args = [
-            "run", "--rm", "--name", name, "--label", "sqaaas=1",
+            "run", "--rm", "--pull=never", "--name", name, "--label", "sqaaas=1",
             f"--network={self._network(network)}",
             "--cap-drop=all", "--security-opt=no-new-privileges",
             f"--cpus={limits.cpus:g}", f"--memory={limits.memory}",

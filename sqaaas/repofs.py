@@ -41,6 +41,8 @@ IGNORED_DIRS = frozenset(
         ".gradle",
         ".idea",
         ".vscode",
+        ".cache",  # CI tool caches (e.g. GitLab pip cache in the project dir)
+        ".sqaaas-repos",  # extra repositories cloned by generated pipelines
     }
 )
 MINIFIED_SUFFIXES = (".min.js", ".min.css", ".min.mjs")

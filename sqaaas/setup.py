@@ -3,7 +3,7 @@
 Idempotent: each step checks first and changes something only when needed, saying what it
 is about to change before changing it. A second run does nothing and takes about a second.
 Steps: engine packages, the Debian base image (mmdebstrap, no registry), the per-machine
-engine settings, the Python test image.
+engine settings, the Python test image, the tools image of ``sqaaas run`` (this sqaaas).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -83,8 +84,8 @@ def setup(
         raise SetupError("podman is still not available after installing it: check 'podman info'")
     engine = Engine(*found)
     report.engine = f"{found[0]} ({found[1]})"
-    base, python = images.base_image(), images.python_image()
-    report.images = {"base": base, "python": python}
+    base, python, tools = images.base_image(), images.python_image(), images.tools_image()
+    report.images = {"base": base, "python": python, "tools": tools}
     step("base image", lambda: _ensure_base(engine, base, say))
 
     def settings() -> tuple[bool, str]:
@@ -101,6 +102,7 @@ def setup(
     step("engine settings", settings)
     report.settings = engine.fixes.describe()
     step("test image", lambda: _ensure_python(engine, python, base, say))
+    step("tools image", lambda: _ensure_tools(engine, tools, base, say))
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
@@ -206,6 +208,57 @@ def _ensure_python(engine: Engine, image: str, base: str, say: Say) -> tuple[boo
         why = "timed out" if result.timed_out else _tail(result.output)
         raise SetupError(f"building {image} failed: {why}")
     return True, f"built {image} in {result.duration:.0f} s"
+
+
+def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool, str]:
+    """The image `sqaaas run` steps use: a wheel of this very sqaaas on top of the base."""
+    from sqaaas.images.source import SourceError, build_wheel, current_source, requirements
+
+    if engine.image_exists(image):
+        return False, f"{image} present"
+    source = current_source()
+    origin = source.project or "the installed package"
+    say(
+        f"building {image} from {images.TOOLS_CONTAINERFILE.name}: sqaaas from {origin}, its "
+        f"dependencies from PyPI, {', '.join(HOST_TOOL_PACKAGES.values())} from Debian "
+        "(about a minute; later sqaaas changes rebuild in seconds)"
+    )
+    with tempfile.TemporaryDirectory(prefix="sqaaas-tools-") as tmp:
+        context = Path(tmp)
+        try:
+            build_wheel(context / "wheels", source)
+        except SourceError as exc:
+            raise SetupError(f"building {image} failed: {exc}") from None
+        (context / "requirements.txt").write_text("\n".join(requirements()) + "\n")
+        try:
+            result = engine.build(
+                image,
+                images.TOOLS_CONTAINERFILE,
+                context,
+                build_args={
+                    "BASE_IMAGE": base,
+                    "APT_PACKAGES": " ".join(sorted(set(HOST_TOOL_PACKAGES.values()))),
+                },
+            )
+        except EngineError as exc:
+            raise SetupError(f"building {image} failed: {exc}") from None
+    if result.rc != 0 or result.timed_out:
+        why = "timed out" if result.timed_out else _tail(result.output)
+        raise SetupError(f"building {image} failed: {why}")
+    removed = _remove_older(engine, images.TOOLS_REPOSITORY, keep=image)
+    note = f"; removed {removed} older one(s)" if removed else ""
+    return True, f"built {image} in {result.duration:.0f} s{note}"
+
+
+def _remove_older(engine: Engine, repository: str, keep: str) -> int:
+    """Drop earlier builds of ``repository`` (one per sqaaas change); images in use stay."""
+    listed = engine.call("images", "--format", "{{.Repository}}:{{.Tag}}", repository,
+                         check=False)
+    removed = 0
+    for name in listed.stdout.split():
+        if name.startswith(repository + ":") and name != keep:
+            removed += engine.call("rmi", name, check=False).returncode == 0
+    return removed
 
 
 def _tail(text: str, lines: int = 3) -> str:

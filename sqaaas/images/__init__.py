@@ -6,12 +6,15 @@ rebuilds exactly when something changed and is a no-op otherwise.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
 
 IMAGES_DIR = Path(__file__).resolve().parent
 PYTHON_CONTAINERFILE = IMAGES_DIR / "python.Containerfile"
+TOOLS_CONTAINERFILE = IMAGES_DIR / "tools.Containerfile"
+TOOLS_REPOSITORY = "localhost/sqaaas-tools"
 
 #: The Debian root file system of every sqaaas image (mmdebstrap, no registry).
 BASE_SUITE = "bookworm"
@@ -48,3 +51,12 @@ def base_image() -> str:
 
 def python_image() -> str:
     return f"localhost/sqaaas-python:{_hash(PYTHON_CONTAINERFILE.read_bytes(), base_image())}"
+
+
+@functools.cache
+def tools_image() -> str:
+    """The image of ``sqaaas run`` steps: this sqaaas and its tools (see source.py)."""
+    from sqaaas.images.source import current_source
+
+    recipe = _hash(TOOLS_CONTAINERFILE.read_bytes(), base_image(), current_source().digest())
+    return f"{TOOLS_REPOSITORY}:{recipe}"

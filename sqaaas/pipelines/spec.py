@@ -1,8 +1,9 @@
 """The pipeline spec: what to check, where, and under which conditions, as validated data.
 
 One spec renders to every CI target and runs locally with ``sqaaas run``; each target only
-changes the syntax, never the checks (every step of a criterion runs ``sqaaas assess
---criteria <id>`` unless the user gives raw commands), so CI and local verdicts agree.
+changes the syntax, never the checks (a step runs ``sqaaas assess --criteria <id>``, one
+registry tool judged by sqaaas's rule, or the user's raw commands: see commands.py), so CI
+and local verdicts agree.
 """
 
 from __future__ import annotations
@@ -10,17 +11,23 @@ from __future__ import annotations
 import json
 import re
 from enum import StrEnum
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import yaml
+from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sqaaas import __version__
 from sqaaas.errors import SqaaasError
 
 SPEC_VERSION = 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _CRITERION = re.compile(r"^[A-Za-z]+\.[A-Za-z]+$")
 DEFAULT_IMAGE = "python:3.11-slim"
+#: where `sqaaas pipeline init` writes the spec and `generate`/`run` look for it
+DEFAULT_SPEC_FILE = ".sqaaas-pipeline.yml"
+DEFAULT_REQUIREMENT = f"sqaaas=={__version__}"
 
 
 class SpecError(SqaaasError):
@@ -50,12 +57,33 @@ class BranchCondition(_Strict):
                 raise ValueError(f"invalid regular expression: {exc}") from None
         return self
 
+    def matches(self, branch: str) -> bool:
+        """EQUALS: the same name; GLOB: shell-style pattern where ``*`` also matches ``/``;
+        REGEXP: the whole name matches."""
+        if self.comparator is Comparator.EQUALS:
+            return branch == self.pattern
+        if self.comparator is Comparator.GLOB:
+            return fnmatchcase(branch, self.pattern)
+        return re.fullmatch(self.pattern, branch) is not None
+
 
 class When(_Strict):
     """Run a step only on matching branches and/or when building a tag (JePL semantics)."""
 
     branch: BranchCondition | None = None
     building_tag: bool = False
+
+    def matches(self, branch: str | None, building_tag: bool) -> bool:
+        """Whether the step runs: when any given condition holds (a tag build satisfies
+        ``building_tag``; the current branch satisfies ``branch``); with no condition, always.
+
+        The generated CI files test the same rule in shell (see commands.WHEN_GATE).
+        """
+        if self.building_tag and building_tag:
+            return True
+        if self.branch is None:
+            return not self.building_tag
+        return branch is not None and self.branch.matches(branch)
 
 
 class Repository(_Strict):
@@ -114,6 +142,12 @@ class PipelineSpec(_Strict):
     environment: dict[str, str] = Field(default_factory=dict)
     timeout: int = Field(3600, gt=0, le=86_400)
     criteria: dict[str, tuple[Step, ...]] = Field(min_length=1)
+    sqaaas_requirement: str = Field(
+        DEFAULT_REQUIREMENT,
+        min_length=1,
+        max_length=500,
+        description="pip requirement installing sqaaas in CI (a version pin or a URL)",
+    )
 
     @field_validator("version")
     @classmethod
@@ -128,6 +162,17 @@ class PipelineSpec(_Strict):
         for key in value:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}", key):
                 raise ValueError(f"invalid environment variable name {key!r}")
+        return value
+
+    @field_validator("sqaaas_requirement")
+    @classmethod
+    def _requirement(cls, value: str) -> str:
+        try:
+            name = Requirement(value).name
+        except InvalidRequirement as exc:
+            raise ValueError(f"not a pip requirement: {exc}") from None
+        if name.lower() != "sqaaas":
+            raise ValueError(f"must install sqaaas, not {name!r}")
         return value
 
     @model_validator(mode="after")
@@ -180,5 +225,5 @@ def parse_spec(raw: object, source: str = "spec") -> PipelineSpec:
 
 def dump_spec(spec: PipelineSpec) -> str:
     """YAML text of a spec (what `sqaaas pipeline init` writes)."""
-    data = spec.model_dump(mode="json", exclude_defaults=False)
+    data = spec.model_dump(mode="json", exclude_none=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

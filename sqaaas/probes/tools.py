@@ -70,7 +70,8 @@ def _shown(findings: list, failing_first: list) -> list[Evidence]:
     ]
 
 
-def _judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
+def judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
+    """A tool run as a finding for one subcriterion (also used by `sqaaas pipeline tool`)."""
     if run.status != "ok":
         return Finding(
             outcome=Outcome.ERROR,
@@ -119,7 +120,7 @@ def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
         )
     with ThreadPoolExecutor(max_workers=len(applicable)) as pool:
         runs = list(pool.map(lambda s: ctx.fact(TOOL_FACTS[s.name]), applicable))
-    judged = [_judge(spec, run, subcriterion) for spec, run in zip(applicable, runs, strict=True)]
+    judged = [judge(spec, run, subcriterion) for spec, run in zip(applicable, runs, strict=True)]
     decisive = {
         j.outcome
         for j, spec in zip(judged, applicable, strict=True)

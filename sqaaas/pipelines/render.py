@@ -1,0 +1,223 @@
+"""Render a pipeline spec to CI files through the Jinja2 templates in ``pipelines/``.
+
+Spec values are untrusted text (a branch name can hold quotes, newlines, ``${{ }}`` or
+``$(...)``). Templates never place a raw value: every value goes through a filter that
+quotes it for the file's syntax, so a value can only ever be one scalar and never adds
+keys, steps or stages. The templates' own text is the only structure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from sqaaas.datafiles import data_path
+from sqaaas.errors import SqaaasError
+from sqaaas.pipelines import commands
+from sqaaas.pipelines.commands import StepKind
+from sqaaas.pipelines.spec import PipelineSpec, Repository, Step
+
+TARGETS = ("jenkins", "github-actions", "gitlab-ci")
+#: Where GitHub Actions and GitLab CI clone repositories other than the one they run in.
+CLONES = ".sqaaas-repos"
+
+
+class PipelineWriteError(SqaaasError):
+    """Generated files could not be written (or would overwrite files without --force)."""
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step with everything a template needs, computed once for every target."""
+
+    criterion: str
+    step: Step
+    kind: StepKind
+    repository: Repository
+    main: bool  # the first repository: the one a CI workflow runs in
+    workdir: str  # where the step runs, relative to the workspace root
+    install: tuple[str, ...]
+    lines: tuple[str, ...]
+    report: str | None  # relative to the step's folder
+
+    @property
+    def stage(self) -> str:
+        return f"{self.criterion} {self.step.name}"
+
+
+def plan(
+    spec: PipelineSpec,
+    repo_dir: Callable[[Repository, bool], str],
+    *,
+    sudo: bool = False,
+    shared_reports: bool = True,
+) -> list[PlannedStep]:
+    """Steps in spec order; ``repo_dir(repository, is_main)`` is the target's layout.
+
+    Every step runs in its repository's folder. With ``shared_reports`` its report path
+    leads back to the workspace's ``reports`` folder (one artefact for all), else it is a
+    ``reports`` folder in the step's own folder.
+    """
+    reports_dir = commands.REPORTS_DIR
+    commands.validate(spec)
+    repos = {r.name: r for r in spec.repositories}
+    planned = []
+    for criterion, steps in spec.criteria.items():
+        for step in steps:
+            repo = repos[step.repository] if step.repository else spec.main
+            main = repo.name == spec.main.name
+            workdir = posixpath.normpath(posixpath.join(repo_dir(repo, main), repo.subfolder or ""))
+            back = posixpath.relpath(reports_dir, workdir) if shared_reports else reports_dir
+            report = commands.report_file(step, criterion, back)
+            install = commands.install_commands(step, spec.sqaaas_requirement, sudo=sudo)
+            planned.append(
+                PlannedStep(
+                    criterion=criterion,
+                    step=step,
+                    kind=commands.step_kind(step),
+                    repository=repo,
+                    main=main,
+                    workdir=workdir,
+                    install=tuple(install),
+                    lines=tuple(commands.step_lines(step, criterion, back)),
+                    report=report,
+                )
+            )
+    return planned
+
+
+def workspace_dir(repo: Repository, main: bool) -> str:
+    """Layout of a CI workflow living in the main repository: that checkout is the
+    workspace, further repositories are cloned under CLONES."""
+    return "." if main else f"{CLONES}/{repo.name}"
+
+
+def clone_argv(repo: Repository) -> list[str]:
+    """A shallow clone of a further repository at its branch (the URL after ``--``)."""
+    return ["git", "clone", "--quiet", "--depth", "1", "--branch", repo.branch, "--",
+            repo.url, workspace_dir(repo, False)]  # fmt: skip
+
+
+# --- quoting filters -------------------------------------------------------------------------
+
+
+def _safe_char(ch: str) -> bool:
+    """Characters YAML may carry raw in a double-quoted scalar without folding or rejecting
+    them (C1 controls, NEL and the Unicode line/paragraph separators are escaped)."""
+    code = ord(ch)
+    if code < 0x7F:
+        return True
+    return code >= 0xA0 and ch not in "\u2028\u2029\ufeff\ufffe\uffff" and not (
+        0xD800 <= code <= 0xDFFF
+    )
+
+
+def yaml_str(value: object) -> str:
+    """A YAML double-quoted scalar: JSON string syntax is valid YAML and escapes quotes,
+    newlines and control characters, so ``#``, ``: ``, ``{`` stay text; characters YAML
+    would read as line breaks are escaped too."""
+    text = json.dumps(str(value), ensure_ascii=False)
+    return "".join(ch if _safe_char(ch) else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def gha_str(value: object) -> str:
+    """A YAML scalar for a GitHub workflow: GitHub evaluates ``${{ ... }}`` anywhere in a
+    value, so a literal ``${{`` is written as the expression ``${{ '${{' }}``."""
+    return yaml_str(str(value).replace("${{", "${{ '${{' }}"))
+
+
+def dollar_str(value: object) -> str:
+    """A YAML scalar for files that interpolate ``$VAR`` themselves (GitLab variables,
+    Compose): ``$`` is doubled, the documented escape of both."""
+    return yaml_str(str(value).replace("$", "$$"))
+
+
+def groovy_str(value: object) -> str:
+    """A single-quoted Groovy string (never interpolated): backslash, quote and ``$``
+    escaped, anything outside printable ASCII written as a ``\\uXXXX`` escape."""
+    out = []
+    for ch in str(value):
+        if ch in "\\'$":
+            out.append("\\" + ch)
+        elif " " <= ch <= "~":
+            out.append(ch)
+        else:
+            data = ch.encode("utf-16-be", "surrogatepass")
+            out += [f"\\u{int.from_bytes(data[i : i + 2]):04x}" for i in range(0, len(data), 2)]
+    return "'" + "".join(out) + "'"
+
+
+def yaml_block(text: str, indent: int) -> str:
+    """A literal block scalar for our own fixed scripts (never spec values): ``|-`` then
+    every line indented, so no line can end the block."""
+    pad = " " * indent
+    lines = text.strip("\n").split("\n")
+    if any(ch in text for ch in "\r\x85\u2028\u2029\t") or lines[0].startswith(" "):
+        raise ValueError("yaml_block is for plain fixed scripts")
+    return "|-\n" + "\n".join(pad + line if line else "" for line in lines)
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(data_path("pipelines"))),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        yaml_str=yaml_str,
+        gha_str=gha_str,
+        dollar_str=dollar_str,
+        groovy_str=groovy_str,
+        yaml_block=yaml_block,
+    )
+    return env
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+def render(spec: PipelineSpec, target: str) -> dict[str, str]:
+    """Files of ``target`` for ``spec``: relative path -> text."""
+    from sqaaas.pipelines.targets import github_actions, gitlab_ci, jenkins
+
+    renderers = {
+        "jenkins": jenkins.render,
+        "github-actions": github_actions.render,
+        "gitlab-ci": gitlab_ci.render,
+    }
+    if target not in renderers:
+        raise SqaaasError(f"unknown target {target!r} (one of {', '.join(TARGETS)})")
+    return renderers[target](spec, environment())
+
+
+def write_files(files: dict[str, str], output: Path, *, force: bool = False) -> list[Path]:
+    """Write every file under ``output``; without ``force`` nothing is written when any of
+    them exists already. Files are replaced atomically (a symlink is replaced, not
+    followed)."""
+    targets = [output / rel for rel in files]
+    existing = [p for p in targets if p.exists() or p.is_symlink()]
+    if existing and not force:
+        raise PipelineWriteError(
+            f"{existing[0]} exists (use --force to overwrite"
+            + (f"; {len(existing) - 1} more file(s) too)" if len(existing) > 1 else ")")
+        )
+    written = []
+    for path, text in zip(targets, files.values(), strict=True):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            raise PipelineWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+        written.append(path)
+    return written

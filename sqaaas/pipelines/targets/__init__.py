@@ -1,0 +1,1 @@
+"""One module per CI target: each lays out the workspace and fills its templates."""
