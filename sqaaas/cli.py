@@ -439,3 +439,165 @@ def run_cmd(
         render_summary(Console(file=buffer, width=160, no_color=True), result)
         _write(buffer.getvalue(), output)
     sys.exit(result.exit_code)
+
+
+@main.group()
+def keys() -> None:
+    """The issuer's signing keys for badges (private files stay on this machine)."""
+
+
+@keys.command("generate")
+@click.option(
+    "--dir", "keydir", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the keys (created with mode 0700).",
+)
+@click.option("--force", is_flag=True, help="Replace existing keys (old badges stop verifying).")
+def keys_generate(keydir: Path, force: bool) -> None:
+    """Create an Ed25519 and an RSA-3072 keypair and the public JWK set issuer.jwks.json."""
+    from sqaaas.badges.keys import JWKS_FILE, generate_keys
+
+    written = generate_keys(keydir, force=force)
+    click.echo(f"wrote {len(written) - 1} private keys (mode 0600) in {keydir}")
+    click.echo(f"public JWK set: {keydir / JWKS_FILE} (give it to verifiers: --trust)")
+
+
+@main.group()
+def badge() -> None:
+    """Signed Open Badges for an assessment: issue, verify offline, revoke."""
+
+
+@badge.command("issue")
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--key", "keydir", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Key folder made by 'sqaaas keys generate'; the issuer files are written there too.",
+)
+@click.option(
+    "--issuer", "issuer_url", required=True,
+    help="Base https URL the issuer files are published under.",
+)
+@click.option("--issuer-name", help="Issuer name shown in badges (default: the URL's host).")
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="Badge file: .svg or .png (credentials baked in) or .jwt (the bare VC-JWT).",
+)
+@click.option("--valid-days", default=365, show_default=True, type=int, help="Validity period.")
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
+def badge_issue(
+    report: Path,
+    keydir: Path,
+    issuer_url: str,
+    issuer_name: str | None,
+    out: Path,
+    valid_days: int,
+    fmt: str,
+) -> None:
+    """Sign a badge for the level REPORT (from 'sqaaas assess --format json') reaches."""
+    import json
+
+    from sqaaas.badges.credential import load_report_file
+    from sqaaas.badges.files import write_atomic
+    from sqaaas.badges.issue import badge_bytes, issue_badge, output_format, publish
+    from sqaaas.badges.issuer import Issuer
+    from sqaaas.badges.keys import load_signing_keys
+
+    kind = output_format(out)
+    issuer = Issuer.from_url(issuer_url, issuer_name)
+    signing = load_signing_keys(keydir)
+    issued = issue_badge(
+        load_report_file(report), str(report), signing, issuer, valid_days=valid_days
+    )
+    published = publish(keydir, issuer, signing, issued.scheme)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, badge_bytes(issued, kind))
+    if fmt == "json":
+        summary = {**issued.summary(), "output": str(out), "publish": [str(p) for p in published]}
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    click.echo(
+        f"issued {issued.level} badge {issued.id} for {issued.subject} at {issued.commit[:12]}"
+        f" (valid until {issued.credential['validUntil']}) -> {out}"
+    )
+    click.echo(f"publish under {issuer.base}/: " + ", ".join(
+        str(p.relative_to(keydir)) for p in published
+    ))
+
+
+@badge.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--trust", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="The issuer's public JWK set (issuer.jwks.json) you trust; nothing else is trusted.",
+)
+@click.option(
+    "--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+    help="The JSON report the badge was issued for: checks digest, level, repository, commit.",
+)
+@click.option("--revocations", help="The issuer's revocation list: a file or an https URL.")
+@click.option("--issuer", "issuer_url", help="Require this issuer (its base URL).")
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
+def badge_verify(
+    file: Path,
+    trust: Path,
+    report: Path | None,
+    revocations: str | None,
+    issuer_url: str | None,
+    fmt: str,
+) -> None:
+    """Verify badge FILE (.svg, .png or .jwt) offline; exit 0 valid, 1 invalid, 2 usage."""
+    import json
+
+    from sqaaas.badges.credential import load_report_file
+    from sqaaas.badges.files import read_bounded
+    from sqaaas.badges.issuer import Issuer
+    from sqaaas.badges.keys import load_trusted_keys
+    from sqaaas.badges.revocation import load_list
+    from sqaaas.badges.verify import MAX_BADGE_BYTES, VerifyOptions, verify_bytes
+
+    if issuer_url is not None:
+        Issuer.from_url(issuer_url)
+    options = VerifyOptions(
+        trusted=load_trusted_keys(trust),
+        report=load_report_file(report) if report is not None else None,
+        report_source=str(report),
+        revocations=load_list(revocations) if revocations else None,
+        issuer=issuer_url,
+    )
+    result = verify_bytes(read_bounded(file, MAX_BADGE_BYTES, "badge", SqaaasError), options)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        marks = {"pass": "ok  ", "fail": "FAIL", "skip": "skip"}
+        for step in result.steps:
+            click.echo(f"{marks[step.status]} {step.name}: {step.detail}")
+        if result.valid and result.claims is not None:
+            click.echo(
+                f"VALID: {result.level} badge for {result.claims.subject} at "
+                f"{result.claims.commit[:12]}, issued by {result.claims.issuer}"
+            )
+        else:
+            failed = next((s for s in result.steps if s.status == "fail"), None)
+            click.echo(f"INVALID: {failed.detail if failed else 'no credential'}")
+    sys.exit(0 if result.valid else 1)
+
+
+@badge.command("revoke")
+@click.argument("badge_id", metavar="ID")
+@click.option(
+    "--key", "keydir", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="The key folder whose revocations.json lists the revoked badges.",
+)
+@click.option("--reason", help="Why the badge is revoked (published in the list).")
+def badge_revoke(badge_id: str, keydir: Path, reason: str | None) -> None:
+    """Revoke badge ID (urn:uuid:..., as 'badge issue' printed); publish revocations.json."""
+    from sqaaas.badges.revocation import normalise_id, revoke
+
+    path, added = revoke(keydir, badge_id, reason)
+    if added:
+        click.echo(f"revoked {normalise_id(badge_id)}: publish {path} again")
+    else:
+        click.echo(f"{normalise_id(badge_id)} was already revoked in {path}")

@@ -1,0 +1,1 @@
+"""Quality badges: images (SVG/PNG), baking credentials into them, signing and verifying."""

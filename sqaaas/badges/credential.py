@@ -1,0 +1,449 @@
+"""Build the badge credentials from a sqaaas JSON report, and read back what one claims.
+
+A badge attests: *this commit of this repository met this level of this baseline, as the
+report with this digest shows*. So the credential names the repository URL (the subject),
+the commit, the achievement (one per scheme and level, under the issuer's URL), the criteria
+the level requires (as alignments), the baseline and its version, the validity window, and
+evidence whose id carries the report's SHA-256 as an RFC 6920 ``ni:`` URI.
+
+The digest is over the *canonical* report JSON, so re-indenting a report does not change
+it while any change of content does: ``json.dumps(obj, sort_keys=True,
+separators=(",", ":"), ensure_ascii=False)`` encoded as UTF-8 (see docs/badges.md).
+
+The level is always recomputed from the report's subcriterion outcomes with the badge
+scheme shipped in criteria/badges.yml; the report's own ``valid`` and ``badge.level``
+fields are never taken on trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jwt.utils import base64url_decode, base64url_encode
+
+from sqaaas.badges.errors import BadgeIssueError, BadgeReportError
+from sqaaas.badges.files import read_bounded
+from sqaaas.badges.issuer import Issuer, embedded_profile
+from sqaaas.badges.vocab import (
+    OB2_CONTEXT,
+    OB3_CONTEXT,
+    OB3_SCHEMA,
+    OB3_TYPES,
+    REVOCATION_STATUS_TYPE,
+    VC2_CONTEXT,
+)
+from sqaaas.report.model import Report
+
+MAX_REPORT_BYTES = 50_000_000
+NI_PREFIX = "ni:///sha-256;"
+COMMIT_IDENTITY = "ext:gitCommit"
+SUBFOLDER_IDENTITY = "ext:subfolder"
+
+
+@dataclass(frozen=True)
+class AssessedReport:
+    """A validated report with what a badge needs from it, its level recomputed."""
+
+    data: dict[str, Any]
+    report: Report
+    digest: str
+    scheme: str
+    level: str
+    subject: str | None
+    commit: str | None
+    subfolder: str | None
+
+    def required(self) -> list[str]:
+        from sqaaas.criteria import default_catalogue
+
+        return default_catalogue().badges[self.scheme].required_for(self.level)
+
+
+def canonical_report_bytes(data: Any) -> bytes:
+    """The bytes the report digest is computed over (keys sorted, no whitespace, UTF-8)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def report_digest(data: Any) -> str:
+    """Hex SHA-256 of the canonical report JSON."""
+    return hashlib.sha256(canonical_report_bytes(data)).hexdigest()
+
+
+def digest_uri(hex_digest: str) -> str:
+    """RFC 6920 named-information URI of a SHA-256 digest."""
+    return NI_PREFIX + base64url_encode(bytes.fromhex(hex_digest)).decode("ascii")
+
+
+def digest_of_uri(uri: str) -> str | None:
+    """The hex SHA-256 an ``ni:///sha-256;`` URI names, or None when it is not one."""
+    if not uri.startswith(NI_PREFIX):
+        return None
+    try:
+        raw = base64url_decode(uri[len(NI_PREFIX):])
+    except (ValueError, TypeError):
+        return None
+    return raw.hex() if len(raw) == 32 else None
+
+
+def load_report_file(path: Path) -> dict[str, Any]:
+    """Read a JSON report file (size-capped); errors are one-line BadgeReportErrors."""
+    raw = read_bounded(path, MAX_REPORT_BYTES, "report", BadgeReportError)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise BadgeReportError(
+            f"{path}: not JSON ({exc}); use 'sqaaas assess --format json'"
+        ) from None
+    if not isinstance(data, dict):
+        raise BadgeReportError(f"{path}: not a sqaaas JSON report")
+    return data
+
+
+def recompute_level(report: Report) -> tuple[str, str]:
+    """(scheme, level) from the subcriterion outcomes, ignoring the report's verdicts."""
+    from sqaaas.criteria import default_catalogue
+    from sqaaas.scoring import badge, is_valid
+
+    schemes = {
+        name: s for name, s in default_catalogue().badges.items()
+        if s.baseline == report.baseline.id
+    }
+    if not schemes:
+        raise BadgeReportError(f"no badge scheme for baseline {report.baseline.id!r}")
+    name, scheme = next(iter(schemes.items()))
+    results = {
+        cid: result.model_copy(
+            update={"valid": result.skipped_reason is None and is_valid(result.subcriteria)}
+        )
+        for cid, result in report.criteria.items()
+    }
+    return name, badge(name, scheme, results).level
+
+
+def assess_report(data: dict[str, Any], source: str) -> AssessedReport:
+    """Validate ``data`` against the report contract and recompute its level."""
+    from sqaaas.forges import web_url
+    from sqaaas.report.validate import validate_report_json
+
+    errors = validate_report_json(data)
+    if errors:
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise BadgeReportError(f"{source} is not a valid sqaaas JSON report: {errors[0]}{more}")
+    report = Report.model_validate(data)
+    scheme, level = recompute_level(report)
+    repo = report.repository
+    return AssessedReport(
+        data=data,
+        report=report,
+        digest=report_digest(data),
+        scheme=scheme,
+        level=level,
+        subject=web_url(repo.url) if repo.url else None,
+        commit=repo.commit,
+        subfolder=repo.subfolder,
+    )
+
+
+def check_issuable(assessed: AssessedReport, source: str) -> None:
+    """Refuse reports a badge must not be issued for, with the reason in one line."""
+    claimed = assessed.report.badge.level
+    if claimed != assessed.level:
+        raise BadgeReportError(
+            f"{source} claims level {claimed} but its outcomes give {assessed.level} "
+            "(was it edited?)"
+        )
+    if assessed.level == "none":
+        raise BadgeIssueError(f"no badge for level none: {source} does not reach any level")
+    if assessed.subject is None:
+        raise BadgeReportError(
+            f"{source} names no repository URL a badge could name (assess a clone of a "
+            "published repository, or a checkout whose 'origin' remote points at it)"
+        )
+    if assessed.commit is None:
+        raise BadgeReportError(f"{source} names no commit")
+
+
+def stamp(moment: datetime) -> str:
+    """RFC 3339 UTC time to the second, as validFrom/validUntil carry it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _title(scheme: str) -> str:
+    return scheme.capitalize()
+
+
+def _criteria_narrative(assessed: AssessedReport) -> str:
+    base = assessed.report.baseline
+    return (
+        f"An automated sqaaas assessment of the repository at the named commit found every "
+        f"criterion the {assessed.level} level requires valid under the {base.title} "
+        f"v{base.version} ({base.url}): {', '.join(assessed.required())}."
+    )
+
+
+def _alignments(assessed: AssessedReport) -> list[dict[str, str]]:
+    base = assessed.report.baseline
+    framework = f"{base.title} v{base.version}"
+    found = [{
+        "targetName": framework,
+        "targetUrl": base.url,
+        "targetCode": base.id,
+        "targetFramework": framework,
+        "targetDescription": f"The {base.title}, version {base.version}.",
+    }]
+    for cid in assessed.required():
+        result = assessed.report.criteria[cid]
+        found.append({
+            "targetName": f"{cid} {result.title}",
+            "targetUrl": result.source_url,
+            "targetCode": cid,
+            "targetFramework": framework,
+        })
+    return found
+
+
+def _evidence_narrative(assessed: AssessedReport) -> str:
+    valid = [cid for cid, c in assessed.report.criteria.items() if c.valid]
+    tool = assessed.report.tool
+    return (
+        f"{tool.get('name', 'sqaaas')} {tool.get('version', '')} assessed commit "
+        f"{assessed.commit} of {assessed.subject}"
+        + (f" (folder {assessed.subfolder})" if assessed.subfolder else "")
+        + f" at {assessed.report.generated_at}; valid criteria: {', '.join(valid)}. "
+        f"SHA-256 of the report's canonical JSON: {assessed.digest}."
+    )
+
+
+def _identifiers(assessed: AssessedReport) -> list[dict[str, Any]]:
+    found = [{
+        "type": "IdentityObject",
+        "identityType": COMMIT_IDENTITY,
+        "hashed": False,
+        "identityHash": assessed.commit,
+    }]
+    if assessed.subfolder:
+        found.append({
+            "type": "IdentityObject",
+            "identityType": SUBFOLDER_IDENTITY,
+            "hashed": False,
+            "identityHash": assessed.subfolder,
+        })
+    return found
+
+
+def build_credential(
+    assessed: AssessedReport,
+    issuer: Issuer,
+    credential_id: str,
+    valid_from: datetime,
+    valid_until: datetime,
+) -> dict[str, Any]:
+    """The Open Badges 3.0 OpenBadgeCredential (unsigned) for an issuable report."""
+    name = f"{_title(assessed.scheme)} quality: {assessed.level}"
+    return {
+        "@context": [VC2_CONTEXT, OB3_CONTEXT],
+        "id": credential_id,
+        "type": list(OB3_TYPES),
+        "issuer": embedded_profile(issuer),
+        "validFrom": stamp(valid_from),
+        "validUntil": stamp(valid_until),
+        "name": name,
+        "credentialSubject": {
+            "id": assessed.subject,
+            "type": ["AchievementSubject"],
+            "identifier": _identifiers(assessed),
+            "achievement": {
+                "id": issuer.achievement_id(assessed.scheme, assessed.level),
+                "type": ["Achievement"],
+                "achievementType": "Badge",
+                "name": name,
+                "description": (
+                    f"Awarded to a source code repository that reached the {assessed.level} "
+                    f"level of the sqaaas {assessed.scheme} quality badge."
+                ),
+                "criteria": {"narrative": _criteria_narrative(assessed)},
+                "image": {
+                    "id": issuer.achievement_image(assessed.scheme, assessed.level),
+                    "type": "Image",
+                    "caption": name,
+                },
+                "alignment": [{"type": ["Alignment"], **a} for a in _alignments(assessed)],
+                "tag": ["sqaaas", assessed.scheme, assessed.level],
+            },
+        },
+        "evidence": [{
+            "id": digest_uri(assessed.digest),
+            "type": ["Evidence"],
+            "name": "sqaaas assessment report",
+            "genre": "Assessment report",
+            "narrative": _evidence_narrative(assessed),
+        }],
+        "credentialStatus": {"id": issuer.revocations_url, "type": REVOCATION_STATUS_TYPE},
+        "credentialSchema": [{"id": OB3_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
+
+
+def jwt_claims(vc: dict[str, Any]) -> dict[str, Any]:
+    """The VC-JWT claims: registered claims mirroring the credential, plus ``vc`` itself."""
+    nbf = int(datetime.fromisoformat(vc["validFrom"]).timestamp())
+    return {
+        "iss": vc["issuer"]["id"],
+        "jti": vc["id"],
+        "sub": vc["credentialSubject"]["id"],
+        "nbf": nbf,
+        "iat": nbf,
+        "exp": int(datetime.fromisoformat(vc["validUntil"]).timestamp()),
+        "vc": vc,
+    }
+
+
+def build_assertion(
+    vc: dict[str, Any], assessed: AssessedReport, issuer: Issuer, key_url: str
+) -> dict[str, Any]:
+    """The Open Badges 2.0 Assertion saying what ``vc`` says, for 2.0-only consumers."""
+    achievement = vc["credentialSubject"]["achievement"]
+    return {
+        "@context": OB2_CONTEXT,
+        "type": "Assertion",
+        "id": vc["id"],
+        "recipient": {"type": "url", "hashed": False, "identity": vc["credentialSubject"]["id"]},
+        "badge": {
+            "type": "BadgeClass",
+            "id": achievement["id"],
+            "name": achievement["name"],
+            "description": achievement["description"],
+            "image": achievement["image"]["id"],
+            "criteria": {"narrative": achievement["criteria"]["narrative"]},
+            "issuer": {
+                "type": "Profile",
+                "id": issuer.profile_id,
+                "name": issuer.name,
+                "url": issuer.base,
+                "revocationList": issuer.revocations_url,
+            },
+            "alignment": _alignments(assessed),
+            "tags": achievement["tag"],
+        },
+        "verification": {"type": "SignedBadge", "creator": key_url},
+        "issuedOn": vc["validFrom"],
+        "expires": vc["validUntil"],
+        "narrative": f"Commit {assessed.commit} of {assessed.subject}.",
+        "evidence": [{
+            "id": vc["evidence"][0]["id"],
+            "name": vc["evidence"][0]["name"],
+            "genre": vc["evidence"][0]["genre"],
+            "narrative": vc["evidence"][0]["narrative"],
+        }],
+    }
+
+
+class ClaimError(ValueError):
+    """A signed credential lacks, or garbles, something a sqaaas badge always states."""
+
+
+@dataclass(frozen=True)
+class ClaimedBadge:
+    """What a (signature-checked) credential claims, as the verifier compares it."""
+
+    id: str
+    issuer: str
+    subject: str
+    commit: str
+    subfolder: str | None
+    achievement: str
+    digest: str
+    valid_from: datetime
+    valid_until: datetime
+
+
+def _get(obj: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(obj, dict) or key not in obj:
+            raise ClaimError(f"the credential has no {'.'.join(path)}")
+        obj = obj[key]
+    return obj
+
+
+def _text(obj: Any, *path: str) -> str:
+    value = _get(obj, *path)
+    if not isinstance(value, str) or not value:
+        raise ClaimError(f"the credential's {'.'.join(path)} is not a string")
+    return value
+
+
+def _time(obj: Any, name: str) -> datetime:
+    text = _text(obj, name)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ClaimError(f"the credential's {name} {text!r} is not a date-time") from None
+    if moment.tzinfo is None:
+        raise ClaimError(f"the credential's {name} {text!r} has no time zone")
+    return moment
+
+
+def _identity(subject: Any, identity_type: str) -> str | None:
+    found = [
+        i.get("identityHash")
+        for i in subject.get("identifier", []) if isinstance(i, dict)
+        and i.get("identityType") == identity_type and i.get("hashed") is False
+    ]
+    if len(found) > 1 or (found and not isinstance(found[0], str)):
+        raise ClaimError(f"the credential names {identity_type} ambiguously")
+    return found[0] if found else None
+
+
+def read_claims(vc: Any) -> ClaimedBadge:
+    """Pick out what the verifier checks; ClaimError when the credential is not one of ours."""
+    types = _get(vc, "type")
+    if not isinstance(types, list) or not all(t in types for t in OB3_TYPES):
+        raise ClaimError(f"the credential's type is not {list(OB3_TYPES)}")
+    contexts = _get(vc, "@context")
+    if not (isinstance(contexts, list) and contexts[:1] == [VC2_CONTEXT]
+            and OB3_CONTEXT in contexts):
+        raise ClaimError("the credential's @context is not VC 2.0 + Open Badges 3.0")
+    issuer = vc.get("issuer")
+    issuer_id = issuer if isinstance(issuer, str) else _text(vc, "issuer", "id")
+    subject = _get(vc, "credentialSubject")
+    if not isinstance(subject, dict):
+        raise ClaimError("the credential's credentialSubject is not an object")
+    commit = _identity(subject, COMMIT_IDENTITY)
+    if commit is None:
+        raise ClaimError("the credential names no commit")
+    evidence = _get(vc, "evidence")
+    digests = [
+        d for e in (evidence if isinstance(evidence, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("id"), str)
+        and (d := digest_of_uri(e["id"])) is not None
+    ]
+    if len(digests) != 1:
+        raise ClaimError("the credential's evidence does not carry exactly one report digest")
+    return ClaimedBadge(
+        id=_text(vc, "id"),
+        issuer=issuer_id,
+        subject=_text(subject, "id"),
+        commit=commit,
+        subfolder=_identity(subject, SUBFOLDER_IDENTITY),
+        achievement=_text(subject, "achievement", "id"),
+        digest=digests[0],
+        valid_from=_time(vc, "validFrom"),
+        valid_until=_time(vc, "validUntil"),
+    )
+
+
+def level_of(achievement_id: str, issuer: Issuer) -> tuple[str, str] | None:
+    """(scheme, level) whose achievement id under ``issuer`` is ``achievement_id``."""
+    from sqaaas.criteria import default_catalogue
+
+    for name, scheme in default_catalogue().badges.items():
+        for level in scheme.levels:
+            if issuer.achievement_id(name, level.name) == achievement_id:
+                return name, level.name
+    return None

@@ -1,0 +1,122 @@
+"""Issue a badge: report -> credentials -> signatures -> a baked image or a bare JWT.
+
+The CLI's ``badge issue`` and (later) the web service both go through :func:`issue_badge`
+and :func:`badge_bytes`, so a badge issued by either is the same.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqaaas.badges.credential import (
+    assess_report,
+    build_assertion,
+    build_credential,
+    check_issuable,
+)
+from sqaaas.badges.errors import BadgeIssueError
+from sqaaas.badges.issuer import Issuer, publish_files
+from sqaaas.badges.keys import SigningKeys
+from sqaaas.badges.sign import sign_assertion, sign_credential
+
+FORMATS = ("svg", "png", "jwt")
+MAX_VALID_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class IssuedBadge:
+    """A signed badge: the OB 3.0 VC-JWT, the OB 2.0 JWS, and what they state."""
+
+    id: str
+    scheme: str
+    level: str
+    subject: str
+    commit: str
+    valid_from: datetime
+    valid_until: datetime
+    token: str
+    ob2_jws: str
+    credential: dict[str, Any]
+
+    def summary(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "scheme": self.scheme,
+            "level": self.level,
+            "repository": self.subject,
+            "commit": self.commit,
+            "valid_from": self.credential["validFrom"],
+            "valid_until": self.credential["validUntil"],
+        }
+
+
+def issue_badge(
+    report: dict[str, Any],
+    source: str,
+    keys: SigningKeys,
+    issuer: Issuer,
+    *,
+    valid_days: int = 365,
+    now: datetime | None = None,
+) -> IssuedBadge:
+    """Sign a badge for the level ``report`` reaches (refused for level none)."""
+    if not 1 <= valid_days <= MAX_VALID_DAYS:
+        raise BadgeIssueError(f"--valid-days must be between 1 and {MAX_VALID_DAYS}")
+    assessed = assess_report(report, source)
+    check_issuable(assessed, source)
+    start = (now or datetime.now(UTC)).replace(microsecond=0)
+    end = start + timedelta(days=valid_days)
+    credential_id = f"urn:uuid:{uuid.uuid4()}"
+    vc = build_credential(assessed, issuer, credential_id, start, end)
+    assertion = build_assertion(vc, assessed, issuer, issuer.key_url(keys.rsa_kid))
+    return IssuedBadge(
+        id=credential_id,
+        scheme=assessed.scheme,
+        level=assessed.level,
+        subject=vc["credentialSubject"]["id"],
+        commit=assessed.commit or "",
+        valid_from=start,
+        valid_until=end,
+        token=sign_credential(vc, keys),
+        ob2_jws=sign_assertion(assertion, keys),
+        credential=vc,
+    )
+
+
+def output_format(path: Path) -> str:
+    """svg, png or jwt, from the output file's suffix."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise BadgeIssueError(
+            f"{path}: the output must end in {', '.join('.' + f for f in FORMATS)}"
+        )
+    return fmt
+
+
+def badge_bytes(issued: IssuedBadge, fmt: str) -> bytes:
+    """The badge file: an image with both credentials baked in, or the bare VC-JWT."""
+    from sqaaas.badges import images
+
+    if fmt == "svg":
+        svg = images.render_svg(issued.level)
+        return images.bake_svg(svg, issued.token, ob2_jws=issued.ob2_jws).encode("utf-8")
+    if fmt == "png":
+        png = images.render_png(issued.level)
+        return images.bake_png(png, issued.token, ob2_jws=issued.ob2_jws)
+    if fmt == "jwt":
+        return (issued.token + "\n").encode("ascii")
+    raise BadgeIssueError(f"unknown badge format {fmt!r}")
+
+
+def publish(keydir: Path, issuer: Issuer, keys: SigningKeys, scheme: str) -> list[Path]:
+    """Write the issuer files, with the un-baked image of each level of ``scheme``."""
+    from sqaaas.badges import images
+    from sqaaas.criteria import default_catalogue
+
+    levels = [lvl.name for lvl in default_catalogue().badges[scheme].levels]
+    svgs = {f"{scheme}-{level}.svg": images.render_svg(level) for level in levels}
+    return publish_files(keydir, issuer, keys, svgs)
