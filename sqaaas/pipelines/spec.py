@@ -13,10 +13,19 @@ import re
 from enum import StrEnum
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Annotated
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sqaaas import __version__
 from sqaaas.errors import SqaaasError
@@ -38,6 +47,16 @@ class Comparator(StrEnum):
     EQUALS = "EQUALS"
     GLOB = "GLOB"
     REGEXP = "REGEXP"
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError("use letters, digits, '.', '_' or '-' (at most 63)")
+    return value
+
+
+#: repository and step names: safe as folder names, compose services and YAML keys
+Name = Annotated[str, AfterValidator(_check_name)]
 
 
 class _Strict(BaseModel):
@@ -87,17 +106,10 @@ class When(_Strict):
 
 
 class Repository(_Strict):
-    name: str = Field(description="short name, used for folders and JePL project_repos keys")
+    name: Name = Field(description="short name, used for folders and JePL project_repos keys")
     url: str = Field(min_length=1, max_length=2000)
     branch: str = Field("main", min_length=1, max_length=200)
     subfolder: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("use letters, digits, '.', '_' or '-' (at most 63)")
-        return value
 
     @field_validator("subfolder")
     @classmethod
@@ -111,7 +123,7 @@ class Step(_Strict):
     """One stage: either the sqaaas check of its criterion (default), a registry tool, or
     raw commands in an image."""
 
-    name: str
+    name: Name
     tool: str | None = Field(None, description="a tool of criteria/tools.yml")
     args: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()
@@ -120,13 +132,6 @@ class Step(_Strict):
     timeout: int = Field(1800, gt=0, le=86_400)
     when: When | None = None
     repository: str | None = Field(None, description="repository name; default the first")
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError("use letters, digits, '.', '_' or '-' (at most 63)")
-        return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
