@@ -11,7 +11,7 @@ from rich.console import Console
 
 from sqaaas import __version__
 from sqaaas.errors import SqaaasError
-from sqaaas.pipelines.spec import DEFAULT_SPEC_FILE
+from sqaaas.pipelines import DEFAULT_SPEC_FILE
 
 LEVELS = ("bronze", "silver", "gold")
 

@@ -140,7 +140,7 @@ def dollar_str(value: object) -> str:
 
 def groovy_str(value: object) -> str:
     """A single-quoted Groovy string (never interpolated): backslash, quote and ``$``
-    escaped, anything outside printable ASCII written as a ``\\uXXXX`` escape."""
+    escaped, anything outside printable ASCII written as a ``\\u`` escape with four hex digits."""
     out = []
     for ch in str(value):
         if ch in "\\'$":

@@ -29,13 +29,13 @@ from pydantic import (
 
 from sqaaas import __version__
 from sqaaas.errors import SqaaasError
+from sqaaas.pipelines import DEFAULT_SPEC_FILE as _SPEC_FILE
 
 SPEC_VERSION = 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _CRITERION = re.compile(r"^[A-Za-z]+\.[A-Za-z]+$")
 DEFAULT_IMAGE = "python:3.11-slim"
-#: where `sqaaas pipeline init` writes the spec and `generate`/`run` look for it
-DEFAULT_SPEC_FILE = ".sqaaas-pipeline.yml"
+DEFAULT_SPEC_FILE = _SPEC_FILE  # re-exported for the modules that read specs
 DEFAULT_REQUIREMENT = f"sqaaas=={__version__}"
 
 
