@@ -104,6 +104,7 @@ def test_non_canonical_base64_in_the_last_signature_character_is_rejected(issuer
     token = issuer.issue(report_for("bronze")).token
     # An Ed25519 signature is 64 bytes: its last base64url character carries 2 unused bits.
     # Changing only those bits decodes to the same signature, so a lenient decoder accepts it.
+    # pragma: allowlist nextline secret
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     last = alphabet.index(token[-1])
     twin = token[:-1] + alphabet[last ^ 1]

@@ -104,6 +104,7 @@ CASES = [
         "tools.QC.Sec02",
         "detect-secrets",
         {"settings.py": 'NAME = "demo"\n'},
+        # pragma: allowlist nextline secret
         {"settings.py": 'NAME = "demo"\nAWS_KEY = "AKIAIOSFODNN7EXAMPLQ"\n'},
         "settings.py",
         2,
@@ -254,3 +255,15 @@ def test_dependency_audit_is_declared_not_automated_with_reason(repo_factory):
     notes = [e.message for e in finding.evidence if e.tool == "pip-audit"]
     assert notes and "not automated" in notes[0] and "offline" in notes[0]
     assert finding.outcome is Outcome.PASS  # a declared-only tool never decides
+
+
+def test_pinned_commit_shas_are_not_secrets_and_allowlisted_lines_are_accepted(repo_factory):
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n"
+    )
+    fixture = 'KEY = "AKIAIOSFODNN7EXAMPLQ"  # pragma: allowlist secret\n'
+    repo = repo_factory({".github/workflows/ci.yml": workflow, "fixture.py": fixture})
+    finding = run_probe(repo, "tools.QC.Sec02")
+    secrets = [e for e in finding.evidence if e.tool == "detect-secrets" and e.path]
+    assert secrets == [] and finding.outcome is Outcome.PASS
