@@ -52,13 +52,9 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as exc:
-        raise SqaaasError(f"cannot write {output}: {exc.strerror or exc}") from None
+    from sqaaas.fileio import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
 
 
 @main.command()
@@ -498,10 +494,10 @@ def badge_issue(
     import json
 
     from sqaaas.badges.credential import load_report_file
-    from sqaaas.badges.files import write_atomic
     from sqaaas.badges.issue import badge_bytes, issue_badge, output_format, publish
     from sqaaas.badges.issuer import Issuer
     from sqaaas.badges.keys import load_signing_keys
+    from sqaaas.fileio import write_atomic
 
     kind = output_format(out)
     issuer = Issuer.from_url(issuer_url, issuer_name)
@@ -552,11 +548,11 @@ def badge_verify(
     import json
 
     from sqaaas.badges.credential import load_report_file
-    from sqaaas.badges.files import read_bounded
     from sqaaas.badges.issuer import Issuer
     from sqaaas.badges.keys import load_trusted_keys
     from sqaaas.badges.revocation import load_list
     from sqaaas.badges.verify import MAX_BADGE_BYTES, VerifyOptions, verify_bytes
+    from sqaaas.fileio import read_bounded
 
     if issuer_url is not None:
         Issuer.from_url(issuer_url)

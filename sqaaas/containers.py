@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqaaas.errors import SqaaasError
+from sqaaas.fileio import write_atomic
 
 _STATE_FILE = "engine.json"
 _NPROC_CAP = 32768  # podman refuses nproc ulimits above this
@@ -520,9 +521,7 @@ def save_state(engine: Engine, config_dir: Path | None = None) -> Path:
         "slirp4netns": shutil.which("slirp4netns"),
         "fixes": asdict(engine.fixes),
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
     return path
 
 

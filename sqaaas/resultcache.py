@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from sqaaas.acquire import default_cache_dir
+from sqaaas.errors import SqaaasError
+from sqaaas.fileio import write_atomic
 
 
 def make_key(*parts: str | bytes) -> str:
@@ -37,9 +39,5 @@ def load(namespace: str, key: str, cache_dir: Path | None = None) -> Any | None:
 
 def store(namespace: str, key: str, data: Any, cache_dir: Path | None = None) -> None:
     """Write atomically; a cache that cannot be written is simply not used."""
-    path = _file(namespace, key, cache_dir)
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{id(data)}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(path)
+    with contextlib.suppress(SqaaasError):
+        write_atomic(_file(namespace, key, cache_dir), json.dumps(data).encode("utf-8"))

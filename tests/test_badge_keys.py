@@ -13,7 +13,6 @@ from jwcrypto import jwk as jw_jwk
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
 from sqaaas.badges.errors import BadgeKeyError
-from sqaaas.badges.files import write_atomic
 from sqaaas.badges.keys import (
     ED25519_FILE,
     JWKS_FILE,
@@ -25,6 +24,7 @@ from sqaaas.badges.keys import (
     thumbprint,
 )
 from sqaaas.errors import SqaaasError
+from sqaaas.fileio import write_atomic
 
 
 def _mode(path: Path) -> int:

@@ -27,7 +27,6 @@ from typing import Any
 from jwt.utils import base64url_decode, base64url_encode
 
 from sqaaas.badges.errors import BadgeIssueError, BadgeReportError
-from sqaaas.badges.files import read_bounded
 from sqaaas.badges.issuer import Issuer, embedded_profile
 from sqaaas.badges.vocab import (
     OB2_CONTEXT,
@@ -37,6 +36,7 @@ from sqaaas.badges.vocab import (
     REVOCATION_STATUS_TYPE,
     VC2_CONTEXT,
 )
+from sqaaas.fileio import read_bounded
 from sqaaas.report.model import Report
 
 MAX_REPORT_BYTES = 50_000_000

@@ -22,10 +22,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqaaas.badges.errors import BadgeIssueError
-from sqaaas.badges.files import write_atomic
 from sqaaas.badges.keys import JWKS_FILE, SigningKeys, jwks_of
 from sqaaas.badges.revocation import REVOCATIONS_FILE, empty_list
 from sqaaas.badges.vocab import OB2_CONTEXT
+from sqaaas.fileio import write_atomic
 
 PROFILE_FILE = "issuer.json"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -25,7 +25,7 @@ from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 from jwt.utils import base64url_encode
 
 from sqaaas.badges.errors import BadgeKeyError
-from sqaaas.badges.files import read_bounded, write_atomic
+from sqaaas.fileio import read_bounded, write_atomic
 
 ED25519_FILE = "ed25519.private.pem"
 RSA_FILE = "rsa.private.pem"

@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqaaas.badges.errors import RevocationListError
-from sqaaas.badges.files import read_bounded, write_atomic
 from sqaaas.badges.vocab import OB2_CONTEXT
+from sqaaas.fileio import read_bounded, write_atomic
 
 REVOCATIONS_FILE = "revocations.json"
 MAX_LIST_BYTES = 5_000_000

@@ -9,7 +9,6 @@ keys, steps or stages. The templates' own text is the only structure.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sqaaas.datafiles import data_path
 from sqaaas.errors import SqaaasError
+from sqaaas.fileio import write_atomic
 from sqaaas.pipelines import commands
 from sqaaas.pipelines.commands import StepKind
 from sqaaas.pipelines.spec import PipelineSpec, Repository, Step
@@ -214,12 +214,6 @@ def write_files(files: dict[str, str], output: Path, *, force: bool = False) -> 
         )
     written = []
     for path, text in zip(targets, files.values(), strict=True):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            raise PipelineWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+        write_atomic(path, text.encode("utf-8"), error=PipelineWriteError)
         written.append(path)
     return written

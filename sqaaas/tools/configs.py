@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-from sqaaas.repofs import RepoFS, UnsafePathError
+from sqaaas.repofs import RepoFS
 
 #: pylint options that load or execute code, dropped from any repository configuration
 PYLINT_UNSAFE = frozenset(
@@ -35,10 +35,8 @@ ConfigBuilder = Callable[[RepoFS, Path], tuple[list[str], list[str]]]
 
 
 def _read(fs: RepoFS, rel: str) -> str | None:
-    try:
-        return fs.read_text(rel, limit=500_000).text if fs.is_file(rel) else None
-    except (OSError, UnsafePathError):
-        return None
+    file = fs.try_read_text(rel, limit=500_000)
+    return file.text if file else None
 
 
 def _ini_value(value: object) -> str:

@@ -1,8 +1,8 @@
-"""Atomic file writes for the issuer's key folder: a reader never sees half a file.
+"""Atomic file writes and bounded reads, shared by every command that writes files.
 
-Private keys are created with O_EXCL and mode 0600 from the first byte, so there is no
-moment at which another user could open them; published files are replaced atomically so
-a web server serving KEYDIR never hands out a truncated JWK set or revocation list.
+A reader never sees half a file: reports, generated pipelines, cached results and the
+issuer's published files are replaced atomically. Private keys are created with O_EXCL and
+mode 0600 from the first byte, so no other user can open them in between.
 """
 
 from __future__ import annotations
@@ -14,15 +14,24 @@ from pathlib import Path
 from sqaaas.errors import SqaaasError
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, replace: bool = True) -> None:
+def write_atomic(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int = 0o644,
+    replace: bool = True,
+    error: type[SqaaasError] = SqaaasError,
+) -> None:
     """Write ``data`` to ``path`` through a fresh temporary file in the same folder.
 
     ``replace=False`` refuses to overwrite an existing ``path`` (the final step is a hard
-    link, which fails atomically when the name is taken).
+    link, which fails atomically when the name is taken). Missing parent folders are
+    created. Failures raise ``error`` with a one-line message.
     """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, flags, mode)
         try:
             os.fchmod(fd, mode)
@@ -37,9 +46,9 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, replace: bool = 
         else:
             os.link(tmp, path)
     except FileExistsError:
-        raise SqaaasError(f"{path} already exists (refusing to overwrite it)") from None
+        raise error(f"{path} already exists (refusing to overwrite it)") from None
     except OSError as exc:
-        raise SqaaasError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise error(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
 
