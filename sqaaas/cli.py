@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -12,6 +14,9 @@ from rich.console import Console
 from sqaaas import __version__
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines import DEFAULT_SPEC_FILE
+
+if TYPE_CHECKING:
+    from sqaaas.report.model import Report
 
 LEVELS = ("bronze", "silver", "gold")
 
@@ -48,6 +53,11 @@ def main() -> None:
     """Quality assurance for research software against the EOSC quality baselines."""
 
 
+def _say(prefix: str) -> Callable[[str], None]:
+    """A progress callback printing ``prefix: message`` lines on stderr."""
+    return lambda message: click.echo(f"{prefix}: {message}", err=True)
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -55,6 +65,33 @@ def _write(text: str, output: Path | None) -> None:
     from sqaaas.fileio import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
+
+
+def _emit(report: Report, fmt: str, output: Path | None, *, quiet: bool, verbose: bool) -> None:
+    """Print or write a report (assess and onboard share the formats and the terminal view)."""
+    from sqaaas.report.formats import renderer
+
+    if fmt == "text" and output is None:
+        from sqaaas.report.terminal import render_to
+
+        render_to(Console(), report, verbose=verbose)
+        return
+    _write(renderer(fmt)(report), output)
+    if output is not None and not quiet:
+        click.echo(f"report written to {output} (badge: {report.badge.level})", err=True)
+
+
+def _fuji_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--fuji-url and --fuji-timeout (credentials: environment or config file, never argv)."""
+    command = click.option(
+        "--fuji-timeout", type=click.FloatRange(min=0, min_open=True, max=86400),
+        help="Seconds to wait for F-UJI's answer [default: 300].",
+    )(command)
+    return click.option(
+        "--fuji-url", envvar="SQAAAS_FUJI_URL", show_envvar=True, metavar="URL",
+        help="F-UJI API base URL, e.g. http://127.0.0.1:1071/fuji/api/v1; credentials from "
+        "SQAAAS_FUJI_USERNAME/SQAAAS_FUJI_PASSWORD or fuji.yml (docs/fair.md).",
+    )(command)
 
 
 @main.command()
@@ -97,6 +134,7 @@ def _write(text: str, output: Path | None) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("-v", "--verbose", is_flag=True, help="Show evidence of every subcriterion.")
+@_fuji_options
 def assess(
     target: str,
     branch: str | None,
@@ -109,13 +147,23 @@ def assess(
     timeout: float,
     quiet: bool,
     verbose: bool,
+    fuji_url: str | None,
+    fuji_timeout: float | None,
 ) -> None:
-    """Assess TARGET (a local repository folder or a git URL) against the software baseline."""
+    """Assess TARGET (a local repository folder or a git URL) against the software baseline.
+
+    With --fuji-url, an F-UJI server also evaluates the repository's public URL with the
+    FAIR software metrics (report section QC.FAIR.F-UJI).
+    """
     from sqaaas.acquire import acquire
     from sqaaas.engine import assess as run_assessment
     from sqaaas.progress import Progress
-    from sqaaas.report.formats import renderer
 
+    fuji = None
+    if fuji_url:
+        from sqaaas.fair.fuji.settings import load_settings
+
+        fuji = load_settings(fuji_url, read_timeout=fuji_timeout)
     with Progress(enabled=not quiet) as progress:
         checkout = acquire(
             target,
@@ -128,14 +176,11 @@ def assess(
         report = run_assessment(
             checkout, criteria=criteria or None, progress=progress.probe_step, notify=progress.note
         )
-    if fmt == "text" and output is None:
-        from sqaaas.report.terminal import render_to
+    if fuji is not None:
+        from sqaaas.fair.fuji.run import assess_repository
 
-        render_to(Console(), report, verbose=verbose)
-    else:
-        _write(renderer(fmt)(report), output)
-        if output is not None and not quiet:
-            click.echo(f"report written to {output} (badge: {report.badge.level})", err=True)
+        assess_repository(report, checkout, fuji, say=None if quiet else _say("sqaaas"))
+    _emit(report, fmt, output, quiet=quiet, verbose=verbose)
     if fail_under and LEVELS.index(fail_under) > (
         LEVELS.index(report.badge.level) if report.badge.level in LEVELS else -1
     ):
@@ -144,6 +189,61 @@ def assess(
                 f"sqaaas: badge {report.badge.level} is below --fail-under {fail_under}", err=True
             )
         sys.exit(1)
+
+
+@main.command("fair")
+@click.argument("identifier", metavar="PID-OR-URL")
+@_fuji_options
+@click.option(
+    "--metric-set", default="data", show_default=True, type=click.Choice(["data", "software"]),
+    help="F-UJI metrics: data (metrics_v0.8) or software (metrics_v0.7_software).",
+)
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
+def fair_cmd(
+    identifier: str,
+    fuji_url: str | None,
+    fuji_timeout: float | None,
+    metric_set: str,
+    fmt: str,
+    output: Path | None,
+    quiet: bool,
+) -> None:
+    """Evaluate a data object (a PID or URL) on an F-UJI server; exit 2 when it cannot.
+
+    The report (docs/fair.md) is written even when the evaluation failed or F-UJI could not
+    resolve the object; the exit code says which: 0 evaluated, 2 not.
+    """
+    from sqaaas.fair.fuji.objectreport import (
+        METRIC_SETS,
+        evaluate_report,
+        render_plain,
+        render_to,
+    )
+    from sqaaas.fair.fuji.run import check_identifier
+    from sqaaas.fair.fuji.settings import load_settings
+
+    settings = load_settings(fuji_url, read_timeout=fuji_timeout)
+    report = evaluate_report(
+        check_identifier(identifier),
+        METRIC_SETS[metric_set],
+        settings,
+        say=None if quiet else _say("sqaaas fair"),
+    )
+    if fmt == "json":
+        _write(report.to_json(), output)
+    elif output is None:
+        render_to(Console(), report)
+    else:
+        _write(render_plain(report), output)
+    if not report.ok:
+        _fail(report.summary.error or "F-UJI evaluation failed")
 
 
 @main.command("criteria")
@@ -158,7 +258,7 @@ def assess(
 def criteria_cmd(fmt: str, baseline: str | None) -> None:
     """List what is assessed, at which requirement level, and how."""
     from sqaaas.criteria import default_catalogue
-    from sqaaas.criteria_docs import how_assessed, to_json, to_markdown
+    from sqaaas.criteria_docs import assessment, to_json, to_markdown
 
     catalogue = default_catalogue()
     if fmt == "markdown":
@@ -187,14 +287,15 @@ def criteria_cmd(fmt: str, baseline: str | None) -> None:
                     sub.id,
                     sub.requirement_level.value,
                     sub.description,
-                    how_assessed(sub.probes, sub.not_automated),
+                    assessment(sub),
                 )
             console.print(table)
     for name, scheme in catalogue.badges.items():
         levels = "; ".join(
             f"{lvl.name}: {', '.join(scheme.required_for(lvl.name))}" for lvl in scheme.levels
         )
-        console.print(f"[bold]badges ({name})[/]: {levels}")
+        kind = f", metric groups met in {scheme.section}" if scheme.section else ""
+        console.print(f"[bold]badges ({name}{kind})[/]: {levels}")
 
 
 @main.command()
@@ -479,6 +580,12 @@ def badge() -> None:
 )
 @click.option("--valid-days", default=365, show_default=True, type=int, help="Validity period.")
 @click.option(
+    "--scheme",
+    default=None,
+    help="Badge scheme of criteria/badges.yml: 'fair' for the FAIR badge (from the offline "
+    "FAIR indicators, QC.FAIR). Default: the quality badge of the report's baseline.",
+)
+@click.option(
     "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
 )
 def badge_issue(
@@ -488,6 +595,7 @@ def badge_issue(
     issuer_name: str | None,
     out: Path,
     valid_days: int,
+    scheme: str | None,
     fmt: str,
 ) -> None:
     """Sign a badge for the level REPORT (from 'sqaaas assess --format json') reaches."""
@@ -503,7 +611,8 @@ def badge_issue(
     issuer = Issuer.from_url(issuer_url, issuer_name)
     signing = load_signing_keys(keydir)
     issued = issue_badge(
-        load_report_file(report), str(report), signing, issuer, valid_days=valid_days
+        load_report_file(report), str(report), signing, issuer, scheme=scheme,
+        valid_days=valid_days,
     )
     published = publish(keydir, issuer, signing, issued.scheme)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -513,8 +622,9 @@ def badge_issue(
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
     click.echo(
-        f"issued {issued.level} badge {issued.id} for {issued.subject} at {issued.commit[:12]}"
-        f" (valid until {issued.credential['validUntil']}) -> {out}"
+        f"issued {issued.level} badge {issued.id} ({issued.credential['name']}) for "
+        f"{issued.subject} at {issued.commit[:12]} (valid until "
+        f"{issued.credential['validUntil']}) -> {out}"
     )
     click.echo(f"publish under {issuer.base}/: " + ", ".join(
         str(p.relative_to(keydir)) for p in published
@@ -573,7 +683,8 @@ def badge_verify(
         if result.valid and result.claims is not None:
             click.echo(
                 f"VALID: {result.level} badge for {result.claims.subject} at "
-                f"{result.claims.commit[:12]}, issued by {result.claims.issuer}"
+                f"{result.claims.commit[:12]}, issued by {result.claims.issuer} "
+                f"(scheme {result.scheme})"
             )
         else:
             failed = next((s for s in result.steps if s.status == "fail"), None)
@@ -597,3 +708,4 @@ def badge_revoke(badge_id: str, keydir: Path, reason: str | None) -> None:
         click.echo(f"revoked {normalise_id(badge_id)}: publish {path} again")
     else:
         click.echo(f"{normalise_id(badge_id)} was already revoked in {path}")
+

@@ -17,21 +17,22 @@ from sqaaas.gitinfo import GitInfo
 from sqaaas.repofs import RepoFS
 
 T = TypeVar("T")
+C = TypeVar("C", bound="FactCache")
 
 
 @dataclass
-class RepoContext:
-    checkout: Checkout
-    fs: RepoFS
-    git: GitInfo
-    config: RepoConfig
-    #: long steps (tool runs, container work) say what they are doing; silent by default
-    notify: Callable[[str], None] = field(default=lambda message: None, repr=False)
-    _facts: dict[Callable[..., object], object] = field(default_factory=dict, repr=False)
-    _locks: dict[Callable[..., object], threading.Lock] = field(default_factory=dict, repr=False)
-    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+class FactCache:
+    """Memoised facts of one assessment, shared by the probes that run in threads."""
 
-    def fact(self, compute: Callable[[RepoContext], T]) -> T:
+    _facts: dict[Callable[..., object], object] = field(
+        default_factory=dict, repr=False, kw_only=True
+    )
+    _locks: dict[Callable[..., object], threading.Lock] = field(
+        default_factory=dict, repr=False, kw_only=True
+    )
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False, kw_only=True)
+
+    def fact(self: C, compute: Callable[[C], T]) -> T:
         """Return ``compute(self)``, computed once per context (thread-safe)."""
         with self._guard:
             if compute in self._facts:
@@ -41,3 +42,13 @@ class RepoContext:
             if compute not in self._facts:
                 self._facts[compute] = compute(self)
             return self._facts[compute]  # type: ignore[return-value]
+
+
+@dataclass
+class RepoContext(FactCache):
+    checkout: Checkout
+    fs: RepoFS
+    git: GitInfo
+    config: RepoConfig
+    #: long steps (tool runs, container work) say what they are doing; silent by default
+    notify: Callable[[str], None] = field(default=lambda message: None, repr=False)

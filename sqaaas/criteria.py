@@ -69,6 +69,14 @@ class Subcriterion(_Strict):
     hint: str = Field(min_length=10)
     probes: tuple[str, ...] = ()
     not_automated: str | None = None
+    metric: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]+-[0-9]{2}-[A-Z][0-9.]*$",
+        description="external metric this subcriterion measures or approximates (FRSM-01-F1)",
+    )
+    points: int | None = Field(
+        default=None, ge=1, description="weight in a scored section such as QC.FAIR"
+    )
 
     @model_validator(mode="after")
     def _assessed_or_explained(self) -> Subcriterion:
@@ -107,20 +115,53 @@ class Criterion(_Strict):
 
 
 class BadgeLevel(_Strict):
+    """One level: the criteria (or, for metric schemes, the metric groups) it adds."""
+
     name: str
-    criteria: tuple[str, ...] = Field(min_length=1)
+    criteria: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _criteria_or_metrics(self) -> BadgeLevel:
+        if bool(self.criteria) == bool(self.metrics):
+            raise ValueError("a level lists either 'criteria' or 'metrics' (not both, not none)")
+        return self
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        return self.criteria or self.metrics
 
 
 class BadgeScheme(_Strict):
-    """Cumulative badge levels: each level needs its own criteria plus all lower levels'."""
+    """Cumulative badge levels: each level needs its own requirements plus all lower levels'.
+
+    A criteria scheme counts valid criteria; a metric scheme (``section`` set) counts the
+    metrics, such as FRSM-01, met by the subcriteria of the report section ``section``.
+    """
 
     baseline: str
+    section: str | None = Field(
+        default=None, description="criterion whose subcriteria carry the metrics (metric schemes)"
+    )
     levels: tuple[BadgeLevel, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> BadgeScheme:
+        by_metrics = {bool(lvl.metrics) for lvl in self.levels}
+        if len(by_metrics) > 1:
+            raise ValueError("levels mix 'criteria' and 'metrics'")
+        if by_metrics == {True} and not self.section:
+            raise ValueError("a metric scheme needs 'section' (the criterion holding the metrics)")
+        return self
+
+    @property
+    def by_metrics(self) -> bool:
+        return self.section is not None
 
     def required_for(self, level: str) -> list[str]:
         required: list[str] = []
         for lvl in self.levels:
-            required.extend(lvl.criteria)
+            required.extend(lvl.requirements)
             if lvl.name == level:
                 return required
         raise KeyError(level)
@@ -232,7 +273,22 @@ def load_catalogue(
         raise CriteriaDataError(f"{badges_file}: expected a mapping of badge schemes")
     badges = {name: _parse(BadgeScheme, spec, badges_file) for name, spec in raw_badges.items()}
     for name, scheme in badges.items():
+        if scheme.section is not None and scheme.section not in criteria:
+            raise CriteriaDataError(
+                f"{badges_file}: entry {name}.section: unknown criterion {scheme.section}"
+            )
+        measured = (
+            {s.metric for s in criteria[scheme.section].subcriteria if s.metric}
+            if scheme.section
+            else set()
+        )
         for level in scheme.levels:
+            for metric in level.metrics:
+                if not any(m == metric or m.startswith(metric + "-") for m in measured):
+                    raise CriteriaDataError(
+                        f"{badges_file}: entry {name}.{level.name}: no subcriterion of "
+                        f"{scheme.section} measures metric {metric}"
+                    )
             for cid in level.criteria:
                 if cid not in criteria:
                     raise CriteriaDataError(

@@ -4,11 +4,60 @@ from __future__ import annotations
 
 import json
 
-from sqaaas.criteria import Catalogue
+from sqaaas.criteria import BadgeScheme, Catalogue, Criterion, Subcriterion
+from sqaaas.scoring import in_group
 
 
 def how_assessed(probes: tuple[str, ...], not_automated: str | None) -> str:
     return f"probes: {', '.join(probes)}" if probes else f"not automated: {not_automated}"
+
+
+def assessment(sub: Subcriterion) -> str:
+    """How a subcriterion is assessed and, for a FAIR indicator, the metric and points."""
+    how = how_assessed(sub.probes, sub.not_automated)
+    if sub.metric:
+        how += f"; approximates {sub.metric}"
+    if sub.points:
+        how += f", {sub.points} points"
+    return how
+
+
+def _cells(sub: Subcriterion, scored: bool) -> list[str]:
+    metric = [sub.metric or "", str(sub.points or "")] if scored else []
+    return [
+        sub.id,
+        sub.requirement_level.value,
+        *metric,
+        sub.description,
+        how_assessed(sub.probes, sub.not_automated),
+        sub.hint,
+    ]
+
+
+def _criterion_table(criterion: Criterion) -> list[str]:
+    scored = any(s.metric or s.points for s in criterion.subcriteria)
+    headers = ["Subcriterion", "Level", *(["Metric", "Points"] if scored else []),
+               "Requirement", "How it is assessed", "Hint"]
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for sub in criterion.subcriteria:
+        cells = _cells(sub, scored)
+        out.append("| " + " | ".join(c.strip().replace("|", "\\|") for c in cells) + " |")
+    return out
+
+
+def _metric_level_lines(catalogue: Catalogue, scheme: BadgeScheme) -> list[str]:
+    """Per level, the metric groups it adds, each with the subcriteria measuring it."""
+    assert scheme.section is not None
+    subs = catalogue.criteria[scheme.section].subcriteria
+    out, below = [], ""
+    for level in scheme.levels:
+        groups = ", ".join(
+            f"{group} ({', '.join(s.id for s in subs if in_group(s.metric, group))})"
+            for group in level.metrics
+        )
+        out.append(f"  - {level.name}: {below}{groups}")
+        below = f"{level.name} + "
+    return out
 
 
 def to_markdown(catalogue: Catalogue) -> str:
@@ -35,26 +84,24 @@ def to_markdown(catalogue: Catalogue) -> str:
                 "",
                 f"Source: <{criterion.source_url}>",
                 "",
-                "| Subcriterion | Level | Requirement | How it is assessed | Hint |",
-                "|---|---|---|---|---|",
+                *_criterion_table(criterion),
             ]
-            for sub in criterion.subcriteria:
-                cells = [
-                    sub.id,
-                    sub.requirement_level.value,
-                    sub.description,
-                    how_assessed(sub.probes, sub.not_automated),
-                    sub.hint,
-                ]
-                out.append("| " + " | ".join(c.strip().replace("|", "\\|") for c in cells) + " |")
             out.append("")
     out += [
         "## Badge levels",
         "",
-        "Each level needs its own criteria and those of every lower level.",
+        "Each level needs its own requirements and those of every lower level. A quality",
+        "badge's requirements are criteria, each valid. A metric badge's (FAIR) are metric",
+        "groups: FRSM-01 is met when at least one subcriterion of its section measuring",
+        "FRSM-01 (FRSM-01-F1, ...) was assessed and every assessed one passed.",
         "",
     ]
     for name, scheme in catalogue.badges.items():
+        if scheme.section is not None:
+            out.append(f"- **{name}** (baseline `{scheme.baseline}`, metric groups met in "
+                       f"section {scheme.section}):")
+            out += _metric_level_lines(catalogue, scheme)
+            continue
         out.append(f"- **{name}** (baseline `{scheme.baseline}`):")
         for level in scheme.levels:
             out.append(f"  - {level.name}: {', '.join(scheme.required_for(level.name))}")

@@ -10,25 +10,33 @@ from datetime import UTC, datetime
 from sqaaas import __version__
 from sqaaas.acquire import Checkout
 from sqaaas.config import RepoConfig, load_config
-from sqaaas.context import RepoContext
-from sqaaas.criteria import Catalogue, Criterion, default_catalogue
+from sqaaas.context import FactCache, RepoContext
+from sqaaas.criteria import Catalogue, Criterion, Subcriterion, default_catalogue
 from sqaaas.errors import SqaaasError
+from sqaaas.fair.offline import FAIR_BASELINE, offline_summary
 from sqaaas.gitinfo import GitInfo
 from sqaaas.languages import detect_languages
 from sqaaas.outcomes import Evidence, Finding, Outcome, combine
 from sqaaas.probes import registry
 from sqaaas.repofs import RepoFS
-from sqaaas.report.model import BaselineInfo, Report, RepositoryInfo, SubcriterionResult
+from sqaaas.report.model import (
+    BaselineInfo,
+    CriterionResult,
+    Report,
+    RepositoryInfo,
+    Score,
+    SubcriterionResult,
+)
 from sqaaas.scoring import badge, criterion_result, gating_ids
 
 ProbeProgress = Callable[[str, int, int], None]  # probe name, done, total
 
 
 def select_criteria(
-    catalogue: Catalogue, baseline: str, wanted: Iterable[str] | None
+    catalogue: Catalogue, baselines: list[str], wanted: Iterable[str] | None
 ) -> list[Criterion]:
-    """Criteria of ``baseline`` in data order, filtered by ids like ``QC.Lic``."""
-    criteria = catalogue.of_baseline(baseline)
+    """Criteria of ``baselines`` in data order, filtered by ids like ``QC.Lic``."""
+    criteria = [c for b in baselines for c in catalogue.of_baseline(b)]
     if not wanted:
         return criteria
     wanted = list(wanted)
@@ -58,7 +66,7 @@ def make_context(
     return ctx
 
 
-def _run_probe(name: str, ctx: RepoContext) -> Finding:
+def _run_probe(name: str, ctx: FactCache) -> Finding:
     try:
         return registry.get(name)(ctx)
     except Exception as exc:  # a crashing probe is an error verdict, never a pass
@@ -69,8 +77,9 @@ def _run_probe(name: str, ctx: RepoContext) -> Finding:
 
 
 def run_probes(
-    ctx: RepoContext, names: set[str], progress: ProbeProgress | None = None, workers: int = 8
+    ctx: FactCache, names: set[str], progress: ProbeProgress | None = None, workers: int = 8
 ) -> dict[str, Finding]:
+    """Run the named probes on ``ctx`` (a RepoContext, or a ServiceContext for services)."""
     results: dict[str, Finding] = {}
     if not names:
         return results
@@ -91,33 +100,31 @@ def _skip_reason(config: RepoConfig, *ids: str) -> str | None:
     return None
 
 
-def assess(
-    checkout: Checkout,
-    *,
-    criteria: Iterable[str] | None = None,
-    baseline: str = "software",
-    catalogue: Catalogue | None = None,
-    config: RepoConfig | None = None,
-    progress: ProbeProgress | None = None,
-    notify: Callable[[str], None] | None = None,
-) -> Report:
-    """Assess a checked-out repository against ``baseline`` and return the report."""
-    started = time.monotonic()
-    catalogue = catalogue or default_catalogue()
-    selected = select_criteria(catalogue, baseline, criteria)
-    ctx = make_context(checkout, config, notify)
-    cfg = ctx.config
+def _subcriterion_result(
+    sub: Subcriterion, finding: Finding, skip: str | None, gating: set[str]
+) -> SubcriterionResult:
+    score = None
+    if sub.points is not None and finding.outcome.assessed:
+        earned = sub.points if finding.outcome is Outcome.PASS else 0
+        score = Score(earned=earned, total=sub.points)
+    return SubcriterionResult(
+        outcome=finding.outcome,
+        requirement_level=sub.requirement_level.value,
+        description=sub.description,
+        hint=finding.hint or sub.hint,
+        evidence=finding.evidence,
+        probes=list(sub.probes),
+        skipped_reason=skip,
+        gating=sub.id in gating,
+        metric=sub.metric,
+        score=score,
+    )
 
-    needed = {
-        p
-        for c in selected
-        if not _skip_reason(cfg, c.id)
-        for s in c.subcriteria
-        if not _skip_reason(cfg, s.id)
-        for p in s.probes
-    }
-    findings = run_probes(ctx, needed, progress)
 
+def evaluate(
+    selected: list[Criterion], findings: dict[str, Finding], cfg: RepoConfig
+) -> dict[str, CriterionResult]:
+    """Criterion results from the probes' findings, honouring the repository's skips."""
     results = {}
     for criterion in selected:
         gating = gating_ids(criterion)
@@ -133,22 +140,56 @@ def assess(
                 )
             else:
                 finding = combine([findings[p] for p in sub.probes])
-            subs[sub.id] = SubcriterionResult(
-                outcome=finding.outcome,
-                requirement_level=sub.requirement_level.value,
-                description=sub.description,
-                hint=finding.hint or sub.hint,
-                evidence=finding.evidence,
-                probes=list(sub.probes),
-                skipped_reason=skip,
-                gating=sub.id in gating,
-            )
+            subs[sub.id] = _subcriterion_result(sub, finding, skip, gating)
         results[criterion.id] = criterion_result(criterion, subs, criterion_skip)
+    return results
+
+
+def assess(
+    checkout: Checkout,
+    *,
+    criteria: Iterable[str] | None = None,
+    baseline: str = "software",
+    fair: bool = True,
+    catalogue: Catalogue | None = None,
+    config: RepoConfig | None = None,
+    progress: ProbeProgress | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> Report:
+    """Assess a checked-out repository against ``baseline`` and return the report.
+
+    With ``fair`` (the default for the software baseline) the offline FAIR indicators
+    (criteria/fair/) are assessed too and reported as the QC.FAIR section.
+    """
+    started = time.monotonic()
+    catalogue = catalogue or default_catalogue()
+    with_fair = fair and baseline == "software" and FAIR_BASELINE in catalogue.baselines
+    selected = select_criteria(
+        catalogue, [baseline, FAIR_BASELINE] if with_fair else [baseline], criteria
+    )
+    ctx = make_context(checkout, config, notify)
+    cfg = ctx.config
+
+    needed = {
+        p
+        for c in selected
+        if not _skip_reason(cfg, c.id)
+        for s in c.subcriteria
+        if not _skip_reason(cfg, s.id)
+        for p in s.probes
+    }
+    findings = run_probes(ctx, needed, progress)
+    results = evaluate(selected, findings, cfg)
 
     scheme_name, scheme = next(
         (name, s) for name, s in catalogue.badges.items() if s.baseline == baseline
     )
     info = catalogue.baselines[baseline]
+    fair_sections = {
+        cid: offline_summary(result, catalogue)
+        for cid, result in results.items()
+        if catalogue.criteria[cid].baseline == FAIR_BASELINE
+    }
     return Report(
         tool={"name": "sqaaas", "version": __version__},
         baseline=BaselineInfo(id=info.id, title=info.title, url=info.url, version=info.version),
@@ -163,6 +204,7 @@ def assess(
         languages=detect_languages(ctx.fs.files),
         criteria=results,
         badge=badge(scheme_name, scheme, results),
+        fair=fair_sections,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         duration_s=round(time.monotonic() - started, 3),
     )

@@ -15,3 +15,7 @@ class ConfigError(SqaaasError):
 
 class AcquireError(SqaaasError):
     """The repository could not be read or cloned, or the request was refused as unsafe."""
+
+
+class FujiError(SqaaasError):
+    """An F-UJI server could not be used: settings, credentials, HTTP or response errors."""

@@ -50,6 +50,15 @@ def web_url(url: str) -> str | None:
     host = host_of(url)
     if not host:
         return None
-    path = url[m.end():] if (m := _SCP_LIKE.match(url)) else urlsplit(url).path
+    if m := _SCP_LIKE.match(url):
+        path, scheme, port = url[m.end():], "https", None
+    else:
+        parts = urlsplit(url)
+        path = parts.path
+        # an http(s) remote keeps its scheme and port (a self-hosted forge on :8443 or
+        # plain http inside a lab); ssh/git remotes are browsed over https on the default port
+        scheme = parts.scheme if parts.scheme in ("http", "https") else "https"
+        port = parts.port if parts.scheme in ("http", "https") else None
     path = path.strip("/").removesuffix(".git")
-    return f"https://{host}/{path}" if path else None
+    netloc = f"{host}:{port}" if port else host
+    return f"{scheme}://{netloc}/{path}" if path else None

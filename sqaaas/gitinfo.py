@@ -16,6 +16,15 @@ _ISSUE_REFERENCE = re.compile(
     r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|refs?|see)\s+\S*#\d+", re.I
 )
 
+#: Any mention of a ticket: "#12", "GH-12", "PROJ-12" (a Jira-style key) or an issue URL.
+#: Upper-case tokens that are standards or algorithms (UTF-8, SHA-256, ISO-8601) are not keys.
+_TICKET_REFERENCE = re.compile(
+    r"(?<![\w&/])#\d+\b|\b[\w.-]+/[\w.-]+#\d+\b|\bGH-\d+\b"
+    r"|\b(?!(?:UTF|UCS|SHA|MD|ISO|RFC|PEP|CVE|CWE|GPL|LGPL|AGPL|MPL|EPL|EUPL|BSD|CC|TLS|SSL|AES"
+    r"|RSA|HTTP|IPV|ES|ECMA|IEEE|WIN|CP|BASE)-)[A-Z][A-Z0-9]{1,9}-\d+\b"
+    r"|https?://\S+/(?:-/)?(?:issues|pull|pulls|merge_requests|tickets?|browse)/[\w-]*\d+"
+)
+
 
 @dataclass(frozen=True)
 class Tag:
@@ -132,6 +141,15 @@ class GitInfo:
     def issue_references(self) -> list[str]:
         """Subject lines of commits whose message closes or refers to an issue (newest first)."""
         return self._subjects_matching(_ISSUE_REFERENCE)
+
+    @cached_property
+    def ticket_references(self) -> list[str]:
+        """Subject lines of commits mentioning any issue or ticket (newest first).
+
+        Broader than ``issue_references``: provenance needs the link to a ticket, not a
+        closing keyword.
+        """
+        return self._subjects_matching(_TICKET_REFERENCE)
 
     @cached_property
     def merge_subjects(self) -> list[str]:

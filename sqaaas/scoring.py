@@ -95,3 +95,60 @@ def badge(
             scheme=scheme_name, level=level, next_level=lvl.name, missing_for_next=missing
         )
     return BadgeResult(scheme=scheme_name, level=level, next_level=None, missing_for_next=[])
+
+
+def in_group(metric: str | None, group: str) -> bool:
+    """Whether ``metric`` is ``group`` or one of its metrics (FRSM-01-F1 is in FRSM-01)."""
+    return metric is not None and (metric == group or metric.startswith(group + "-"))
+
+
+def measures(sub: SubcriterionResult, metric: str) -> bool:
+    """Whether ``sub`` measures ``metric`` (a group such as FRSM-01 matches FRSM-01-F1)."""
+    return in_group(sub.metric, metric)
+
+
+def _why_metric_unmet(metric: str, section: CriterionResult | None) -> MissingItem | None:
+    """None when ``metric`` is met: assessed by at least one subcriterion, all of them passed."""
+    if section is None:
+        return MissingItem(criterion=metric, reason="no FAIR section in this report")
+    subs = {sid: s for sid, s in section.subcriteria.items() if measures(s, metric)}
+    assessed = {sid: s for sid, s in subs.items() if s.outcome.assessed}
+    failing = {sid: s for sid, s in assessed.items() if s.outcome is not Outcome.PASS}
+    if assessed and not failing:
+        return None
+    if failing:
+        reason = ", ".join(f"{sid} {s.outcome.value}" for sid, s in failing.items())
+        return MissingItem(
+            criterion=metric,
+            reason=reason,
+            subcriteria=list(failing),
+            hints=list(dict.fromkeys(s.hint for s in failing.values())),
+        )
+    return MissingItem(
+        criterion=metric, reason="not assessed in this run", subcriteria=list(subs)
+    )
+
+
+def metric_met(metric: str, section: CriterionResult | None) -> bool:
+    """Whether ``metric`` (a group such as FRSM-01) is met by the subcriteria of ``section``."""
+    return _why_metric_unmet(metric, section) is None
+
+
+def metric_badge(
+    scheme_name: str, scheme: BadgeScheme, section: CriterionResult | None
+) -> BadgeResult:
+    """The level of a metric scheme (e.g. FAIR): each level's metric groups must all be met."""
+    level = "none"
+    for lvl in scheme.levels:
+        if all(_why_metric_unmet(m, section) is None for m in lvl.metrics):
+            level = lvl.name
+            continue
+        missing = [
+            item
+            for m in scheme.required_for(lvl.name)
+            if (item := _why_metric_unmet(m, section)) is not None
+        ]
+        return BadgeResult(
+            scheme=scheme_name, level=level, next_level=lvl.name, missing_for_next=missing
+        )
+    return BadgeResult(scheme=scheme_name, level=level, next_level=None, missing_for_next=[])

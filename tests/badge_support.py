@@ -28,7 +28,7 @@ from sqaaas.badges.keys import (
 )
 from sqaaas.badges.verify import Verification, VerifyOptions, verify_bytes
 from sqaaas.outcomes import Evidence, Outcome
-from tests.report_samples import criterion, make_report, sub
+from tests.report_samples import criterion, make_report, sub, with_fair
 
 ISSUER_URL = "https://issuer.example"
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -51,14 +51,25 @@ REQUIRED = {
 LEVELS = ("bronze", "silver", "gold")
 
 
-def report_for(level: str, url: str | None = "https://github.com/example-org/example.git"):
-    """A report (JSON object) whose outcomes reach exactly ``level``."""
+def report_model_for(level: str, url: str | None = "https://github.com/example-org/example.git"):
+    """A report whose outcomes reach exactly quality ``level``."""
     criteria = {}
     for cid, title in TITLES.items():
         outcome = Outcome.PASS if cid in REQUIRED[level] else Outcome.FAIL
         evidence = Evidence(message=f"{cid} checked", path="README.md", line=1)
         criteria[cid] = criterion(title, {f"{cid}01": sub(outcome, "MUST", evidence)})
-    return json.loads(make_report(criteria, url=url).to_json())
+    return make_report(criteria, url=url)
+
+
+def report_for(level: str, url: str | None = "https://github.com/example-org/example.git"):
+    """A report (JSON object) whose outcomes reach exactly ``level``."""
+    return json.loads(report_model_for(level, url).to_json())
+
+
+def fair_report_for(fair_level: str, quality_level: str = "bronze") -> dict[str, Any]:
+    """A report (JSON) at quality ``quality_level`` whose offline FAIR indicators reach
+    ``fair_level``, with an F-UJI section beside them (which no badge is computed from)."""
+    return json.loads(with_fair(report_model_for(quality_level), level=fair_level).to_json())
 
 
 def fail_criterion(report: dict[str, Any], cid: str) -> dict[str, Any]:

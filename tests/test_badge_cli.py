@@ -9,7 +9,14 @@ import pytest
 
 from sqaaas.badges.keys import ED25519_FILE, RSA_FILE
 from tests.badge_support import report_for
-from tests.repos import gold_repo_files, make_repo
+from tests.repos import (
+    commit_all,
+    fair_repo_files,
+    git,
+    gold_repo_files,
+    make_repo,
+    write_files,
+)
 
 ISSUER = "https://issuer.example"
 
@@ -149,3 +156,72 @@ def test_usage_errors_exit_2_with_one_line(run_cli, tmp_path):
         assert message in done.stderr, (args, done.stderr)
         assert "Traceback" not in done.stderr
     assert not (tmp_path / "b.svg").exists()
+
+
+def test_fair_badge_from_a_real_assessment(run_cli, tmp_path):
+    """The offline FAIR indicators of a well-kept repository earn a FAIR badge that verifies."""
+    forge = "https://github.com/example/tool.git"
+    repo = make_repo(tmp_path / "repo", fair_repo_files(), remote=forge)
+    write_files(repo, {"CHANGELOG.md": "# Changelog\n\n## 1.0.0\n\nFirst release.\n"})
+    commit_all(repo, "Add the changelog (#1)")
+    untagged = run_cli("assess", str(repo), "--format", "json", "-q", "--criteria", "QC.FAIR")
+    fair = json.loads(untagged.stdout)["fair"]["QC.FAIR"]["badge"]
+    assert fair["level"] == "none", "no release tag: FRSM-03 (QC.FAIR02) is not met"
+    git(repo, "tag", "v1.0.0")
+    report = tmp_path / "report.json"
+    assessed = run_cli("assess", str(repo), "--format", "json", "-o", str(report), "-q",
+                       "--criteria", "QC.FAIR")
+    assert assessed.returncode == 0, assessed.stderr
+    data = json.loads(report.read_text())
+    assert data["fair"]["QC.FAIR"]["badge"]["level"] == "gold", data["fair"]["QC.FAIR"]
+    keydir = tmp_path / "keys"
+    assert run_cli("keys", "generate", "--dir", str(keydir)).returncode == 0
+    badge = tmp_path / "fair.svg"
+    issued = run_cli("badge", "issue", str(report), "--key", str(keydir), "--issuer", ISSUER,
+                     "--out", str(badge), "--scheme", "fair")
+    assert issued.returncode == 0, issued.stderr
+    assert issued.stdout.startswith("issued gold badge urn:uuid:")
+    assert "(FAIR software: gold) for https://github.com/example/tool at " in issued.stdout
+    assert "achievements/fair-gold.svg" in issued.stdout
+    assert b"sqaaas FAIR" in badge.read_bytes()
+
+    trust = str(keydir / "issuer.jwks.json")
+    verified = run_cli("badge", "verify", str(badge), "--trust", trust, "--report", str(report))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "ok   report level: the report's outcomes give gold, as claimed" in verified.stdout
+    assert "VALID: gold badge for https://github.com/example/tool" in verified.stdout
+    assert verified.stdout.rstrip().endswith("(scheme fair)")
+
+    edited = json.loads(report.read_text())
+    edited["criteria"]["QC.FAIR"]["subcriteria"]["QC.FAIR14"]["outcome"] = "fail"
+    edited_path = tmp_path / "edited.json"
+    edited_path.write_text(json.dumps(edited))
+    caught = run_cli("badge", "verify", str(badge), "--trust", trust, "--report",
+                     str(edited_path), "--format", "json")
+    assert caught.returncode == 1
+    steps = {s["name"]: s for s in json.loads(caught.stdout)["steps"]}
+    assert steps["report level"]["status"] == "fail"
+    assert steps["report level"]["detail"] == (
+        "the report's outcomes give silver, the badge claims gold")
+
+
+def test_fair_badge_refused_for_a_bare_repository(run_cli, tmp_path):
+    repo = make_repo(tmp_path / "bare", {"README.md": "# Tool\n\nA tool.\n"})
+    report = tmp_path / "report.json"
+    run_cli("assess", str(repo), "--format", "json", "-o", str(report), "-q", "--criteria",
+            "QC.FAIR")
+    assert json.loads(report.read_text())["fair"]["QC.FAIR"]["badge"]["level"] == "none"
+    keydir = tmp_path / "keys"
+    run_cli("keys", "generate", "--dir", str(keydir))
+    out = tmp_path / "b.svg"
+    refused = run_cli("badge", "issue", str(report), "--key", str(keydir), "--issuer", ISSUER,
+                      "--out", str(out), "--scheme", "fair")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(
+        f"sqaaas: error: no badge for level none: {report} does not reach any level of the "
+        "FAIR software badge (fair); bronze needs FRSM-01: QC.FAIR01 fail")
+    assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert not out.exists()
+    unknown = run_cli("badge", "issue", str(report), "--key", str(keydir), "--issuer", ISSUER,
+                      "--out", str(out), "--scheme", "platinum")
+    assert unknown.returncode == 2 and "unknown badge scheme 'platinum'" in unknown.stderr

@@ -120,6 +120,29 @@ def test_generated_docs_match_the_data():
     )
 
 
+def test_generated_docs_show_fair_metrics_points_and_metric_badge_levels():
+    md = to_markdown(default_catalogue())
+    fair = md[md.index("### QC.FAIR "):]
+    assert "| Subcriterion | Level | Metric | Points | Requirement |" in fair
+    assert "| QC.FAIR01 | MUST | FRSM-01-F1 | 3 | " in fair
+    assert "| QC.FAIR14 | MAY | FRSM-17-R1.2 | 1 | " in fair
+    acc = md[md.index("### QC.Acc "):md.index("### QC.Lic ")]
+    assert "| Subcriterion | Level | Requirement |" in acc, "quality criteria keep their columns"
+    levels = md[md.index("- **fair**"):]
+    assert levels.startswith("- **fair** (baseline `fair`, metric groups met in section QC.FAIR):")
+    assert "  - bronze: FRSM-01 (QC.FAIR01), FRSM-03 (QC.FAIR02), " in levels
+    assert "  - silver: bronze + FRSM-06 (QC.FAIR05), " in levels
+
+
+def test_criteria_text_lists_the_fair_indicators(run_cli):
+    done = run_cli("criteria", "--baseline", "fair")
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.replace("│", " ").split())
+    assert "QC.FAIR FAIR software (offline indicators)" in flat
+    assert "approximates FRSM-01-F1, 3 points" in flat
+    assert "badges (fair, metric groups met in QC.FAIR): bronze: FRSM-01" in flat
+
+
 def test_report_order_comes_from_the_baseline_and_files_must_match(criteria_copy):
     catalogue = default_catalogue()
     assert [c.id for c in catalogue.of_baseline("software")][:4] == [

@@ -18,8 +18,18 @@ from sqaaas.datafiles import data_path
 from sqaaas.outcomes import Evidence, Outcome
 from sqaaas.report import markdown, sarif, sqaaas_v1
 from sqaaas.report.formats import FORMATS, renderer
+from sqaaas.report.terminal import render_plain
 from tests.conftest import assess_repo
-from tests.report_samples import COMMIT, NASTY, SCHEME, criterion, make_report, sub
+from tests.report_samples import (
+    COMMIT,
+    FAIR_SCHEME,
+    NASTY,
+    SCHEME,
+    criterion,
+    make_report,
+    sub,
+    with_fair,
+)
 from tests.repos import good_repo_files
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -272,7 +282,7 @@ V1_EVIDENCE_KEYS = {"valid", "message", "tool", "plugin", "standard", "data_unst
 
 
 def _v1(report=None) -> dict:
-    return sqaaas_v1.to_v1(report or make_report(), SCHEME)
+    return sqaaas_v1.to_v1(report or make_report(), SCHEME, ("fair", FAIR_SCHEME))
 
 
 def test_v1_top_level_and_repository() -> None:
@@ -394,6 +404,196 @@ def test_v1_requirement_level_mapping(level: str, v1: str) -> None:
     assert sqaaas_v1.v1_requirement_level(level) == v1
 
 
+# --- FAIR sections in every format -----------------------------------------------------------
+
+
+def _fair_report(**fuji):
+    """Quality criteria, the offline QC.FAIR section at FAIR silver and an F-UJI section."""
+    return with_fair(make_report(), level="silver", **fuji)
+
+
+def test_text_shows_fair_block_after_the_quality_criteria() -> None:
+    out = render_plain(_fair_report())
+    lic, fair, fuji = (out.index(s) for s in ("QC.Lic Licensing", "FAIR: QC.FAIR ",
+                                              "FAIR: QC.FAIR.F-UJI"))
+    summary = out.index("Summary")
+    assert lic < fair < fuji < summary
+    summary_table = out[summary:out.index("Badge reached")]
+    assert "QC.FAIR" not in summary_table, "FAIR sections are not quality criteria"
+    block = out[fair:fuji]
+    assert "offline indicators computed from the repository" in block
+    assert re.search(r"QC\.FAIR01 +FRSM-01-F1 +3/3 points +MUST +✔ pass", block)
+    assert re.search(r"QC\.FAIR10 +FRSM-05-R1 +0/1 points +MAY +✘ fail", block)
+    assert re.search(r"│ Findable +│ 13/13 +│ 100 % +│ 5/5 ", block)
+    assert re.search(r"│ FAIR \(total\) +│ 22/26 +│ 84\.62 % +│ 9/13 ", block)
+    assert "FAIR badge reached: SILVER" in block and "Missing for gold:" in block
+    assert "• FRSM-05: QC.FAIR10 fail" in block and "hint: Do what FRSM-05-R1 asks." in block
+
+
+def test_text_fuji_block_shows_metric_score_and_maturity() -> None:
+    out = render_plain(_fair_report())
+    block = out[out.index("FAIR: QC.FAIR.F-UJI"):out.index("Summary")]
+    assert "F-UJI 3.5.1 evaluation (metrics_v0.7_software) of https://github.com/example-org" in (
+        block.replace("\n", " ").replace("│", " ").replace("  ", " "))
+    assert re.search(r"FRSM-01-F1 +0/3 points +maturity 0 +SHOULD +✘ fail", block)
+    assert re.search(r"FsF-R1\.1-01M +1/2 points +maturity 1 +SHOULD +✔ pass", block)
+    assert "FAIR badge reached: NONE" in block
+    badge = out[out.index("Badge reached"):]
+    assert "QC.FAIR (offline): FAIR 84.62 %, FAIR badge SILVER" in badge
+    assert "QC.FAIR.F-UJI (f-uji): FAIR 42.86 %, FAIR badge NONE" in badge
+
+
+@pytest.mark.parametrize(
+    ("fuji", "says", "headline"),
+    [
+        ({"resolved": False}, "object not resolved: F-UJI could not reach it",
+         "QC.FAIR.F-UJI (f-uji): FAIR 42.86 % (object not resolved)"),
+        ({"error": "F-UJI answered HTTP 500"}, "error: F-UJI answered HTTP 500",
+         "QC.FAIR.F-UJI (f-uji): no FAIR score (error)"),
+    ],
+)
+def test_unresolved_or_failed_fuji_is_said_not_scored(fuji, says, headline) -> None:
+    out = render_plain(_fair_report(**fuji))
+    block = out[out.index("FAIR: QC.FAIR.F-UJI"):out.index("Summary")]
+    assert says in block
+    assert headline in out[out.index("Badge reached"):]
+    md = markdown.render(_fair_report(**fuji))
+    assert f"> **{markdown.text(says)}" in md
+    if "error" in fuji:
+        assert "No FAIR scores." in md and "! error" in md
+
+
+def test_markdown_fair_sections_after_the_quality_criteria() -> None:
+    md = markdown.render(_fair_report())
+    order = [md.index(s) for s in ("## Badge", "## Summary", "## QC.Lic Licensing",
+                                   "## FAIR: QC.FAIR\n", "## FAIR: QC.FAIR.F-UJI\n", "---\n")]
+    assert order == sorted(order)
+    top = md[:md.index("## Summary")]
+    assert ("FAIR: QC.FAIR (offline): FAIR 84.62 %, FAIR badge SILVER · "
+            "QC.FAIR.F-UJI (f-uji): FAIR 42.86 %, FAIR badge NONE") in top
+    summary = md[md.index("## Summary"):md.index("## QC.Acc")]
+    assert "QC.FAIR" not in summary
+
+
+def test_markdown_fair_scores_badge_and_indicators() -> None:
+    md = markdown.render(_fair_report())
+    section = md[md.index("## FAIR: QC.FAIR\n"):md.index("## FAIR: QC.FAIR.F-UJI")]
+    rows = _rows(_html(section))
+    scores = {r[0]: r[1:] for r in rows if len(r) == 4}
+    assert scores["Principle"] == ["Points", "Score", "Metrics passed"]
+    assert scores["Findable"] == ["13/13", "100 %", "5/5"]
+    assert scores["Reusable"] == ["9/11", "81.82 %", "4/6"]
+    assert scores["FAIR (total)"] == ["22/26", "84.62 %", "9/13"]
+    assert "### FAIR badge: **SILVER**" in section
+    assert "- **FRSM-05**: QC.FAIR10 fail" in section
+    indicators = {re.sub(r"</?strong>", "", r[0]): r for r in rows if len(r) == 7}
+    assert indicators["Subcriterion"][1:3] == ["Metric", "Points"]
+    assert indicators["QC.FAIR01"][1:5] == ["FRSM-01-F1", "3/3", "MUST (gating)", "✔ pass"]
+    assert indicators["QC.FAIR10"][1:5] == ["FRSM-05-R1", "0/1", "MAY", "✘ fail"]
+    assert indicators["QC.FAIR12"][1:5] == ["FRSM-11-I1", "", "MAY", "- n/a"], "not scored"
+
+
+def test_markdown_fuji_table_has_score_and_maturity_keyed_by_metric() -> None:
+    md = markdown.render(_fair_report())
+    section = md[md.index("## FAIR: QC.FAIR.F-UJI"):]
+    rows = {re.sub(r"</?strong>", "", r[0]): r for r in _rows(_html(section)) if len(r) == 7}
+    assert rows["Subcriterion"][1:3] == ["Points", "Maturity"], "the id is the metric"
+    assert rows["FRSM-01-F1"][1:5] == ["0/3", "0", "SHOULD (gating)", "✘ fail"]
+    assert rows["FsF-R1.1-01M"][1:5] == ["1/2", "1", "SHOULD (gating)", "✔ pass"]
+    assert "resolved to https://github.com/example-org/example" in section
+
+
+def test_markdown_fair_source_line_is_escaped() -> None:
+    report = _fair_report()
+    report.fair["QC.FAIR.F-UJI"].object_identifier = NASTY
+    html = _html(markdown.render(report))
+    assert "<script>" not in html and 'href="javascript' not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_sarif_fair_rules_and_results() -> None:
+    report = _fair_report()
+    log = json.loads(sarif.render(report))
+    assert _sarif_errors(log) == []
+    run = log["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert {"QC.FAIR01", "QC.FAIR14", "FRSM-01-F1", "FsF-R1.1-01M"} <= set(rules)
+    fuji = rules["FRSM-01-F1"]
+    assert fuji["shortDescription"]["text"] == (
+        "FRSM-01-F1: Does the software have a globally unique and persistent identifier?")
+    assert fuji["properties"]["metric"] == "FRSM-01-F1"
+    assert fuji["properties"]["tags"] == ["QC.FAIR.F-UJI", "fair", "FAIR-F"]
+    offline = rules["QC.FAIR01"]
+    assert offline["shortDescription"]["text"] == "Offline indicator approximating FRSM-01-F1."
+    assert offline["defaultConfiguration"]["level"] == "warning", "gates no quality badge"
+    assert offline["properties"]["principle"] == "F"
+    results = _results_by_rule(log)
+    assert {"QC.FAIR10", "QC.FAIR11", "QC.FAIR13", "QC.FAIR14", "FRSM-01-F1"} <= set(results)
+    assert "QC.FAIR12" not in results and "FRSM-04-F2" not in results
+    (fail,) = results["FRSM-01-F1"]
+    assert fail["level"] == "warning"
+    assert run["tool"]["driver"]["rules"][fail["ruleIndex"]]["id"] == "FRSM-01-F1"
+    assert fail["properties"]["score"] == {"earned": 0, "total": 3}
+    assert fail["properties"]["maturity"] == 0
+    fair = run["properties"]["fair"]
+    assert fair["QC.FAIR"] == {"source": "offline", "metric_set": "metrics_v0.7_software",
+                               "percent": 84.62, "badge": "silver", "resolved": None,
+                               "error": None}
+    assert fair["QC.FAIR.F-UJI"]["resolved"] is True
+
+
+def test_sarif_fuji_server_error_is_an_error_result() -> None:
+    log = json.loads(sarif.render(_fair_report(error="F-UJI answered HTTP 500")))
+    assert _sarif_errors(log) == []
+    (result,) = _results_by_rule(log)["QC.FAIR.F-UJI"]
+    assert result["level"] == "error"
+    assert result["message"]["text"] == "F-UJI answered HTTP 500"
+    assert log["runs"][0]["properties"]["fair"]["QC.FAIR.F-UJI"]["error"] == (
+        "F-UJI answered HTTP 500")
+
+
+def test_v1_fair_sections_and_badge() -> None:
+    doc = _v1(_fair_report())
+    assert list(doc["report"]) == ["QC.Acc", "QC.Doc", "QC.Lic", "QC.FAIR", "QC.FAIR.F-UJI"]
+    assert set(doc["badge"]) == {"software", "fair"}
+    fair = doc["badge"]["fair"]["criteria"]
+    assert fair["silver"]["missing"] == [] and fair["bronze"]["fulfilled"] == [
+        "FRSM-01", "FRSM-03", "FRSM-04", "FRSM-15"]
+    assert fair["gold"]["missing"] == ["FRSM-05", "FRSM-09", "FRSM-11", "FRSM-12", "FRSM-17"]
+    assert doc["repository"][0]["badge_status"] == "none", "the quality badge"
+    offline = doc["report"]["QC.FAIR"]
+    assert offline["valid"] is True
+    sub10 = offline["subcriteria"]["QC.FAIR10"]
+    assert sub10["requirement_level"] == "OPTIONAL" and sub10["valid"] is False
+    assert sub10["required_for_next_level_badge"] is True, "gold needs FRSM-05"
+    data = sub10["evidence"][0]["data_unstructured"]
+    assert data == {"path": "CITATION.cff", "line": 2, "metric": "FRSM-05-R1",
+                    "score": {"earned": 0.0, "total": 1.0}}
+    assert sub10["evidence"][0]["standard"] == {
+        "title": "FAIR metrics", "version": "metrics_v0.7_software",
+        "url": "https://doi.org/10.5281/zenodo.10047401"}
+
+
+def test_v1_fuji_section_maps_without_the_catalogue() -> None:
+    doc = _v1(_fair_report())
+    fuji = doc["report"]["QC.FAIR.F-UJI"]
+    assert set(fuji["subcriteria"]) == {"FRSM-01-F1", "FRSM-04-F2", "FsF-R1.1-01M"}
+    metric = fuji["subcriteria"]["FRSM-01-F1"]
+    assert metric["valid"] is False and metric["required_for_next_level_badge"] is False
+    assert metric["evidence"][0]["tool"] == {"name": "F-UJI", "version": None}
+    assert metric["evidence"][0]["data_unstructured"] == {
+        "metric": "FRSM-01-F1", "score": {"earned": 0.0, "total": 3.0}, "maturity": 0}
+    failed = _v1(_fair_report(error="F-UJI answered HTTP 500"))["report"]["QC.FAIR.F-UJI"]
+    assert failed["valid"] is False
+    assert failed["subcriteria"]["QC.FAIR.F-UJI"]["evidence"][0]["message"] == (
+        "F-UJI answered HTTP 500")
+
+
+def test_v1_without_fair_sections_has_only_the_quality_badge() -> None:
+    assert set(_v1()["badge"]) == {"software"}
+    assert set(sqaaas_v1.to_v1(make_report(), SCHEME)["badge"]) == {"software"}
+
+
 # --- all formats from a real assessment ----------------------------------------------------
 
 
@@ -417,3 +617,8 @@ def test_all_formats_render_a_real_assessment(repo_factory: Callable[..., Path])
     v1 = json.loads(renderer("sqaaas-v1")(report))
     assert list(v1["report"]) == list(report.criteria)
     assert v1["repository"][0]["badge_status"] == report.badge.level
+    assert list(report.fair) == ["QC.FAIR"], "the offline FAIR indicators are assessed"
+    assert "## FAIR: QC.FAIR\n" in md and "| Subcriterion | Metric | Points |" in md
+    assert set(v1["badge"]) == {"software", "fair"}
+    assert f"FAIR badge reached: {report.fair['QC.FAIR'].badge.level.upper()}" in (
+        render_plain(report))

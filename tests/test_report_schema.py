@@ -21,14 +21,17 @@ from sqaaas.report.model import (
     BaselineInfo,
     Coverage,
     CriterionResult,
+    FairSummary,
     MissingItem,
+    PrincipleScore,
     Report,
     RepositoryInfo,
+    Score,
     SubcriterionResult,
 )
 from sqaaas.report.validate import load_schema, validate_report_json
 from tests.conftest import assess_repo
-from tests.report_samples import criterion, make_report, sub
+from tests.report_samples import criterion, make_report, sub, with_fair
 from tests.repos import good_repo_files
 
 
@@ -155,10 +158,17 @@ def test_validate_accepts_json_text() -> None:
 
 # --- the schema stays in step with the pydantic model -------------------------------------
 
+#: fields a minor version added: optional in the schema, so older reports stay valid
+ADDED_IN_1_1 = {"fair", "metric", "score", "maturity"}
+
+
 @pytest.mark.parametrize(
     ("model", "path"),
     [
         (Report, ()),
+        (FairSummary, ("$defs", "fair_summary")),
+        (PrincipleScore, ("$defs", "principle_score")),
+        (Score, ("$defs", "score")),
         (BaselineInfo, ("properties", "baseline")),
         (RepositoryInfo, ("properties", "repository")),
         (CriterionResult, ("$defs", "criterion")),
@@ -174,7 +184,8 @@ def test_schema_fields_match_the_model(model: type[BaseModel], path: tuple[str, 
     for key in path:
         node = node[key]
     assert set(node["properties"]) == set(model.model_fields)
-    assert set(node["required"]) == set(model.model_fields), "to_json() always writes every key"
+    required = set(model.model_fields) - ADDED_IN_1_1
+    assert set(node["required"]) == required, "to_json() always writes every key"
     assert node.get("additionalProperties") is False, "the model forbids extra keys"
 
 
@@ -186,11 +197,15 @@ def test_schema_enums_match_the_code() -> None:
 
 def test_schema_badge_levels_match_badges_yml() -> None:
     raw = yaml.safe_load((data_path("criteria") / "badges.yml").read_text(encoding="utf-8"))
-    levels = [lvl["name"] for lvl in raw["software"]["levels"]]
-    rule = next(r for r in _defs()["badge"]["allOf"] if r["if"]["properties"].get("scheme"))
-    assert rule["if"]["properties"]["scheme"]["const"] == "software"
-    assert rule["then"]["properties"]["level"]["enum"] == ["none", *levels]
-    assert rule["then"]["properties"]["next_level"]["enum"] == [*levels, None]
+    rules = {
+        r["if"]["properties"]["scheme"]["const"]: r["then"]["properties"]
+        for r in _defs()["badge"]["allOf"] if r["if"]["properties"].get("scheme")
+    }
+    assert {"software", "fair"} <= set(rules) <= set(raw)
+    for scheme in rules:
+        levels = [lvl["name"] for lvl in raw[scheme]["levels"]]
+        assert rules[scheme]["level"]["enum"] == ["none", *levels], scheme
+        assert rules[scheme]["next_level"]["enum"] == [*levels, None], scheme
 
 
 def test_schema_version_of_the_model_is_described() -> None:
@@ -203,3 +218,84 @@ def test_copy_of_valid_report_stays_valid_after_roundtrip() -> None:
     data = _json(make_report())
     again = json.loads(Report.model_validate(copy.deepcopy(data)).to_json())
     assert again == data
+
+
+# --- FAIR sections (schema 1.1) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", ["none", "bronze", "silver", "gold"])
+def test_reports_with_both_fair_sections_validate(level: str) -> None:
+    report = with_fair(make_report(), level=level)
+    data = _json(report)
+    assert list(data["fair"]) == ["QC.FAIR", "QC.FAIR.F-UJI"]
+    assert data["fair"]["QC.FAIR"]["badge"]["level"] == level
+    fuji = data["criteria"]["QC.FAIR.F-UJI"]["subcriteria"]["FRSM-01-F1"]
+    assert (fuji["metric"], fuji["score"], fuji["maturity"]) == (
+        "FRSM-01-F1", {"earned": 0.0, "total": 3.0}, 0)
+    assert validate_report_json(data) == []
+
+
+@pytest.mark.parametrize(
+    "fuji", [{"resolved": False}, {"error": "F-UJI answered HTTP 500 (Internal Server Error)"}]
+)
+def test_unresolved_and_failed_fuji_sections_validate(fuji: dict) -> None:
+    data = _json(with_fair(make_report(), **fuji))
+    summary = data["fair"]["QC.FAIR.F-UJI"]
+    assert summary["resolved"] is fuji.get("resolved", True)
+    assert summary["error"] == fuji.get("error")
+    assert validate_report_json(data) == []
+
+
+def test_a_schema_1_0_report_still_validates() -> None:
+    """Reports written before 1.1 (no fair, no metric/score/maturity) keep validating."""
+    data = _json(make_report())
+    data["schema_version"] = "1.0"
+    del data["fair"]
+    for crit in data["criteria"].values():
+        for sub_ in crit["subcriteria"].values():
+            for key in ("metric", "score", "maturity"):
+                del sub_[key]
+    assert validate_report_json(data) == []
+    assert Report.model_validate(data).fair == {}
+
+
+def _fair_mutation(change: Callable[[dict], None]) -> list[str]:
+    data = _json(with_fair(make_report()))
+    change(data)
+    return validate_report_json(data)
+
+
+def _offline_sub(d: dict) -> dict:
+    return d["criteria"]["QC.FAIR"]["subcriteria"]["QC.FAIR01"]
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d["fair"]["QC.FAIR"].update(source="guess"), "$.fair['QC.FAIR'].source"),
+        (lambda d: d["fair"]["QC.FAIR"].pop("scores"), "$.fair['QC.FAIR']"),
+        (lambda d: d["fair"]["QC.FAIR"]["scores"].update(X={}), "$.fair['QC.FAIR'].scores"),
+        (lambda d: d["fair"]["QC.FAIR"]["scores"]["FAIR"].update(percent=101),
+         "$.fair['QC.FAIR'].scores.FAIR.percent"),
+        (lambda d: d["fair"]["QC.FAIR"]["badge"].update(level="platinum"),
+         "$.fair['QC.FAIR'].badge"),
+        (lambda d: d["fair"].update({"fair": d["fair"]["QC.FAIR"]}), "$.fair"),
+        (lambda d: _offline_sub(d).update(metric="FRSM 01"),
+         "$.criteria['QC.FAIR'].subcriteria['QC.FAIR01'].metric"),
+        (lambda d: _offline_sub(d).update(score={"earned": 1}),
+         "$.criteria['QC.FAIR'].subcriteria['QC.FAIR01'].score"),
+        (lambda d: _offline_sub(d).update(maturity=4),
+         "$.criteria['QC.FAIR'].subcriteria['QC.FAIR01'].maturity"),
+        (lambda d: d["criteria"]["QC.FAIR.F-UJI"]["subcriteria"].update(
+            {"FRSM 01": _offline_sub(d)}), "$.criteria['QC.FAIR.F-UJI'].subcriteria"),
+    ],
+)
+def test_mutated_fair_sections_are_rejected(change: Callable[[dict], None], where: str) -> None:
+    errors = _fair_mutation(change)
+    assert errors, "the mutation was accepted"
+    assert any(e.startswith(where) for e in errors), errors
+
+
+def test_fair_report_round_trips_through_the_model() -> None:
+    data = _json(with_fair(make_report(), level="gold"))
+    assert json.loads(Report.model_validate(copy.deepcopy(data)).to_json()) == data

@@ -12,7 +12,10 @@ separators=(",", ":"), ensure_ascii=False)`` encoded as UTF-8 (see docs/badges.m
 
 The level is always recomputed from the report's subcriterion outcomes with the badge
 scheme shipped in criteria/badges.yml; the report's own ``valid`` and ``badge.level``
-fields are never taken on trust.
+fields are never taken on trust. A report carries more than one badge: the quality badge
+of its baseline (the default) and the FAIR badge, a metric scheme recomputed from the
+subcriteria of the scheme's section (QC.FAIR, the offline indicators). An F-UJI section is
+never used for a badge: a remote server's verdict cannot be re-derived from the report.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jwt.utils import base64url_decode, base64url_encode
 
 from sqaaas.badges.errors import BadgeIssueError, BadgeReportError
 from sqaaas.badges.issuer import Issuer, embedded_profile
+from sqaaas.badges.labels import scheme_title
 from sqaaas.badges.vocab import (
     OB2_CONTEXT,
     OB3_CONTEXT,
@@ -37,7 +41,10 @@ from sqaaas.badges.vocab import (
     VC2_CONTEXT,
 )
 from sqaaas.fileio import read_bounded
-from sqaaas.report.model import Report
+from sqaaas.report.model import BadgeResult, BaselineInfo, Report
+
+if TYPE_CHECKING:
+    from sqaaas.criteria import BadgeScheme
 
 MAX_REPORT_BYTES = 50_000_000
 NI_PREFIX = "ni:///sha-256;"
@@ -53,15 +60,24 @@ class AssessedReport:
     report: Report
     digest: str
     scheme: str
-    level: str
+    badge: BadgeResult
     subject: str | None
     commit: str | None
     subfolder: str | None
 
-    def required(self) -> list[str]:
+    @property
+    def level(self) -> str:
+        return self.badge.level
+
+    @property
+    def definition(self) -> BadgeScheme:
         from sqaaas.criteria import default_catalogue
 
-        return default_catalogue().badges[self.scheme].required_for(self.level)
+        return default_catalogue().badges[self.scheme]
+
+    def required(self) -> list[str]:
+        """The criteria, or for a metric scheme the metric groups, the level needs."""
+        return self.definition.required_for(self.level)
 
 
 def canonical_report_bytes(data: Any) -> bytes:
@@ -106,29 +122,56 @@ def load_report_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def recompute_level(report: Report) -> tuple[str, str]:
-    """(scheme, level) from the subcriterion outcomes, ignoring the report's verdicts."""
+def badge_scheme(report: Report, name: str | None = None) -> tuple[str, BadgeScheme]:
+    """The scheme ``name``, by default the quality badge scheme of the report's baseline."""
     from sqaaas.criteria import default_catalogue
-    from sqaaas.scoring import badge, is_valid
 
-    schemes = {
-        name: s for name, s in default_catalogue().badges.items()
-        if s.baseline == report.baseline.id
-    }
-    if not schemes:
-        raise BadgeReportError(f"no badge scheme for baseline {report.baseline.id!r}")
-    name, scheme = next(iter(schemes.items()))
+    badges = default_catalogue().badges
+    if name is None:
+        found = [(n, s) for n, s in badges.items() if s.baseline == report.baseline.id]
+        if not found:
+            raise BadgeReportError(f"no badge scheme for baseline {report.baseline.id!r}")
+        return found[0]
+    if name not in badges:
+        raise BadgeIssueError(f"unknown badge scheme {name!r} (known: {', '.join(badges)})")
+    scheme = badges[name]
+    if scheme.section is None and scheme.baseline != report.baseline.id:
+        raise BadgeReportError(
+            f"the {name} badge is for the {scheme.baseline} baseline; the report assessed "
+            f"the {report.baseline.id} baseline"
+        )
+    return name, scheme
+
+
+def recompute_badge(report: Report, scheme_name: str | None = None) -> BadgeResult:
+    """The badge from the subcriterion outcomes, ignoring the report's verdicts and levels.
+
+    A metric scheme (FAIR) is computed from the subcriteria of its section (QC.FAIR).
+    """
+    from sqaaas.scoring import badge, is_valid, metric_badge
+
+    name, scheme = badge_scheme(report, scheme_name)
+    if scheme.section is not None:
+        section = report.criteria.get(scheme.section)
+        if section is None:
+            raise BadgeReportError(
+                f"the report has no {scheme.section} section, which the {name} badge is "
+                "computed from (assess the software baseline with all its criteria)"
+            )
+        return metric_badge(name, scheme, section)
     results = {
         cid: result.model_copy(
             update={"valid": result.skipped_reason is None and is_valid(result.subcriteria)}
         )
         for cid, result in report.criteria.items()
     }
-    return name, badge(name, scheme, results).level
+    return badge(name, scheme, results)
 
 
-def assess_report(data: dict[str, Any], source: str) -> AssessedReport:
-    """Validate ``data`` against the report contract and recompute its level."""
+def assess_report(
+    data: dict[str, Any], source: str, scheme: str | None = None
+) -> AssessedReport:
+    """Validate ``data`` against the report contract and recompute its ``scheme`` badge."""
     from sqaaas.forges import web_url
     from sqaaas.report.validate import validate_report_json
 
@@ -137,30 +180,45 @@ def assess_report(data: dict[str, Any], source: str) -> AssessedReport:
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise BadgeReportError(f"{source} is not a valid sqaaas JSON report: {errors[0]}{more}")
     report = Report.model_validate(data)
-    scheme, level = recompute_level(report)
+    badge = recompute_badge(report, scheme)
     repo = report.repository
     return AssessedReport(
         data=data,
         report=report,
         digest=report_digest(data),
-        scheme=scheme,
-        level=level,
+        scheme=badge.scheme,
+        badge=badge,
         subject=web_url(repo.url) if repo.url else None,
         commit=repo.commit,
         subfolder=repo.subfolder,
     )
 
 
+def _claimed_level(assessed: AssessedReport) -> str | None:
+    """The level the report itself states for the scheme, if it states one."""
+    report, section = assessed.report, assessed.definition.section
+    if section is not None:
+        summary = report.fair.get(section)
+        return summary.badge.level if summary and summary.badge else None
+    return report.badge.level if report.badge.scheme == assessed.scheme else None
+
+
 def check_issuable(assessed: AssessedReport, source: str) -> None:
     """Refuse reports a badge must not be issued for, with the reason in one line."""
-    claimed = assessed.report.badge.level
-    if claimed != assessed.level:
+    claimed = _claimed_level(assessed)
+    if claimed is not None and claimed != assessed.level:
         raise BadgeReportError(
-            f"{source} claims level {claimed} but its outcomes give {assessed.level} "
-            "(was it edited?)"
+            f"{source} claims level {claimed} but its outcomes give {assessed.level} for the "
+            f"{assessed.scheme} badge (was it edited?)"
         )
     if assessed.level == "none":
-        raise BadgeIssueError(f"no badge for level none: {source} does not reach any level")
+        badge = assessed.badge
+        missing = "; ".join(f"{m.criterion}: {m.reason}" for m in badge.missing_for_next)
+        raise BadgeIssueError(
+            f"no badge for level none: {source} does not reach any level of the "
+            f"{scheme_title(assessed.scheme)} badge ({assessed.scheme}); "
+            f"{badge.next_level} needs {missing}"
+        )
     if assessed.subject is None:
         raise BadgeReportError(
             f"{source} names no repository URL a badge could name (assess a clone of a "
@@ -175,21 +233,70 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _title(scheme: str) -> str:
-    return scheme.capitalize()
+def _framework(assessed: AssessedReport) -> BaselineInfo:
+    """The standard the level is measured against: the report's baseline, or the scheme's."""
+    from sqaaas.criteria import default_catalogue
+
+    if assessed.definition.section is None:
+        return assessed.report.baseline
+    base = default_catalogue().baselines[assessed.definition.baseline]
+    return BaselineInfo(id=base.id, title=base.title, url=base.url, version=base.version)
 
 
 def _criteria_narrative(assessed: AssessedReport) -> str:
-    base = assessed.report.baseline
+    base = _framework(assessed)
+    required = ", ".join(assessed.required())
+    if assessed.definition.section is not None:
+        return (
+            f"An automated sqaaas assessment of the repository at the named commit found every "
+            f"metric group the {assessed.level} level of the {scheme_title(assessed.scheme)} "
+            f"badge requires met by the indicators of section {assessed.definition.section}, "
+            f"measured against the {base.title} v{base.version} ({base.url}): {required}. A "
+            "metric group is met when an indicator measuring it was assessed and all passed."
+        )
     return (
         f"An automated sqaaas assessment of the repository at the named commit found every "
         f"criterion the {assessed.level} level requires valid under the {base.title} "
-        f"v{base.version} ({base.url}): {', '.join(assessed.required())}."
+        f"v{base.version} ({base.url}): {required}."
     )
 
 
+def _achievement_description(assessed: AssessedReport) -> str:
+    """What the achievement (one per scheme and level) stands for; the same for every badge."""
+    section = assessed.definition.section
+    if section is not None:
+        return (
+            f"Awarded to a source code repository that reached the {assessed.level} level of "
+            f"the sqaaas {scheme_title(assessed.scheme)} badge: its FAIR indicators "
+            f"({section}) met the metric groups {', '.join(assessed.required())}."
+        )
+    return (
+        f"Awarded to a source code repository that reached the {assessed.level} "
+        f"level of the sqaaas {assessed.scheme} quality badge."
+    )
+
+
+def _metric_alignments(assessed: AssessedReport, base: BaselineInfo) -> list[dict[str, str]]:
+    """One alignment per metric group, naming the indicators of the report that met it."""
+    from sqaaas.scoring import measures
+
+    framework = f"{base.title} v{base.version}"
+    section = assessed.report.criteria[str(assessed.definition.section)]
+    found = []
+    for group in assessed.required():
+        subs = {sid: s for sid, s in section.subcriteria.items() if measures(s, group)}
+        found.append({
+            "targetName": f"{group} ({', '.join(subs)})",
+            "targetUrl": base.url,
+            "targetCode": group,
+            "targetFramework": framework,
+            "targetDescription": " ".join(s.description for s in subs.values()),
+        })
+    return found
+
+
 def _alignments(assessed: AssessedReport) -> list[dict[str, str]]:
-    base = assessed.report.baseline
+    base = _framework(assessed)
     framework = f"{base.title} v{base.version}"
     found = [{
         "targetName": framework,
@@ -198,6 +305,8 @@ def _alignments(assessed: AssessedReport) -> list[dict[str, str]]:
         "targetFramework": framework,
         "targetDescription": f"The {base.title}, version {base.version}.",
     }]
+    if assessed.definition.section is not None:
+        return found + _metric_alignments(assessed, base)
     for cid in assessed.required():
         result = assessed.report.criteria[cid]
         found.append({
@@ -209,14 +318,31 @@ def _alignments(assessed: AssessedReport) -> list[dict[str, str]]:
     return found
 
 
+def _met(assessed: AssessedReport) -> str:
+    """What the report met: valid criteria, or for a metric scheme the metric groups met."""
+    from sqaaas.scoring import metric_met
+
+    section = assessed.definition.section
+    if section is not None:
+        result = assessed.report.criteria[section]
+        groups = [m for lvl in assessed.definition.levels for m in lvl.metrics]
+        return "metric groups met in " + section + ": " + ", ".join(
+            m for m in groups if metric_met(m, result)
+        )
+    from sqaaas.report.fairview import quality_criteria
+
+    return "valid criteria: " + ", ".join(
+        cid for cid, c in quality_criteria(assessed.report).items() if c.valid
+    )
+
+
 def _evidence_narrative(assessed: AssessedReport) -> str:
-    valid = [cid for cid, c in assessed.report.criteria.items() if c.valid]
     tool = assessed.report.tool
     return (
         f"{tool.get('name', 'sqaaas')} {tool.get('version', '')} assessed commit "
         f"{assessed.commit} of {assessed.subject}"
         + (f" (folder {assessed.subfolder})" if assessed.subfolder else "")
-        + f" at {assessed.report.generated_at}; valid criteria: {', '.join(valid)}. "
+        + f" at {assessed.report.generated_at}; {_met(assessed)}. "
         f"SHA-256 of the report's canonical JSON: {assessed.digest}."
     )
 
@@ -246,7 +372,7 @@ def build_credential(
     valid_until: datetime,
 ) -> dict[str, Any]:
     """The Open Badges 3.0 OpenBadgeCredential (unsigned) for an issuable report."""
-    name = f"{_title(assessed.scheme)} quality: {assessed.level}"
+    name = f"{scheme_title(assessed.scheme)}: {assessed.level}"
     return {
         "@context": [VC2_CONTEXT, OB3_CONTEXT],
         "id": credential_id,
@@ -264,10 +390,7 @@ def build_credential(
                 "type": ["Achievement"],
                 "achievementType": "Badge",
                 "name": name,
-                "description": (
-                    f"Awarded to a source code repository that reached the {assessed.level} "
-                    f"level of the sqaaas {assessed.scheme} quality badge."
-                ),
+                "description": _achievement_description(assessed),
                 "criteria": {"narrative": _criteria_narrative(assessed)},
                 "image": {
                     "id": issuer.achievement_image(assessed.scheme, assessed.level),

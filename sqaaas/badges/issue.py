@@ -21,6 +21,7 @@ from sqaaas.badges.credential import (
 from sqaaas.badges.errors import BadgeIssueError
 from sqaaas.badges.issuer import Issuer, publish_files
 from sqaaas.badges.keys import SigningKeys
+from sqaaas.badges.labels import image_label
 from sqaaas.badges.sign import sign_assertion, sign_credential
 
 FORMATS = ("svg", "png", "jwt")
@@ -60,13 +61,18 @@ def issue_badge(
     keys: SigningKeys,
     issuer: Issuer,
     *,
+    scheme: str | None = None,
     valid_days: int = 365,
     now: datetime | None = None,
 ) -> IssuedBadge:
-    """Sign a badge for the level ``report`` reaches (refused for level none)."""
+    """Sign a badge for the level ``report`` reaches (refused for level none).
+
+    ``scheme`` is a badge scheme of criteria/badges.yml (``fair`` for the FAIR badge); by
+    default the quality badge of the report's baseline.
+    """
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise BadgeIssueError(f"--valid-days must be between 1 and {MAX_VALID_DAYS}")
-    assessed = assess_report(report, source)
+    assessed = assess_report(report, source, scheme)
     check_issuable(assessed, source)
     start = (now or datetime.now(UTC)).replace(microsecond=0)
     end = start + timedelta(days=valid_days)
@@ -97,19 +103,24 @@ def output_format(path: Path) -> str:
     return fmt
 
 
-def badge_bytes(issued: IssuedBadge, fmt: str) -> bytes:
-    """The badge file: an image with both credentials baked in, or the bare VC-JWT."""
+def baked_image(scheme: str, level: str, token: str, ob2_jws: str, fmt: str) -> bytes:
+    """The badge image of ``scheme``/``level`` with both signed credentials baked in."""
     from sqaaas.badges import images
 
+    label = image_label(scheme)
     if fmt == "svg":
-        svg = images.render_svg(issued.level)
-        return images.bake_svg(svg, issued.token, ob2_jws=issued.ob2_jws).encode("utf-8")
+        svg = images.render_svg(level, label)
+        return images.bake_svg(svg, token, ob2_jws=ob2_jws).encode("utf-8")
     if fmt == "png":
-        png = images.render_png(issued.level)
-        return images.bake_png(png, issued.token, ob2_jws=issued.ob2_jws)
+        return images.bake_png(images.render_png(level, label), token, ob2_jws=ob2_jws)
+    raise BadgeIssueError(f"unknown badge image format {fmt!r}")
+
+
+def badge_bytes(issued: IssuedBadge, fmt: str) -> bytes:
+    """The badge file: an image with both credentials baked in, or the bare VC-JWT."""
     if fmt == "jwt":
         return (issued.token + "\n").encode("ascii")
-    raise BadgeIssueError(f"unknown badge format {fmt!r}")
+    return baked_image(issued.scheme, issued.level, issued.token, issued.ob2_jws, fmt)
 
 
 def publish(keydir: Path, issuer: Issuer, keys: SigningKeys, scheme: str) -> list[Path]:
@@ -118,5 +129,6 @@ def publish(keydir: Path, issuer: Issuer, keys: SigningKeys, scheme: str) -> lis
     from sqaaas.criteria import default_catalogue
 
     levels = [lvl.name for lvl in default_catalogue().badges[scheme].levels]
-    svgs = {f"{scheme}-{level}.svg": images.render_svg(level) for level in levels}
+    label = image_label(scheme)
+    svgs = {f"{scheme}-{level}.svg": images.render_svg(level, label) for level in levels}
     return publish_files(keydir, issuer, keys, svgs)

@@ -260,7 +260,7 @@ def _check_report(
         f"the report's SHA-256 {digest} is not the {claims.digest} the badge was issued for",
     )
     try:
-        assessed = assess_report(report, options.report_source)
+        assessed = assess_report(report, options.report_source, result.scheme)
     except BadgeReportError as exc:
         result.add("report level", "fail", str(exc))
         return

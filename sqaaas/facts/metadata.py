@@ -48,6 +48,28 @@ class MetadataFile:
     def valid(self) -> bool:
         return self.data is not None and not self.problems
 
+    @property
+    def mapping(self) -> dict[str, Any] | None:
+        """The document when it is a mapping: what field look-ups can use, even if invalid."""
+        return self.data if isinstance(self.data, dict) else None
+
+    def unusable(self) -> Evidence | None:
+        """Why no field can be read from this file (unparseable, not a mapping), else None."""
+        if self.mapping is not None:
+            return None
+        if self.data is None and self.problems:
+            first = self.problems[0]
+            return first.model_copy(update={"message": f"{self.path}: {first.message}"})
+        return Evidence(message=f"{self.path}: the top level is not a mapping", path=self.path)
+
+    def field_line(self, key: str) -> int | None:
+        """Line of the first ``key:`` (YAML) or ``"key":`` (JSON) in the file's text."""
+        pattern = re.compile(rf"""(?:^|[{{,])\s*(?:-\s+)?["']?{re.escape(key)}["']?\s*:""")
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if pattern.search(line):
+                return number
+        return None
+
 
 @dataclass(frozen=True)
 class DeclaredVersion:
@@ -211,6 +233,12 @@ def codemeta(ctx: RepoContext) -> MetadataFile | None:
 def zenodo(ctx: RepoContext) -> MetadataFile | None:
     """.zenodo.json at the root (what Zenodo archives a GitHub release with): JSON object."""
     return _parsed(ctx, ZENODO, _parse_json)
+
+
+def metadata_files(ctx: RepoContext) -> tuple[MetadataFile, ...]:
+    """CITATION.cff, codemeta.json and .zenodo.json, those present, in that order."""
+    found = (ctx.fact(citation_cff), ctx.fact(codemeta), ctx.fact(zenodo))
+    return tuple(meta for meta in found if meta is not None)
 
 
 # --- declared versions -------------------------------------------------------------------

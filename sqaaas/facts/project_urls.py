@@ -68,7 +68,7 @@ class ProjectUrl:
         )
 
 
-def _line_of(text: str, needle: str) -> int | None:
+def line_of(text: str, needle: str) -> int | None:
     """First line holding ``needle`` whole (https://x.org is not in https://x.org/issues)."""
     found = re.search(re.escape(needle) + r"(?=[\s\"'<>,;)\]}]|$)", text)
     return text.count("\n", 0, found.start()) + 1 if found else None
@@ -175,7 +175,7 @@ def project_urls(ctx: RepoContext) -> tuple[ProjectUrl, ...]:
     for path, text, candidates in _sources(ctx):
         for field, value, role in candidates:
             if (url := _usable(value)) is not None:
-                line = _line_of(text, url.removeprefix("mailto:"))
+                line = line_of(text, url.removeprefix("mailto:"))
                 found.append(ProjectUrl(path, field, url, role, line))
     return tuple(found)
 

@@ -30,9 +30,15 @@ def repository_of(checkout: Checkout) -> Repository:
     remote = checkout.url
     url = (web_url(remote) if remote else None) or (redact_url(remote) if remote else None)
     url = url or checkout.root.resolve().as_uri()
-    stem = unquote(Path(url.rstrip("/")).name).removesuffix(".git") or checkout.root.name
-    name = _NAME_CHARS.sub("-", stem).strip("-._")[:63] or "repository"
+    name = repository_name(url, fallback=checkout.root.name)
     return Repository(name=name, url=url, branch=checkout.branch or "main")
+
+
+def repository_name(url: str, fallback: str = "repository") -> str:
+    """A spec name for the repository at ``url``: its last path part without ``.git``
+    (``https://host/org/my-tool.git`` -> ``my-tool``), made safe as a folder name."""
+    stem = unquote(Path(url.rstrip("/")).name).removesuffix(".git") or fallback
+    return _NAME_CHARS.sub("-", stem).strip("-._")[:63] or "repository"
 
 
 def derive_spec(checkout: Checkout) -> PipelineSpec:

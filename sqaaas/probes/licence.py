@@ -47,7 +47,7 @@ def _file_problem(lf: LicenceFile) -> Evidence:
     return Evidence(message=message, path=lf.path, value=lf.status)
 
 
-def _detection_evidence(d: Detection) -> Evidence:
+def detection_evidence(d: Detection) -> Evidence:
     ids = " OR ".join(d.options)
     return Evidence(
         message=f"{ids} detected in {d.path}: {d.how}",
@@ -69,7 +69,7 @@ def _nothing_found(facts: LicenceFacts) -> Evidence:
 def detected(ctx: RepoContext) -> Finding:
     """QC.Lic01: a licence with an SPDX id is recognised and the metadata does not contradict it."""
     facts = ctx.fact(licence_facts)
-    evidence = [_detection_evidence(d) for d in facts.detections]
+    evidence = [detection_evidence(d) for d in facts.detections]
     reuse_named = {d.path for d in facts.file_detections}  # REUSE files known by their name
     evidence += [_file_problem(lf) for lf in (*facts.root_files, *facts.reuse_files)
                  if lf.status != "matched" and lf.path not in reuse_named]

@@ -43,7 +43,7 @@ def _project_name(ctx: RepoContext) -> str:
 def _minimal_cff(ctx: RepoContext) -> str:
     """A CITATION.cff to start from, filled with what the repository already tells us."""
     title = _project_name(ctx)
-    release = _release_tag(ctx.git.tags)
+    release = release_tag(ctx.git.tags)
     lines = [
         "cff-version: 1.2.0",
         "message: If you use this software, please cite it as below.",
@@ -135,7 +135,7 @@ def codemeta_file(ctx: RepoContext) -> Finding:
 # --- versions --------------------------------------------------------------------------
 
 
-def _release_tag(tags: list[Tag]) -> Tag | None:
+def release_tag(tags: list[Tag]) -> Tag | None:
     """The newest reachable tag naming a version (v1.2, 2.0.1), not 'latest' or 'nightly'."""
     return next((t for t in tags if without_v_prefix(t.name)[:1].isdigit()), None)
 
@@ -185,7 +185,7 @@ def version_matches_tag(ctx: RepoContext) -> Finding:
     """Versions declared in metadata and manifests agree with the latest release tag."""
     versions = ctx.fact(declared_versions)
     tags = ctx.git.tags
-    release = _release_tag(tags)
+    release = release_tag(tags)
     if release is None:
         why = (
             f"no tag reachable from HEAD names a version (latest tag: {tags[0].name})"

@@ -1,4 +1,6 @@
-"""The probe registry: a probe is a named function from a RepoContext to a Finding.
+"""The probe registry: a probe is a named function from a context to a Finding.
+
+Repository probes take a RepoContext; service probes (SvcQC.*) take a ServiceContext.
 
 criteria/ refers to probes by name; loading the data checks every name exists here.
 """
@@ -6,11 +8,11 @@ criteria/ refers to probes by name; loading the data checks every name exists he
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from sqaaas.context import RepoContext
 from sqaaas.outcomes import Finding
 
-Probe = Callable[[RepoContext], Finding]
+Probe = Callable[[Any], Finding]
 _PROBES: dict[str, Probe] = {}
 
 

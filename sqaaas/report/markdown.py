@@ -11,7 +11,8 @@ import re
 
 from sqaaas.forges import web_url
 from sqaaas.outcomes import Evidence, Outcome
-from sqaaas.report.model import CriterionResult, Report, SubcriterionResult
+from sqaaas.report import fairview
+from sqaaas.report.model import BadgeResult, CriterionResult, Report, SubcriterionResult
 from sqaaas.report.terminal import OUTCOME_STYLE
 
 #: evidence items shown per subcriterion before "(+N more)"
@@ -77,13 +78,21 @@ def _evidence(ev: Evidence) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _subcriterion_row(sid: str, sub: SubcriterionResult) -> str:
+def _subcriterion_row(sid: str, sub: SubcriterionResult, metric_columns: list[str]) -> str:
     shown = [_evidence(ev) for ev in sub.evidence[:MAX_EVIDENCE]]
     if len(sub.evidence) > MAX_EVIDENCE:
         shown.append(f"(+{len(sub.evidence) - MAX_EVIDENCE} more)")
     level = sub.requirement_level + (" (gating)" if sub.gating else "")
     hint = text(sub.hint) if sub.outcome in (Outcome.FAIL, Outcome.ERROR) else ""
-    return _row(f"**{text(sid)}**", level, OUTCOME_STYLE[sub.outcome][0], "<br>".join(shown), hint)
+    metrics = [text(cell) for cell in fairview.metric_cells(sid, sub, metric_columns)]
+    return _row(
+        f"**{text(sid)}**",
+        *metrics,
+        level,
+        OUTCOME_STYLE[sub.outcome][0],
+        "<br>".join(shown),
+        hint,
+    )
 
 
 def _header(report: Report) -> list[str]:
@@ -102,9 +111,15 @@ def _header(report: Report) -> list[str]:
 
 
 def _badge(report: Report) -> list[str]:
-    badge = report.badge
+    lines = _badge_lines(report.badge, "## Badge")
+    fair = [text(fairview.headline(cid, summary)) for cid, summary in report.fair.items()]
+    return [*lines, "FAIR: " + " · ".join(fair), ""] if fair else lines
+
+
+def _badge_lines(badge: BadgeResult, heading: str) -> list[str]:
+    """``heading``: the level reached, then item by item what the next level still needs."""
     reached = "no badge level reached" if badge.level == "none" else f"**{badge.level.upper()}**"
-    lines = [f"## Badge: {reached}", ""]
+    lines = [f"{heading}: {reached}", ""]
     if badge.next_level is None:
         return [*lines, "Highest level reached.", ""]
     lines += [f"Missing for **{text(badge.next_level)}**:", ""]
@@ -116,29 +131,57 @@ def _badge(report: Report) -> list[str]:
 
 def _summary(report: Report) -> list[str]:
     lines = ["## Summary", "", _row("Criterion", "Verdict", "Coverage"), _row("---", "---", "---")]
-    for cid, result in report.criteria.items():
+    for cid, result in fairview.quality_criteria(report).items():
         lines.append(_row(f"{text(cid)} {text(result.title)}", _verdict(result), _coverage(result)))
     return [*lines, ""]
 
 
-def _criterion(cid: str, result: CriterionResult) -> list[str]:
+def _criterion(cid: str, result: CriterionResult, heading: str = "##") -> list[str]:
+    metric_columns = fairview.metric_columns(result)
+    headers = ["Subcriterion", *(c.capitalize() for c in metric_columns),
+               "Level", "Outcome", "Evidence", "Hint"]
     lines = [
-        f"## {text(cid)} {text(result.title)}",
+        f"{heading} {text(cid)} {text(result.title)}",
         "",
         f"{_verdict(result)} · coverage {_coverage(result)} · [baseline text]({result.source_url})",
         "",
-        _row("Subcriterion", "Level", "Outcome", "Evidence", "Hint"),
-        _row("---", "---", "---", "---", "---"),
+        _row(*headers),
+        _row(*["---"] * len(headers)),
     ]
-    lines += [_subcriterion_row(sid, sub) for sid, sub in result.subcriteria.items()]
+    lines += [
+        _subcriterion_row(sid, sub, metric_columns) for sid, sub in result.subcriteria.items()
+    ]
     return [*lines, ""]
+
+
+def _fair_section(report: Report, cid: str) -> list[str]:
+    """One FAIR section: its origin, scores per principle, FAIR badge, then its indicators."""
+    summary = report.fair[cid]
+    lines = [f"## FAIR: {text(cid)}", "", text(fairview.source_line(summary)), ""]
+    lines += [f"> **{text(warning)}**\n" for warning in fairview.warnings(summary)]
+    if summary.scores:
+        lines += [_row("Principle", "Points", "Score", "Metrics passed"), _row(*["---"] * 4)]
+        lines += [
+            _row(*(text(cell) for cell in fairview.score_row(key, score)))
+            for key, score in summary.scores.items()
+        ]
+        lines.append("")
+    else:
+        lines += ["No FAIR scores.", ""]
+    if summary.badge:
+        lines += _badge_lines(summary.badge, "### FAIR badge")
+    if cid in report.criteria:
+        lines += _criterion(cid, report.criteria[cid], "###")
+    return lines
 
 
 def render(report: Report) -> str:
     """The whole report: header, badge and what the next level needs, summary, details."""
     lines = _header(report) + _badge(report) + _summary(report)
-    for cid, result in report.criteria.items():
+    for cid, result in fairview.quality_criteria(report).items():
         lines += _criterion(cid, result)
+    for cid in fairview.fair_sections(report):
+        lines += _fair_section(report, cid)
     tool = " ".join(text(report.tool.get(key, "")) for key in ("name", "version"))
     footer = f"Generated by {tool} at {text(report.generated_at)} in {report.duration_s:.2f} s"
     if report.config_source:

@@ -10,11 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sqaaas.outcomes import Evidence, Outcome
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Score(_Model):
+    earned: float
+    total: float
 
 
 class SubcriterionResult(_Model):
@@ -26,6 +31,11 @@ class SubcriterionResult(_Model):
     probes: list[str] = Field(default_factory=list)
     skipped_reason: str | None = None
     gating: bool = Field(description="Whether this subcriterion decides the criterion's verdict")
+    metric: str | None = Field(
+        default=None, description="FAIR metric measured (F-UJI) or approximated (offline)"
+    )
+    score: Score | None = Field(default=None, description="points earned of the metric's total")
+    maturity: int | None = Field(default=None, description="F-UJI maturity 0-3")
 
 
 class Coverage(_Model):
@@ -58,6 +68,33 @@ class BadgeResult(_Model):
     missing_for_next: list[MissingItem] = Field(default_factory=list)
 
 
+class PrincipleScore(_Model):
+    earned: float
+    total: float
+    percent: float | None = Field(description="earned / total * 100, null when total is 0")
+    passed: int
+    assessed: int
+
+
+class FairSummary(_Model):
+    """How a FAIR section was obtained and what it adds up to, per principle and in total."""
+
+    source: str = Field(description="'offline' (from the repository) or 'f-uji' (a server)")
+    metric_set: str = Field(description="e.g. metrics_v0.7_software")
+    metric_specification: str | None = None
+    object_identifier: str | None = None
+    resolved_url: str | None = None
+    resolved: bool | None = Field(
+        default=None, description="whether F-UJI reached the object (null offline)"
+    )
+    server_version: str | None = None
+    error: str | None = Field(default=None, description="why the evaluation has no scores")
+    scores: dict[str, PrincipleScore] = Field(
+        default_factory=dict, description="keyed by F, A, I, R and FAIR (the total)"
+    )
+    badge: BadgeResult | None = None
+
+
 class RepositoryInfo(_Model):
     url: str | None
     commit: str | None
@@ -82,6 +119,9 @@ class Report(_Model):
     languages: dict[str, int] = Field(default_factory=dict)
     criteria: dict[str, CriterionResult]
     badge: BadgeResult
+    fair: dict[str, FairSummary] = Field(
+        default_factory=dict, description="FAIR sections (criteria keys QC.FAIR, QC.FAIR.F-UJI)"
+    )
     generated_at: str
     duration_s: float
 

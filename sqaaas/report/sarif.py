@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from sqaaas.criteria import RequirementLevel
+from sqaaas.fair.scores import principle_of
 from sqaaas.forges import web_url
 from sqaaas.outcomes import Evidence, Outcome
+from sqaaas.report import fairview
 from sqaaas.report.model import Report, SubcriterionResult
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -41,23 +43,48 @@ def _gating_must(sub: SubcriterionResult) -> bool:
     return sub.gating and RequirementLevel(sub.requirement_level).strength >= _MUST
 
 
-def result_level(sub: SubcriterionResult) -> str:
-    """error for errors and for failures of a gating MUST; warning for any other failure."""
-    return "error" if sub.outcome is Outcome.ERROR or _gating_must(sub) else "warning"
+def _failure_level(sub: SubcriterionResult, fair: bool) -> str:
+    """error for a gating MUST of a quality criterion; FAIR indicators gate no quality badge."""
+    return "error" if _gating_must(sub) and not fair else "warning"
 
 
-def _rule(cid: str, sid: str, sub: SubcriterionResult, help_uri: str) -> dict[str, Any]:
+def result_level(sub: SubcriterionResult, fair: bool = False) -> str:
+    """error for errors and for failures of a gating MUST; warning for any other failure.
+
+    Failures in a FAIR section (``fair``) are warnings: they lower the FAIR score and level,
+    not the quality badge the error level stands for.
+    """
+    return "error" if sub.outcome is Outcome.ERROR else _failure_level(sub, fair)
+
+
+def _metric_properties(sub: SubcriterionResult) -> dict[str, Any]:
+    """metric, principle, score and maturity of a FAIR subcriterion (nothing elsewhere)."""
+    found = fairview.metric_data(sub)
+    if sub.metric and (principle := principle_of(sub.metric)):
+        found["principle"] = principle
+    return found
+
+
+def _rule(
+    cid: str, sid: str, sub: SubcriterionResult, help_uri: str, fair: bool
+) -> dict[str, Any]:
+    metric = _metric_properties(sub)
+    tags = [cid, "fair"] if fair else [cid, "quality"]
+    if "principle" in metric:
+        tags.append(f"FAIR-{metric['principle']}")
+    text = f"{sid}: {sub.description}" if fair and sub.metric == sid else sub.description
     return {
         "id": sid,
-        "shortDescription": {"text": sub.description},
+        "shortDescription": {"text": text},
         "help": {"text": sub.hint},
         "helpUri": help_uri,
-        "defaultConfiguration": {"level": "error" if _gating_must(sub) else "warning"},
+        "defaultConfiguration": {"level": _failure_level(sub, fair)},
         "properties": {
             "requirement_level": sub.requirement_level,
             "criterion": cid,
             "gating": sub.gating,
-            "tags": [cid, "quality"],
+            **{k: v for k, v in metric.items() if k in ("metric", "principle")},
+            "tags": tags,
         },
     }
 
@@ -82,6 +109,7 @@ def _location(report: Report, ev: Evidence) -> dict[str, Any]:
 def _results(
     report: Report, cid: str, sid: str, sub: SubcriterionResult, index: int
 ) -> list[dict[str, Any]]:
+    fair = cid in report.fair
     if sub.outcome not in (Outcome.FAIL, Outcome.ERROR):
         return []
     evidence = sub.evidence or [Evidence(message=f"{sid} not met: {sub.description}")]
@@ -91,10 +119,12 @@ def _results(
         result: dict[str, Any] = {
             "ruleId": sid,
             "ruleIndex": index,
-            "level": result_level(sub),
+            "level": result_level(sub, fair),
             "kind": "fail",
             "message": {"text": ev.message + hint},
-            "properties": {"criterion": cid, "outcome": sub.outcome.value},
+            "properties": {
+                "criterion": cid, "outcome": sub.outcome.value, **_metric_properties(sub)
+            },
         }
         if ev.path:
             result["locations"] = [_location(report, ev)]
@@ -104,6 +134,22 @@ def _results(
             result["properties"]["tool"] = ev.tool
         results.append(result)
     return results
+
+
+def _fair_properties(report: Report) -> dict[str, Any]:
+    """Per FAIR section: where it came from, its total score and FAIR level."""
+    found = {}
+    for cid, summary in report.fair.items():
+        total = summary.scores.get("FAIR")
+        found[cid] = {
+            "source": summary.source,
+            "metric_set": summary.metric_set,
+            "percent": total.percent if total else None,
+            "badge": summary.badge.level if summary.badge else None,
+            "resolved": summary.resolved,
+            "error": summary.error,
+        }
+    return found
 
 
 def _provenance(report: Report) -> list[dict[str, Any]]:
@@ -128,7 +174,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
     for cid, criterion in report.criteria.items():
         for sid, sub in criterion.subcriteria.items():
             results += _results(report, cid, sid, sub, len(rules))
-            rules.append(_rule(cid, sid, sub, criterion.source_url))
+            rules.append(_rule(cid, sid, sub, criterion.source_url, cid in report.fair))
     driver: dict[str, Any] = {
         "name": report.tool.get("name", "sqaaas"),
         "version": report.tool.get("version", ""),
@@ -148,6 +194,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
             "baseline": report.baseline.id,
             "badge": report.badge.level,
             "next_level": report.badge.next_level,
+            **({"fair": _fair_properties(report)} if report.fair else {}),
         },
     }
     if provenance := _provenance(report):

@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sqaaas.outcomes import Outcome
-from sqaaas.report.model import CriterionResult, Report
+from sqaaas.report import fairview
+from sqaaas.report.model import BadgeResult, CriterionResult, FairSummary, Report
 
 OUTCOME_STYLE = {
     Outcome.PASS: ("✔ pass", "green"),
@@ -20,6 +21,8 @@ OUTCOME_STYLE = {
     Outcome.NOT_APPLICABLE: ("- n/a", "dim"),
     Outcome.NOT_AUTOMATED: ("? not automated", "yellow"),
 }
+#: how a metric cell reads without a header row (see fairview.metric_columns)
+METRIC_CELL = {"metric": "{}", "points": "{} points", "maturity": "maturity {}"}
 LEVEL_STYLE = {"none": "red", "bronze": "dark_orange3", "silver": "grey70", "gold": "gold1"}
 
 
@@ -34,6 +37,9 @@ def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
         title += f"  [yellow]skipped: {result.skipped_reason}[/]"
     table = Table(title=title, title_justify="left", show_header=False, expand=True, box=None)
     table.add_column("id", no_wrap=True, style="bold")
+    metric_columns = fairview.metric_columns(result)
+    for name in metric_columns:
+        table.add_column(name, no_wrap=True, style="" if name == "metric" else "dim")
     table.add_column("level", no_wrap=True, style="dim")
     table.add_column("outcome", no_wrap=True)
     table.add_column("details", ratio=1)
@@ -52,17 +58,24 @@ def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
             details.append(f"(+{len(sub.evidence) - shown} more: --verbose)\n", style="dim")
         if sub.outcome in (Outcome.FAIL, Outcome.ERROR):
             details.append(f"hint: {sub.hint}", style="cyan")
-        table.add_row(sid, sub.requirement_level, Text(label, style=style), details)
+        metric = [
+            METRIC_CELL[name].format(cell) if cell else ""
+            for name, cell in zip(
+                metric_columns, fairview.metric_cells(sid, sub, metric_columns), strict=True
+            )
+        ]
+        table.add_row(sid, *metric, sub.requirement_level, Text(label, style=style), details)
     if hidden:
         counts = ", ".join(f"{n} {what}" for what, n in hidden.items())
-        table.add_row("", "", "", Text(f"({counts}: --verbose lists them)", style="dim"))
+        blanks = [""] * (len(table.columns) - 1)
+        table.add_row(*blanks, Text(f"({counts}: --verbose lists them)", style="dim"))
     return table
 
 
-def _badge_panel(report: Report) -> Panel:
-    badge = report.badge
+def _badge_text(badge: BadgeResult, what: str = "Badge") -> Text:
+    """The level reached and, item by item, what the next level still needs."""
     text = Text()
-    text.append("Badge reached: ")
+    text.append(f"{what} reached: ")
     text.append(badge.level.upper(), style=f"bold {LEVEL_STYLE.get(badge.level, '')}")
     if badge.next_level:
         text.append(f"\nMissing for {badge.next_level}:\n")
@@ -72,7 +85,41 @@ def _badge_panel(report: Report) -> Panel:
                 text.append(f"      hint: {hint}\n", style="cyan")
     else:
         text.append("  (highest level)")
+    return text
+
+
+def _badge_panel(report: Report) -> Panel:
+    text = _badge_text(report.badge)
+    for cid, summary in report.fair.items():
+        text.append("\n" + fairview.headline(cid, summary))
     return Panel(text, title="Badge", expand=True)
+
+
+def _scores_table(summary: FairSummary) -> Table:
+    table = Table(
+        "principle", "points", "score", "metrics passed", title_justify="left", expand=False
+    )
+    for key, score in summary.scores.items():
+        table.add_row(*fairview.score_row(key, score), style="bold" if key == "FAIR" else "")
+    return table
+
+
+def _fair_block(console: Console, report: Report, cid: str, verbose: bool) -> None:
+    """One FAIR section: where it comes from, its indicators, scores and FAIR badge."""
+    summary = report.fair[cid]
+    console.rule(f"[bold]FAIR: {cid}[/]", align="left")
+    console.print(Text(fairview.source_line(summary), style="dim"))
+    for warning in fairview.warnings(summary):
+        console.print(Text(warning, style="bold magenta"))
+    if cid in report.criteria:
+        console.print(_criterion_table(cid, report.criteria[cid], verbose))
+    if summary.scores:
+        console.print(_scores_table(summary))
+    else:
+        console.print(Text("no FAIR scores", style="magenta"))
+    if summary.badge:
+        console.print(Panel(_badge_text(summary.badge, "FAIR badge"), title="FAIR badge"))
+    console.print()
 
 
 def render_to(console: Console, report: Report, verbose: bool = False) -> None:
@@ -91,11 +138,14 @@ def render_to(console: Console, report: Report, verbose: bool = False) -> None:
     if report.config_source:
         header.append(f"\nconfiguration: {report.config_source}", style="dim")
     console.print(Panel(header, title="sqaaas assessment"))
-    for cid, result in report.criteria.items():
+    quality = fairview.quality_criteria(report)
+    for cid, result in quality.items():
         console.print(_criterion_table(cid, result, verbose))
         console.print()
+    for cid in fairview.fair_sections(report):
+        _fair_block(console, report, cid, verbose)
     summary = Table("criterion", "verdict", "coverage", title="Summary", title_justify="left")
-    for cid, result in report.criteria.items():
+    for cid, result in quality.items():
         ratio = result.coverage.ratio
         summary.add_row(
             f"{cid} {result.title}",
