@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python benchmarks/assess_speed.py "$@"
 python benchmarks/static_tools.py --files 200
+python benchmarks/web_load.py --rate 100 --duration 10

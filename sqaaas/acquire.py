@@ -8,6 +8,7 @@ before git sees it. Clones run with prompts disabled and a hard time limit.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -15,7 +16,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -237,6 +238,27 @@ def _run_git(args: list[str], cwd: Path, timeout: float, progress: ProgressCallb
         raise AcquireError(f"git {args[0]} failed: {message}")
 
 
+def _clone_dir(url: str, cache_dir: Path) -> Path:
+    return cache_dir / "repos" / hashlib.sha256(url.encode()).hexdigest()[:24]
+
+
+@contextlib.contextmanager
+def clone_lock(url: str, cache_dir: Path | None = None) -> Iterator[None]:
+    """Hold the cached clone of ``url`` for one assessment (acquire + probes).
+
+    Without it two jobs of a service for the same URL but other branches would check out
+    under each other's feet. While held, a git lock file left in the clone by a killed git
+    is stale by construction and is removed, so the next fetch does not fail on it.
+    """
+    dest = _clone_dir(url, Path(cache_dir or default_cache_dir()))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with (dest.parent / f"{dest.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        for stale in ("index.lock", "HEAD.lock", "shallow.lock"):
+            (dest / ".git" / stale).unlink(missing_ok=True)
+        yield
+
+
 def _clone(
     url: str,
     branch: str | None,
@@ -246,8 +268,7 @@ def _clone(
     progress: ProgressCallback | None,
 ) -> Checkout:
     """Clone (or refresh a cached clone of) ``url`` and check out the wanted revision."""
-    key = hashlib.sha256(url.encode()).hexdigest()[:24]
-    dest = cache_dir / "repos" / key
+    dest = _clone_dir(url, cache_dir)
     dest.parent.mkdir(parents=True, exist_ok=True)
     repo: git.Repo | None = None
     if (dest / ".git").is_dir():
@@ -283,7 +304,12 @@ def _clone(
             try:
                 repo.git.checkout("--force", "--detach", target)
             except git.GitCommandError as exc:
-                raise AcquireError(f"branch '{branch}' not found in {url}") from exc
+                if branch:
+                    raise AcquireError(f"branch '{branch}' not found in {url}") from exc
+                detail = (exc.stderr or "").strip().splitlines()[-1:] or [str(exc.status)]
+                raise AcquireError(
+                    f"cannot check out the default branch of {url}: {detail[0]}"
+                ) from exc
     if commit:
         try:
             repo.git.checkout("--force", "--detach", commit)

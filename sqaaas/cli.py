@@ -709,3 +709,166 @@ def badge_revoke(badge_id: str, keydir: Path, reason: str | None) -> None:
     else:
         click.echo(f"{normalise_id(badge_id)} was already revoked in {path}")
 
+
+def _web_default(name: str) -> object:
+    """The default of a WebSettings field, so that help texts and the service agree."""
+    from sqaaas.web.settings import WebSettings
+
+    return WebSettings.__dataclass_fields__[name].default
+
+
+_data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Database, keys and clone cache [default: $SQAAAS_DATA_DIR or ~/.local/share/sqaaas].",
+)
+
+
+@main.command()
+@click.option(
+    "--host", default=_web_default("host"), show_default=True, help="Address to listen on."
+)
+@click.option(
+    "--port", default=_web_default("port"), show_default=True, type=click.IntRange(1, 65535)
+)
+@_data_dir_option
+@click.option(
+    "--public-url",
+    help="Base URL users reach the service at (behind a reverse proxy); badges name it.",
+)
+@click.option(
+    "--workers", default=_web_default("workers"), show_default=True, type=click.IntRange(1, 64),
+    help="Assessments run at once.",
+)
+@click.option(
+    "--job-timeout", default=_web_default("job_timeout_s"), show_default=True,
+    type=click.FloatRange(1),
+    help="Seconds one assessment may take before it is stopped and failed.",
+)
+@click.option(
+    "--allow-private", is_flag=True,
+    help="Assess repositories on loopback/private addresses (only on a trusted network).",
+)
+@click.option(
+    "--rate-limit", default=_web_default("rate_limit_per_minute"), show_default=True,
+    type=click.IntRange(0),
+    help="Write requests per minute per client address (0: no limit).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Warnings only, no access log.")
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    public_url: str | None,
+    workers: int,
+    job_timeout: float,
+    allow_private: bool,
+    rate_limit: int,
+    quiet: bool,
+) -> None:
+    """Run the web service: pipeline composer, assessments, badges and the REST API."""
+    from sqaaas.web.server import serve as run_server
+    from sqaaas.web.server import settings_for
+
+    settings = settings_for(
+        data_dir,
+        host=host,
+        port=port,
+        public_url=public_url,
+        workers=workers,
+        job_timeout_s=job_timeout,
+        allow_private=allow_private,
+        rate_limit_per_minute=rate_limit,
+    )
+    run_server(settings, quiet=quiet)
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens of the web service (needed to create assessments and revoke badges)."""
+
+
+@tokens.command("create")
+@click.option("--name", default="api", show_default=True, help="What the token is for.")
+@_data_dir_option
+def tokens_create(name: str, data_dir: Path | None) -> None:
+    """Create a token; the secret is printed once, on stdout (only its hash is stored)."""
+    from sqaaas.web.server import settings_for
+    from sqaaas.web.store import Store
+
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise SqaaasError("give a token name of 1 to 100 characters")
+    store = Store(settings_for(data_dir).database)
+    try:
+        token_id, secret = store.create_token(name)
+    finally:
+        store.close()
+    click.echo(secret)
+    click.echo(
+        f"token {token_id} ('{name}') created: keep the secret above, it cannot be shown again;"
+        " send it as 'Authorization: Bearer <secret>'",
+        err=True,
+    )
+
+
+@tokens.command("list")
+@_data_dir_option
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
+def tokens_list(data_dir: Path | None, fmt: str) -> None:
+    """List tokens (ids, names, dates; never the secrets)."""
+    import json
+    from datetime import UTC, datetime
+
+    from sqaaas.web.server import settings_for
+    from sqaaas.web.store import Store
+
+    store = Store(settings_for(data_dir).database)
+    try:
+        rows = store.tokens()
+    finally:
+        store.close()
+
+    def stamp(seconds: float | None) -> str | None:
+        if seconds is None:
+            return None
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+    listed = [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "created": stamp(r["created_at"]),
+            "revoked": stamp(r["revoked_at"]),
+        }
+        for r in rows
+    ]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(listed, indent=2) + "\n")
+        return
+    if not listed:
+        click.echo("no tokens: create one with 'sqaaas tokens create'")
+    for t in listed:
+        state = f"revoked {t['revoked']}" if t["revoked"] else "active"
+        click.echo(f"{t['id']}  {t['created']}  {state:<33}  {t['name']}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", metavar="ID")
+@_data_dir_option
+def tokens_revoke(token_id: str, data_dir: Path | None) -> None:
+    """Revoke token ID (as 'tokens list' shows it): requests with it are refused at once."""
+    from sqaaas.web.server import settings_for
+    from sqaaas.web.store import Store
+
+    store = Store(settings_for(data_dir).database)
+    try:
+        known = any(t["id"] == token_id for t in store.tokens())
+        revoked = known and store.revoke_token(token_id)
+    finally:
+        store.close()
+    if not known:
+        raise SqaaasError(f"no token {token_id} (see 'sqaaas tokens list')")
+    click.echo(f"revoked token {token_id}" if revoked else f"token {token_id} was already revoked")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.acquire import acquire, check_ref, check_url
+from sqaaas.acquire import acquire, check_ref, check_url, clone_lock
 from sqaaas.errors import AcquireError
 from tests.repos import commit_all, git, make_repo, write_files
 
@@ -99,6 +99,38 @@ def test_clone_file_url_into_cache_with_tags_branch_and_commit(tmp_path):
     assert branch.root == checkout.root and (branch.root / "b.txt").exists()
     pinned = acquire(f"file://{origin}", commit=first, cache_dir=cache)
     assert pinned.commit == first and not (pinned.root / "b.txt").exists()
+
+
+def test_clone_lock_clears_a_lock_file_left_by_a_killed_git(tmp_path):
+    origin = make_repo(tmp_path / "origin", {"a.txt": "1"}, remote=None)
+    cache = tmp_path / "cache"
+    url = f"file://{origin}"
+    first = acquire(url, cache_dir=cache)
+    (first.root / ".git" / "index.lock").write_text("")
+    with pytest.raises(AcquireError, match="default branch"):
+        acquire(url, cache_dir=cache)  # git refuses to check out over the stale lock
+    with clone_lock(url, cache):
+        again = acquire(url, cache_dir=cache)
+    assert again.commit == first.commit
+
+
+def test_clone_lock_serialises_users_of_one_clone(tmp_path):
+    url = "https://example.org/org/tool.git"
+    order: list[str] = []
+
+    def hold(name: str) -> None:
+        with clone_lock(url, tmp_path):
+            order.append(f"{name} in")
+            time.sleep(0.3)
+            order.append(f"{name} out")
+
+    workers = [threading.Thread(target=hold, args=(n,)) for n in ("a", "b")]
+    for worker in workers:
+        worker.start()
+        time.sleep(0.05)
+    for worker in workers:
+        worker.join()
+    assert order == ["a in", "a out", "b in", "b out"]
 
 
 def test_unknown_branch_and_commit_give_clear_errors(tmp_path):

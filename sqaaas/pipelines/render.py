@@ -12,6 +12,7 @@ import json
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -163,7 +164,11 @@ def yaml_block(text: str, indent: int) -> str:
     return "|-\n" + "\n".join(pad + line if line else "" for line in lines)
 
 
+@cache
 def environment() -> Environment:
+    """The templates' environment, built once: compiling the templates dominated the cost of
+    a render (about 19 ms of 20), which the web service pays on every composer request.
+    Nothing mutates it after this function, and Jinja renders thread-safely."""
     # The outputs are YAML and Groovy, not HTML: every value goes through an explicit
     # quoting filter (yaml_str, groovy_str), which is what keeps them from breaking out.
     env = Environment(  # nosec B701

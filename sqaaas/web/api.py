@@ -1,0 +1,514 @@
+"""The REST API: /api/v1 (criteria, pipelines, assessments, badges, issuer), /healthz and the
+issuer files under /issuer/ that the service's badges name.
+
+Routes are thin: each calls the Service (the same functions the pages and the CLI use) and
+maps its result to a model of api_models, so the OpenAPI document is the contract.
+Anonymous callers may read everything and generate pipelines; creating assessments and
+revoking badges needs an API token (``sqaaas tokens create``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, Security
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sqaaas import __version__
+from sqaaas.badges.errors import RevocationListError
+from sqaaas.badges.issuer import PROFILE_FILE, Issuer
+from sqaaas.badges.keys import JWKS_FILE
+from sqaaas.badges.revocation import REVOCATIONS_FILE, normalise_id
+from sqaaas.criteria import Catalogue
+from sqaaas.pipelines.spec import PipelineSpec
+from sqaaas.report.model import Report
+from sqaaas.web.api_models import (
+    API_PREFIX,
+    Assessment,
+    AssessmentCreated,
+    AssessmentRequest,
+    Badge,
+    Credential,
+    Health,
+    PipelineFiles,
+    PipelineRequest,
+    Problem,
+    ReportFormat,
+    Revoked,
+    RevokeRequest,
+    moment,
+)
+from sqaaas.web.app import service_of
+from sqaaas.web.service import NotFound, Service, pipeline_files, zip_bytes
+from sqaaas.web.store import BadgeRecord
+
+_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_ISSUER_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$")
+_JSON = "application/json"
+REPORT_MEDIA_TYPES = {
+    "json": _JSON,
+    "sarif": "application/sarif+json",
+    "markdown": "text/markdown; charset=utf-8",
+}
+REPORT_SUFFIXES = {"json": "json", "sarif": "sarif", "markdown": "md"}
+_ERRORS = {
+    400: "the request cannot be carried out (the detail says why)",
+    401: "no API token, or not a valid one",
+    404: "no such resource",
+    409: "the assessment has not finished",
+    413: "the request body is larger than the service accepts",
+    422: "the request is invalid (the detail names the field and the problem)",
+    429: "too many write requests from this address: retry after Retry-After seconds",
+    503: "the queue is full: retry after Retry-After seconds",
+}
+# A badge image and the issuer's files are fetched by other sites and verifiers.
+SHARED = {"Cross-Origin-Resource-Policy": "cross-origin", "Access-Control-Allow-Origin": "*"}
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token made by the operator with `sqaaas tokens create`.",
+)
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route can answer with."""
+    return {code: {"model": Problem, "description": _ERRORS[code]} for code in codes}
+
+
+def validation_detail(exc: RequestValidationError) -> str:
+    """The first problem of a rejected request as one line: ``<field path>: <message>``."""
+    problems = exc.errors()
+    if not problems:
+        return "invalid request"
+    first = problems[0]
+    loc = [str(part) for part in first.get("loc", ())]
+    if len(loc) > 1 and loc[0] in ("body", "query", "path", "header", "cookie"):
+        loc = loc[1:]
+    where = ".".join(loc)
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """The app's handler for requests FastAPI rejects: 422 with a one-line detail."""
+    detail = validation_detail(exc) if isinstance(exc, RequestValidationError) else str(exc)
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def require_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> None:
+    """401 unless the request carries a valid API token (RFC 6750 challenge)."""
+    if credentials is None:
+        raise HTTPException(
+            401,
+            "this needs an API token: send 'Authorization: Bearer <token>' "
+            "(the operator makes one with 'sqaaas tokens create')",
+            headers={"WWW-Authenticate": 'Bearer realm="sqaaas"'},
+        )
+    if not service_of(request).store.token_valid(credentials.credentials):
+        raise HTTPException(
+            401,
+            "the API token is not valid (unknown or revoked)",
+            headers={"WWW-Authenticate": 'Bearer realm="sqaaas", error="invalid_token"'},
+        )
+
+
+Authorized = Security(require_token)
+root = APIRouter()
+v1 = APIRouter(prefix=API_PREFIX)
+
+
+def _root(request: Request) -> str:
+    """The path the service is mounted at (behind a proxy), for the links it returns."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def _job_id(value: str) -> str:
+    if not _JOB_ID.match(value):
+        raise NotFound(f"no assessment {value[:64]!r}: ids are 32 hexadecimal digits")
+    return value
+
+
+def _badge(service: Service, key: str) -> BadgeRecord:
+    """The badge whose id is ``urn:uuid:<key>`` (a full urn:uuid: id is accepted too)."""
+    try:
+        badge_id = normalise_id(key)
+    except RevocationListError:
+        raise NotFound(f"no badge {key[:64]!r}: use the <uuid> of urn:uuid:<uuid>") from None
+    return service.badge(badge_id)
+
+
+# health
+
+
+def _health(request: Request) -> Health:
+    store = service_of(request).store
+    return Health(
+        status="ok",
+        version=__version__,
+        queued=store.count("queued"),
+        running=store.count("running"),
+    )
+
+
+@root.get("/healthz", tags=["service"], summary="Liveness and queue length")
+def healthz(request: Request) -> Health:
+    return _health(request)
+
+
+@v1.get("/healthz", tags=["service"], summary="Liveness and queue length")
+def api_healthz(request: Request) -> Health:
+    return _health(request)
+
+
+# criteria
+
+
+@cache
+def _catalogue_json() -> bytes:
+    from sqaaas.criteria import default_catalogue
+    from sqaaas.criteria_docs import to_json
+
+    return to_json(default_catalogue()).encode("utf-8")
+
+
+@v1.get(
+    "/criteria",
+    tags=["criteria"],
+    summary="Baselines, criteria with their subcriteria, badge schemes",
+    description="What `sqaaas criteria --format json` prints.",
+    response_class=Response,
+    responses={200: {"model": Catalogue, "content": {_JSON: {}}}},
+)
+def criteria() -> Response:
+    return Response(_catalogue_json(), media_type=_JSON)
+
+
+# pipelines
+
+
+@v1.get(
+    "/pipelines/schema",
+    tags=["pipelines"],
+    summary="JSON Schema of the pipeline spec",
+    description="What `sqaaas pipeline schema` prints.",
+)
+def pipeline_schema() -> dict[str, Any]:
+    return PipelineSpec.model_json_schema()
+
+
+@v1.post(
+    "/pipelines",
+    tags=["pipelines"],
+    summary="Generate the CI files of a pipeline spec",
+    description="The files `sqaaas pipeline generate --target TARGET` writes for the spec.",
+    responses=errors(400, 413, 422, 429),
+)
+def pipelines(body: PipelineRequest) -> PipelineFiles:
+    files = pipeline_files(body.spec, body.target)
+    return PipelineFiles(target=body.target, files=files)
+
+
+@v1.post(
+    "/pipelines/zip",
+    tags=["pipelines"],
+    summary="Generate the CI files of a pipeline spec as a ZIP",
+    description="The same files as POST /api/v1/pipelines, in a ZIP archive (paths kept).",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the ZIP archive",
+        },
+        **errors(400, 413, 422, 429),
+    },
+)
+def pipelines_zip(body: PipelineRequest) -> Response:
+    files = pipeline_files(body.spec, body.target)
+    return Response(
+        zip_bytes(files),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="sqaaas-{body.target}.zip"'},
+    )
+
+
+# assessments
+
+
+@v1.post(
+    "/assessments",
+    tags=["assessments"],
+    summary="Queue an assessment of a repository",
+    description="202 with a new assessment; 200 with the one already queued or running for "
+    "the same repository, branch and subfolder. Poll its `links.self` until `state` is done.",
+    status_code=202,
+    responses={
+        200: {"model": AssessmentCreated, "description": "the same request was already queued"},
+        **errors(400, 401, 413, 422, 429, 503),
+    },
+    dependencies=[Authorized],
+)
+def create_assessment(
+    request: Request, response: Response, body: AssessmentRequest
+) -> AssessmentCreated:
+    job, created = service_of(request).submit(body.repo_url, body.branch, body.subfolder)
+    view = Assessment.of(job, _root(request))
+    response.status_code = 202 if created else 200
+    response.headers["Location"] = view.links.self
+    return AssessmentCreated(**view.model_dump(), created=created)
+
+
+@v1.get(
+    "/assessments/{assessment_id}",
+    tags=["assessments"],
+    summary="State and progress of an assessment",
+    responses=errors(404, 422),
+)
+def assessment(request: Request, assessment_id: str) -> Assessment:
+    job = service_of(request).job(_job_id(assessment_id))
+    return Assessment.of(job, _root(request))
+
+
+@v1.get(
+    "/assessments/{assessment_id}/report",
+    tags=["assessments"],
+    summary="The report of a finished assessment",
+    description="JSON (docs/report-format.md), SARIF 2.1.0 or Markdown: what "
+    "`sqaaas assess --format FORMAT` prints for the same repository.",
+    response_class=Response,
+    responses={
+        200: {
+            "model": Report,
+            "content": {
+                _JSON: {},
+                REPORT_MEDIA_TYPES["sarif"]: {"schema": {"type": "object"}},
+                "text/markdown": {"schema": {"type": "string"}},
+            },
+            "description": "the report in the format asked for",
+        },
+        **errors(404, 409, 422),
+    },
+)
+def assessment_report(
+    request: Request,
+    assessment_id: str,
+    fmt: Annotated[ReportFormat, Query(alias="format")] = "json",
+) -> Response:
+    from sqaaas.report.formats import renderer
+
+    job_id = _job_id(assessment_id)
+    report = service_of(request).report(job_id)
+    filename = f"sqaaas-report-{job_id}.{REPORT_SUFFIXES[fmt]}"
+    return Response(
+        renderer(fmt)(report),
+        media_type=REPORT_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@v1.get(
+    "/assessments/{assessment_id}/badges",
+    tags=["badges"],
+    summary="The badges issued for an assessment",
+    description="Empty while the assessment runs, and when it reached no badge level.",
+    responses=errors(404, 422),
+)
+def assessment_badges(request: Request, assessment_id: str) -> list[Badge]:
+    service = service_of(request)
+    job = service.job(_job_id(assessment_id))
+    return [Badge.of(record, _root(request)) for record in service.store.badges_of(job.id)]
+
+
+# badges: the URL names a badge by the <uuid> of its id urn:uuid:<uuid>
+
+BadgeKey = Annotated[str, PathParam(description="the <uuid> of the badge id urn:uuid:<uuid>")]
+
+
+def _image(request: Request, badge_key: str, fmt: str, media_type: str) -> Response:
+    service = service_of(request)
+    record = _badge(service, badge_key)
+    key = record.id.removeprefix("urn:uuid:")
+    return Response(
+        service.badge_image(record.id, fmt),
+        media_type=media_type,
+        headers={
+            **SHARED,
+            "Content-Disposition": f'inline; filename="sqaaas-{record.level}-{key}.{fmt}"',
+            "Cache-Control": "public, max-age=3600",
+        },
+    )
+
+
+_SVG = "image/svg+xml"
+
+
+@v1.get(
+    "/badges/{badge_key}.svg",
+    tags=["badges"],
+    summary="The badge as an SVG image with both credentials baked in",
+    description="Verify it offline with `sqaaas badge verify FILE --trust issuer.jwks.json`.",
+    response_class=Response,
+    responses={
+        200: {"content": {_SVG: {"schema": {"type": "string"}}}, "description": "the image"},
+        **errors(404, 422),
+    },
+)
+def badge_svg(request: Request, badge_key: BadgeKey) -> Response:
+    return _image(request, badge_key, "svg", _SVG)
+
+
+@v1.get(
+    "/badges/{badge_key}.png",
+    tags=["badges"],
+    summary="The badge as a PNG image with both credentials baked in",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the image",
+        },
+        **errors(404, 422),
+    },
+)
+def badge_png(request: Request, badge_key: BadgeKey) -> Response:
+    return _image(request, badge_key, "png", "image/png")
+
+
+# after the image routes: {badge_key} alone would also match '<uuid>.svg'
+@v1.get(
+    "/badges/{badge_key}",
+    tags=["badges"],
+    summary="What a badge states and where its files are",
+    responses=errors(404, 422),
+)
+def badge(request: Request, badge_key: BadgeKey) -> Badge:
+    return Badge.of(_badge(service_of(request), badge_key), _root(request))
+
+
+@v1.get(
+    "/badges/{badge_key}/credential",
+    tags=["badges"],
+    summary="The signed credentials of a badge",
+    description="The Open Badges 3.0 VC-JWT and the Open Badges 2.0 JWS, with the URLs of "
+    "the issuer profile, its public keys and its revocation list.",
+    responses=errors(404, 422),
+)
+def badge_credential(request: Request, badge_key: BadgeKey) -> Credential:
+    service = service_of(request)
+    record = _badge(service, badge_key)
+    issuer = Issuer.from_url(service.issuer_url)
+    return Credential(
+        id=record.id,
+        level=record.level,
+        ob3_jwt=record.token,
+        ob2_jws=record.ob2_jws,
+        issuer=issuer.profile_id,
+        jwks=issuer.jwks_url,
+        revocations=issuer.revocations_url,
+        revoked=record.revoked_at is not None,
+    )
+
+
+@v1.post(
+    "/badges/{badge_key}/revoke",
+    tags=["badges"],
+    summary="Revoke a badge",
+    description="Adds the badge to the served revocation list; verifiers that check the list "
+    "(`sqaaas badge verify --revocations URL`) then reject it. Revoking twice is harmless.",
+    responses=errors(400, 401, 404, 413, 422, 429),
+    dependencies=[Authorized],
+)
+def badge_revoke(
+    request: Request, badge_key: BadgeKey, body: RevokeRequest | None = None
+) -> Revoked:
+    service = service_of(request)
+    record = _badge(service, badge_key)
+    reason = ((body.reason or "").strip() or None) if body is not None else None
+    changed = service.revoke_badge(record.id, reason)
+    after = service.badge(record.id)
+    return Revoked(
+        id=after.id,
+        revoked=True,
+        changed=changed,
+        revoked_at=moment(after.revoked_at),
+        reason=after.revoked_reason,
+    )
+
+
+# the issuer: public files the badges name, served as verifiers expect them
+
+_MEDIA_TYPES = {".json": _JSON, ".svg": _SVG}
+
+
+def _issuer_file(request: Request, relative: str) -> FileResponse:
+    if not _ISSUER_PATH.match(relative):
+        raise NotFound(f"no issuer file {relative[:64]!r}")
+    path = service_of(request).issuer_file(relative)
+    fresh = "no-cache" if path.name == REVOCATIONS_FILE else "public, max-age=300"
+    return FileResponse(
+        path,
+        media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+        headers={**SHARED, "Cache-Control": fresh},
+    )
+
+
+_ISSUER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {_JSON: {"schema": {"type": "object"}}, _SVG: {"schema": {"type": "string"}}},
+        "description": "the file",
+    },
+    **errors(404, 422),
+}
+
+
+@root.get(
+    "/issuer/{relative:path}",
+    tags=["issuer"],
+    summary="A public file of the badge issuer",
+    description=f"{PROFILE_FILE} (profile), {JWKS_FILE} (public keys), {REVOCATIONS_FILE}, "
+    "keys/<kid>.json (the Open Badges 2.0 key), achievements/<scheme>-<level>.svg. "
+    "These are the URLs the badges name.",
+    response_class=FileResponse,
+    responses=_ISSUER_RESPONSES,
+)
+def issuer_file(request: Request, relative: str) -> FileResponse:
+    return _issuer_file(request, relative)
+
+
+def _alias(relative: str) -> Callable[[Request], FileResponse]:
+    def serve(request: Request) -> FileResponse:
+        return _issuer_file(request, relative)
+
+    return serve
+
+
+for _path, _file, _summary in (
+    ("/issuer", PROFILE_FILE, "The issuer profile (Open Badges 2.0 Profile)"),
+    ("/issuer/jwks", JWKS_FILE, "The issuer's public JWK set: what `sqaaas badge verify "
+     "--trust` takes"),
+    ("/issuer/revocations", REVOCATIONS_FILE, "The issuer's revocation list"),
+):
+    v1.add_api_route(
+        _path,
+        _alias(_file),
+        methods=["GET"],
+        tags=["issuer"],
+        summary=_summary,
+        description=f"The same as GET /issuer/{_file}.",
+        name=f"issuer {_file}",
+        response_class=FileResponse,
+        responses=_ISSUER_RESPONSES,
+    )
+
+
+router = APIRouter()
+router.include_router(root)
+router.include_router(v1)

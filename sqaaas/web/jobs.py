@@ -1,0 +1,208 @@
+"""The bounded worker pool that drains the persistent job queue inside the server process.
+
+Each job runs in a child process (sqaaas.web.runjob) with a timeout. The children die with
+the server (PR_SET_PDEATHSIG), and a job left running by a killed server is re-queued at the
+next start (Store.recover), so no request is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqaaas.web.settings import WebSettings
+from sqaaas.web.store import Job, Store
+
+log = logging.getLogger("sqaaas.web.jobs")
+
+POLL_S = 1.0
+_PR_SET_PDEATHSIG = 1
+
+JobDone = Callable[[Job, str], None]  # (job, report JSON): e.g. issue the badge
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGKILL when the server process goes away."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    os.setsid()
+
+
+class WorkerPool:
+    """``settings.workers`` threads, each running one job at a time."""
+
+    def __init__(self, store: Store, settings: WebSettings, on_done: JobDone | None = None):
+        self.store = store
+        self.settings = settings
+        self.on_done = on_done
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._children: dict[str, subprocess.Popen[str]] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        recovered = self.store.recover(self.settings.max_attempts)
+        if recovered:
+            log.info("re-queued %d job(s) interrupted by the last shutdown", len(recovered))
+        for n in range(max(1, self.settings.workers)):
+            thread = threading.Thread(target=self._loop, name=f"sqaaas-worker-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def wake(self) -> None:
+        """A job was queued: let an idle worker take it now rather than at the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop taking jobs; jobs still running go back to the queue for the next start."""
+        self._stop.set()
+        self._wake.set()
+        with self._lock:
+            children = dict(self._children)
+        for job_id, child in children.items():
+            self.store.requeue(job_id, "re-queued: the server was stopped")
+            _kill(child)
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            job = self.store.claim()
+            if job is None:
+                self._wake.wait(POLL_S)
+                self._wake.clear()
+                continue
+            try:
+                self._run(job)
+            except Exception as exc:  # a bug here must fail the job, not kill the worker
+                log.exception("job %s crashed", job.id)
+                self.store.fail(job.id, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _run(self, job: Job) -> None:
+        with tempfile.TemporaryDirectory(prefix="sqaaas-job-") as tmp:
+            output = Path(tmp) / "report.json"
+            request = {
+                "url": job.repo_url,
+                "branch": job.branch,
+                "subfolder": job.subfolder,
+                "cache_dir": str(self.settings.cache_dir),
+                "clone_timeout": self.settings.clone_timeout_s,
+                "output": str(output),
+                "allow_private": self.settings.allow_private,
+            }
+            child = subprocess.Popen(
+                [sys.executable, "-m", "sqaaas.web.runjob"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                preexec_fn=_die_with_parent,
+                env={**os.environ, "SQAAAS_CACHE_DIR": str(self.settings.cache_dir)},
+            )
+            with self._lock:
+                self._children[job.id] = child
+            try:
+                outcome = self._supervise(job, child, json.dumps(request))
+            finally:
+                with self._lock:
+                    self._children.pop(job.id, None)
+            if self._stop.is_set():
+                return  # stop() re-queued it
+            if outcome is not None:
+                self.store.fail(job.id, outcome)
+                return
+            report_json = output.read_text(encoding="utf-8")
+        level = json.loads(report_json)["badge"]["level"]
+        commit = json.loads(report_json)["repository"]["commit"]
+        if self.on_done is not None:  # first: a client that sees 'done' finds the badge too
+            self.on_done(job, report_json)
+        self.store.finish(job.id, report_json, commit, level)
+
+    def _supervise(self, job: Job, child: subprocess.Popen[str], request: str) -> str | None:
+        """Feed the request, relay progress, enforce the timeout; the error or None."""
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(request)
+        child.stdin.close()
+        deadline = time.monotonic() + self.settings.job_timeout_s
+        timer = threading.Timer(self.settings.job_timeout_s, _kill, args=(child,))
+        timer.daemon = True
+        timer.start()
+        error: str | None = None
+        try:
+            for line in child.stdout:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(message, dict):
+                    continue
+                if "progress" in message:
+                    self.store.set_progress(job.id, str(message["progress"]))
+                if "error" in message:
+                    error = str(message["error"])
+            child.wait()
+        finally:
+            timer.cancel()
+        if time.monotonic() >= deadline and child.returncode != 0:
+            return f"timed out after {self.settings.job_timeout_s:.0f} s"
+        if child.returncode != 0:
+            return error or f"the assessment stopped unexpectedly (exit status {child.returncode})"
+        return None
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, read from /proc (empty where there is none)."""
+    children: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="utf-8") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue  # exited meanwhile
+            children.setdefault(ppid, []).append(int(entry.name))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found.extend(below)
+        todo.extend(below)
+    return found
+
+
+def _kill(child: subprocess.Popen[str]) -> None:
+    """End a job's child and everything it started.
+
+    Killing the child's process group is not enough: git runs in a session of its own (so
+    that acquire can time it out), and an orphaned clone would go on writing into the cache.
+    The tree is frozen first, so nothing forks while it is being collected.
+    """
+    groups = {child.pid}
+    for _ in range(2):  # stop what is there, then collect again: nothing can fork meanwhile
+        for pid in _descendants(child.pid):
+            with contextlib.suppress(OSError):
+                groups.add(os.getpgid(pid))
+        groups -= {0, 1, os.getpgrp()}  # never the server's own group (a reused pid)
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGSTOP)
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)

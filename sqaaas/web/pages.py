@@ -1,0 +1,353 @@
+"""The HTML pages: home, the pipeline composer, the assessment form, progress and report.
+
+Pages work without JavaScript (web/static/app.js only adds rows and live progress) and
+anonymously; every form post carries the CSRF token of its page. Each route is a thin
+shell over the Service (the same functions as the REST API and the CLI) and the composer's
+form <-> spec mapping; errors become pages or inline messages, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+
+from sqaaas import __version__
+from sqaaas.errors import SqaaasError
+from sqaaas.pipelines.render import TARGETS
+from sqaaas.pipelines.spec import (
+    DEFAULT_IMAGE,
+    PipelineSpec,
+    SpecError,
+    dump_spec,
+    parse_spec,
+)
+from sqaaas.report import fairview
+from sqaaas.web import composer, views
+from sqaaas.web.app import service_of
+from sqaaas.web.netcheck import RefusedURL
+from sqaaas.web.security import CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
+from sqaaas.web.service import NotFound, pipeline_files, zip_bytes
+from sqaaas.web.store import QueueFull
+
+router = APIRouter(include_in_schema=False)
+
+MAX_FORM_FIELDS = 5000
+MAX_SPEC_CHARS = 100_000
+#: seconds between reloads of the progress page when JavaScript does not run (app.js polls)
+PROGRESS_REFRESH_S = 5
+_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+TARGET_LABELS = {
+    "github-actions": "GitHub Actions",
+    "gitlab-ci": "GitLab CI",
+    "jenkins": "Jenkins (JePL)",
+}
+KIND_LABELS = {"sqaaas": "the sqaaas check", "tool": "a registry tool", "commands": "my commands"}
+COMPARATOR_LABELS = {
+    "EQUALS": "exact name",
+    "GLOB": "shell pattern (*, ?)",
+    "REGEXP": "regular expression",
+}
+ASSESS_LABELS = {"repo_url": "Repository URL", "branch": "Branch", "subfolder": "Subfolder"}
+FIELDS = SimpleNamespace(
+    repo=composer.repo_field,
+    env=composer.env_field,
+    when=composer.when_field,
+    step=composer.step_field,
+)
+
+
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render ``template`` with what every page needs (CSRF token, version, nav)."""
+    templates = request.app.state.templates
+    full = {
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request),
+        "version": __version__,
+        **(context or {}),
+    }
+    response: Response = templates.TemplateResponse(
+        request, template, full, status_code=status, headers=headers
+    )
+    response.headers["Cache-Control"] = "no-store"
+    set_csrf_cookie(request, response)
+    return response
+
+
+def _error(
+    request: Request, status: int, title: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    return _page(
+        request, "error.html", {"title": title, "message": message}, status=status, headers=headers
+    )
+
+
+async def _posted(request: Request) -> Any:
+    """The submitted form, or the error page to answer with (unreadable, bad CSRF token).
+
+    Bodies over the service's limit never get here (security.BodyLimit answers 413).
+    """
+    try:
+        form = await request.form(max_fields=MAX_FORM_FIELDS)
+    except (HTTPException, MultiPartException) as exc:
+        detail = getattr(exc, "detail", None) or getattr(exc, "message", "")
+        return _error(request, 400, "Unreadable form", f"The form could not be read: {detail}")
+    token = form.get(CSRF_FIELD)
+    if not csrf_ok(request, token if isinstance(token, str) else None):
+        return _error(
+            request,
+            403,
+            "Form expired",
+            "This form was not sent from this site's page, or the page is too old (its "
+            "security token does not match). Open the page again and resend it.",
+        )
+    return form
+
+
+# home
+
+
+@router.get("/", name="home")
+def home(request: Request) -> Response:
+    from sqaaas.criteria import default_catalogue
+
+    scheme = default_catalogue().badges["software"]
+    return _page(request, "home.html", {"nav": "home", "levels": scheme.levels})
+
+
+# the pipeline composer
+
+
+def _composer(
+    request: Request,
+    form: composer.ComposerForm,
+    errors: composer.Errors | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    form = composer.for_display(form)
+    choices = composer.criterion_choices()
+    context = {
+        "nav": "compose",
+        "form": form,
+        "errors": errors or {},
+        "choices": choices,
+        "targets": [(t, TARGET_LABELS[t]) for t in TARGETS],
+        "target_labels": TARGET_LABELS,
+        "kinds": [(kind, KIND_LABELS[kind]) for kind in composer.KINDS],
+        "comparators": [(c, COMPARATOR_LABELS[c]) for c in composer.COMPARATORS],
+        "tool_options": {
+            c.id: [("", "choose a tool"), *((t.name, t.label) for t in c.tools)] for c in choices
+        },
+        "repo_options": [
+            (str(i), f"{i + 1} (main)" if i == 0 else str(i + 1))
+            for i in range(len(form.repositories))
+        ],
+        "default_image": DEFAULT_IMAGE,
+        "step_timeout": str(composer.DEFAULT_STEP_TIMEOUT),
+        "names": FIELDS,
+        "describe": composer.describe,
+        "general": composer.GENERAL,
+        **extra,
+    }
+    return _page(request, "compose.html", context, status=status)
+
+
+@router.get("/compose", name="compose")
+def compose_form(request: Request) -> Response:
+    return _composer(request, composer.blank_form())
+
+
+Composed = Callable[[composer.ComposerForm, dict[str, str], PipelineSpec], Response]
+
+
+async def _composed(request: Request, answer: Composed) -> Response:
+    """``answer(form, files, spec)`` for a posted composer form that is valid; else the form
+    again with its errors (422), or the CSRF refusal."""
+    data = await _posted(request)
+    if isinstance(data, Response):
+        return data
+    form = composer.parse_form(data)
+    spec, errors = composer.to_spec(form)
+    if spec is not None:
+        try:
+            return answer(form, pipeline_files(spec, form.target), spec)
+        except SqaaasError as exc:
+            errors = {composer.GENERAL: [str(exc)]}
+    return _composer(request, form, errors, status=422)
+
+
+@router.post("/compose", name="compose_preview")
+async def compose_preview(request: Request) -> Response:
+    def preview(form: composer.ComposerForm, files: dict[str, str], spec: PipelineSpec) -> Response:
+        return _composer(request, form, files=files, spec_yaml=dump_spec(spec))
+
+    return await _composed(request, preview)
+
+
+def _zip(form: composer.ComposerForm, files: dict[str, str], spec: PipelineSpec) -> Response:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", form.name).strip("-.")[:60] or "sqaaas"
+    return Response(
+        zip_bytes(files),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{stem}-{form.target}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/compose/zip", name="compose_zip")
+async def compose_zip(request: Request) -> Response:
+    return await _composed(request, _zip)
+
+
+@router.post("/compose/load", name="compose_load")
+async def compose_load(request: Request) -> Response:
+    """Fill the composer from a spec (YAML or JSON text), e.g. one `pipeline init` wrote."""
+    data = await _posted(request)
+    if isinstance(data, Response):
+        return data
+    text = data.get("spec")
+    text = text if isinstance(text, str) else ""
+    target = data.get(composer.TARGET)
+    target = target if target in TARGETS else composer.DEFAULT_TARGET
+    try:
+        if len(text) > MAX_SPEC_CHARS:
+            raise SpecError(f"the spec is longer than {MAX_SPEC_CHARS} characters")
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecError(f"not valid YAML: {exc}") from None
+        form = composer.from_spec(parse_spec(raw, "spec"), str(target))
+    except SpecError as exc:
+        errors = {"spec": [str(exc)]}
+        return _composer(request, composer.blank_form(), errors, status=422, spec_text=text)
+    return _composer(request, form, loaded=True)
+
+
+# assessments
+
+
+def _assess(
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "nav": "assess",
+        "values": values,
+        "errors": errors or {},
+        "describe": ASSESS_LABELS.get,
+    }
+    return _page(request, "assess.html", context, status=status)
+
+
+@router.get("/assess", name="assess")
+def assess_form(request: Request) -> Response:
+    return _assess(request, {"repo_url": "", "branch": "", "subfolder": ""})
+
+
+@router.post("/assess", name="assess_submit")
+async def assess_submit(request: Request) -> Response:
+    data = await _posted(request)
+    if isinstance(data, Response):
+        return data
+    values = {}
+    for key in ("repo_url", "branch", "subfolder"):
+        value = data.get(key)
+        values[key] = value.strip()[:2000] if isinstance(value, str) else ""
+    try:
+        job, _ = service_of(request).submit(
+            values["repo_url"], values["branch"], values["subfolder"]
+        )
+    except RefusedURL as exc:
+        key = exc.field if exc.field in values else "repo_url"
+        key = "repo_url" if key == "url" else key
+        return _assess(request, values, {key: [str(exc)]}, status=422)
+    except QueueFull as exc:
+        return _error(
+            request,
+            503,
+            "The queue is full",
+            f"{exc}. Assessments already queued finish first; please submit again in a few "
+            "minutes.",
+            headers={"Retry-After": "60"},
+        )
+    return RedirectResponse(f"/assessments/{job.id}", status_code=303)
+
+
+@router.get("/assessments/{job_id}", name="assessment")
+def assessment(request: Request, job_id: str) -> Response:
+    service = service_of(request)
+    try:
+        if not _JOB_ID.match(job_id):
+            raise NotFound(job_id)
+        job = service.job(job_id)
+    except NotFound:
+        return _error(
+            request,
+            404,
+            "No such assessment",
+            "There is no assessment at this address. Check the link, or start a new one.",
+        )
+    context: dict[str, Any] = {"nav": "assess", "job": job, "elapsed": views.elapsed(job)}
+    if job.state in ("queued", "running"):
+        waited = max(0, int(time.time() - job.created_at))
+        context.update(
+            fallback_refresh=PROGRESS_REFRESH_S,
+            poll=f"{views.API}/assessments/{job.id}",
+            waited=waited,
+            elapsed=views.duration(waited),
+        )
+        return _page(request, "progress.html", context)
+    if job.state == "failed":
+        return _page(request, "failed.html", context)
+    try:
+        report = service.report(job.id)
+    except (SqaaasError, ValueError):
+        return _error(
+            request,
+            409,
+            "Report cannot be shown",
+            "The stored report of this assessment does not match the report format of this "
+            "version of sqaaas. Download it as JSON from the API, or assess the repository "
+            "again.",
+        )
+    records = [r for r in service.store.badges_of(job.id) if r.scheme == "software"]
+    badge = (
+        views.badge_view(records[-1], job, service.settings.base_url, service.issuer_url)
+        if records
+        else None
+    )
+    context.update(
+        report=report,
+        criteria=fairview.quality_criteria(report),
+        fair=[(sid, report.fair[sid], report.criteria.get(sid)) for sid in report.fair],
+        fairview=fairview,
+        badge=badge,
+        badge_pending=badge is None and report.badge.level != "none",
+        downloads=views.report_links(job.id),
+        labels=views.OUTCOME_LABELS,
+        shown=views.SHOWN_EVIDENCE,
+        where=views.evidence_where,
+        value_of=views.evidence_value,
+    )
+    if context["badge_pending"]:
+        context["refresh"] = PROGRESS_REFRESH_S
+    return _page(request, "report.html", context)

@@ -1,0 +1,186 @@
+"""What the pages and the REST API both do, written once: compose pipelines, queue
+assessments, read reports, issue and revoke the service's badges.
+
+The issuer of the service's badges is the service itself: its keys live in the data dir
+(made on first start) and its public files are served under ``<base URL>/issuer/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sqaaas.acquire import check_ref
+from sqaaas.config import RepoConfig
+from sqaaas.errors import SqaaasError
+from sqaaas.pipelines.render import render
+from sqaaas.pipelines.spec import PipelineSpec
+from sqaaas.report.model import Report
+from sqaaas.web.jobs import WorkerPool
+from sqaaas.web.netcheck import RefusedURL, check_repository_url
+from sqaaas.web.settings import WebSettings
+from sqaaas.web.store import BadgeRecord, Job, Store
+
+log = logging.getLogger("sqaaas.web")
+
+ISSUER_PATH = "/issuer"
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same spec gives the same ZIP bytes
+
+
+class NotFound(SqaaasError):
+    """No such job, report or badge (HTTP 404)."""
+
+
+class NotReady(SqaaasError):
+    """The assessment has not finished yet (HTTP 409)."""
+
+
+def pipeline_files(spec: PipelineSpec, target: str) -> dict[str, str]:
+    """The files ``sqaaas pipeline generate --target TARGET`` writes for ``spec``."""
+    return render(spec, target)
+
+
+def zip_bytes(files: dict[str, str]) -> bytes:
+    """A ZIP of ``files`` (relative path -> text) with fixed dates and sorted entries."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name].encode("utf-8"))
+    return buffer.getvalue()
+
+
+@dataclass
+class Service:
+    """The state a running web service shares between requests and workers."""
+
+    settings: WebSettings
+    store: Store
+    pool: WorkerPool | None = None
+
+    # assessments
+
+    def submit(
+        self, repo_url: str, branch: str | None = None, subfolder: str | None = None
+    ) -> tuple[Job, bool]:
+        """Validate and queue an assessment; (job, created). Raises RefusedURL, QueueFull."""
+        url = check_repository_url(repo_url, allow_private=self.settings.allow_private)
+        branch = (branch or "").strip() or None
+        subfolder = (subfolder or "").strip().strip("/") or None
+        if branch:
+            try:
+                check_ref(branch, "branch")
+            except SqaaasError as exc:
+                raise RefusedURL(str(exc), field="branch") from None
+        if subfolder:
+            try:
+                RepoConfig.model_validate({"subfolder": subfolder})
+            except ValidationError:
+                raise RefusedURL(
+                    f"refused subfolder '{subfolder}': give a path inside the repository",
+                    field="subfolder",
+                ) from None
+        job, created = self.store.submit(url, branch, subfolder, self.settings.max_queued)
+        if created and self.pool is not None:
+            self.pool.wake()
+        return job, created
+
+    def job(self, job_id: str) -> Job:
+        job = self.store.job(job_id)
+        if job is None:
+            raise NotFound(f"no assessment {job_id}")
+        return job
+
+    def report(self, job_id: str) -> Report:
+        job = self.job(job_id)
+        if job.state != "done":
+            raise NotReady(f"assessment {job_id} is {job.state}")
+        text = self.store.report(job_id)
+        if text is None:
+            raise NotFound(f"assessment {job_id} has no report")
+        return Report.model_validate_json(text)
+
+    # badges
+
+    @property
+    def issuer_url(self) -> str:
+        return self.settings.base_url + ISSUER_PATH
+
+    def ensure_keys(self) -> None:
+        """Make the issuer keys and public files on first start."""
+        from sqaaas.badges.issue import publish
+        from sqaaas.badges.issuer import Issuer
+        from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
+
+        keydir = self.settings.keys_dir
+        if not (keydir / ED25519_FILE).is_file():
+            generate_keys(keydir)
+        issuer = Issuer.from_url(self.issuer_url, "sqaaas")
+        publish(keydir, issuer, load_signing_keys(keydir), "software")
+
+    def issue_badge(self, job: Job, report_json: str) -> BadgeRecord | None:
+        """Sign the badge a finished assessment earned (none for level none)."""
+        from sqaaas.badges.issue import issue_badge
+        from sqaaas.badges.issuer import Issuer
+        from sqaaas.badges.keys import load_signing_keys
+
+        data: dict[str, Any] = json.loads(report_json)
+        if data.get("badge", {}).get("level", "none") == "none":
+            return None
+        keys = load_signing_keys(self.settings.keys_dir)
+        issued = issue_badge(
+            data, f"assessment {job.id}", keys, Issuer.from_url(self.issuer_url, "sqaaas")
+        )
+        self.store.add_badge(
+            issued.id, job.id, issued.scheme, issued.level, issued.token, issued.ob2_jws
+        )
+        return self.store.badge(issued.id)
+
+    def on_job_done(self, job: Job, report_json: str) -> None:
+        """Worker callback: a failure to sign is logged, the report stays available."""
+        try:
+            self.issue_badge(job, report_json)
+        except SqaaasError as exc:
+            log.warning("assessment %s: no badge issued: %s", job.id, exc)
+
+    def badge(self, badge_id: str) -> BadgeRecord:
+        record = self.store.badge(badge_id)
+        if record is None:
+            raise NotFound(f"no badge {badge_id}")
+        return record
+
+    def badge_image(self, badge_id: str, fmt: str = "svg") -> bytes:
+        """The badge image with both credentials baked in (as ``sqaaas badge issue`` writes)."""
+        from sqaaas.badges.issue import baked_image
+
+        record = self.badge(badge_id)
+        return baked_image(record.scheme, record.level, record.token, record.ob2_jws, fmt)
+
+    def revoke_badge(self, badge_id: str, reason: str | None) -> bool:
+        """Revoke in the served revocation list and in the database; False if already."""
+        from sqaaas.badges.revocation import revoke
+
+        self.badge(badge_id)
+        _, added = revoke(self.settings.keys_dir, badge_id, reason)
+        changed = self.store.revoke_badge(badge_id, reason)
+        return added or changed
+
+    def issuer_file(self, relative: str) -> Path:
+        """A public issuer file (profile, JWK set, revocation list, key, image) by its path."""
+        keydir = self.settings.keys_dir.resolve()
+        path = (keydir / relative).resolve()
+        public = (
+            path.parent == keydir and path.suffix == ".json"
+        ) or path.parent in (keydir / "keys", keydir / "achievements")
+        if not public or not path.is_file() or path.name.endswith(".pem"):
+            raise NotFound(f"no issuer file {relative}")
+        return path

@@ -1,0 +1,48 @@
+"""Operator settings of the web service, with defaults that work with no configuration."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_data_dir() -> Path:
+    """Where the database, reports and issuer keys live ($SQAAAS_DATA_DIR or XDG data home)."""
+    if env := os.environ.get("SQAAAS_DATA_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(base) / "sqaaas"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Everything ``sqaaas serve`` can be told; tests build one per temporary data dir."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None  # base URL users reach the service at (badge issuer URL)
+    workers: int = 2  # assessments run at once
+    job_timeout_s: float = 900.0
+    max_attempts: int = 3  # a job re-queued by restarts more often than this fails
+    max_queued: int = 100  # new assessments are refused (503) beyond this
+    allow_private: bool = False  # assess repositories on loopback/private addresses
+    rate_limit_per_minute: int = 30  # write requests per client address
+    clone_timeout_s: float = 300.0
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "sqaaas.sqlite3"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "clones"
