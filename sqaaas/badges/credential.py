@@ -188,7 +188,10 @@ def assess_report(
         digest=report_digest(data),
         scheme=badge.scheme,
         badge=badge,
-        subject=web_url(repo.url) if repo.url else None,
+        # a service (onboarding report) is named by its own URL; a repository by its web page
+        subject=(
+            repo.url if report.baseline.id == "service" else web_url(repo.url)
+        ) if repo.url else None,
         commit=repo.commit,
         subfolder=repo.subfolder,
     )

@@ -1,0 +1,109 @@
+"""Turn an onboarding request (URL, profile, OpenAPI URL, deployment repo...) into a context.
+
+This is where the safety rules are set up: the BoundedClient may contact only the service's
+host, the OpenAPI document's host and the hosts the resource profile names (the user named
+them all), never a private address unless allowed, and sends credentials only when the user
+gave them through the environment. Bad input fails here with one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqaaas.acquire import ProgressCallback, acquire
+from sqaaas.engine import make_context
+from sqaaas.service.context import ServiceContext
+from sqaaas.service.http import BoundedClient
+from sqaaas.service.onboard import OnboardError, check_target
+from sqaaas.service.profile import LoadedProfile, declared_hosts, load_profile
+
+_HEADER_MAX = 8192
+
+
+def check_openapi_url(url: str) -> str:
+    """An http(s) URL without credentials (the target's rules; a query string is fine)."""
+    url = url.strip()
+    try:
+        check_target(urlsplit(url)._replace(query="", fragment="").geturl())
+    except OnboardError as exc:
+        raise OnboardError(f"--openapi: {exc}") from None
+    return url
+
+
+def read_auth_header(variable: str) -> str:
+    """The Authorization header value from environment variable ``variable`` (never argv)."""
+    value = os.environ.get(variable, "")
+    if not value.strip():
+        raise OnboardError(f"--auth-header-env {variable}: that environment variable is not set")
+    if any(ch in value for ch in "\r\n\0") or len(value) > _HEADER_MAX:
+        raise OnboardError(
+            f"--auth-header-env {variable}: not a usable header value "
+            "(line breaks, NUL or longer than 8 KiB)"
+        )
+    return value.strip()
+
+
+def check_ca_file(path: str | Path) -> str:
+    """A readable PEM bundle of CA certificates; OnboardError otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise OnboardError(f"--ca-file {path}: no such file")
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise OnboardError(f"--ca-file {path}: not a PEM file of CA certificates ({exc})") from None
+    return str(path)
+
+
+def allowed_hosts(target: str, openapi_url: str | None, profile: LoadedProfile | None) -> set[str]:
+    hosts = {(urlsplit(target).hostname or "").lower()}
+    if openapi_url:
+        hosts.add((urlsplit(openapi_url).hostname or "").lower())
+    if profile is not None:
+        hosts |= declared_hosts(profile.data, target)
+    return {h for h in hosts if h}
+
+
+def build_context(
+    url: str,
+    *,
+    profile: LoadedProfile | str | Path | None = None,
+    openapi_url: str | None = None,
+    deployment_repo: str | None = None,
+    ca_file: str | Path | None = None,
+    allow_private: bool = False,
+    auth_header: str | None = None,
+    clone_progress: ProgressCallback | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> ServiceContext:
+    """Validate the inputs, fetch the deployment repository, and set up the bounded client."""
+    target = check_target(url)
+    loaded = load_profile(profile) if isinstance(profile, str | Path) else profile
+    openapi = check_openapi_url(openapi_url) if openapi_url else None
+    ca = check_ca_file(ca_file) if ca_file else None
+    repo = None
+    if deployment_repo:
+        repo = make_context(acquire(deployment_repo, progress=clone_progress), notify=notify)
+    client = BoundedClient(
+        allowed_hosts=allowed_hosts(target, openapi, loaded),
+        allow_private=allow_private,
+        ca_file=ca,
+        auth_header=auth_header,
+    )
+    ctx = ServiceContext(
+        target=target,
+        http=client,
+        profile=loaded.data if loaded else None,
+        profile_source=loaded.source if loaded else None,
+        profile_problems=list(loaded.problems) if loaded else [],
+        openapi_url=openapi,
+        repo=repo,
+        ca_file=ca,
+    )
+    if notify is not None:
+        ctx.notify = notify
+    return ctx
