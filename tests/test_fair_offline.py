@@ -171,7 +171,7 @@ def test_zenodo_badge_placeholder_fails(repo_factory: Factory) -> None:
     repo = bare_repo(repo_factory, {"README.md": readme})
     finding = failed(run_probe(repo, "fair.persistent_identifier"))
     assert finding.evidence[0].path == "README.md"
-    assert "placeholder" in finding.evidence[0].message
+    assert "dummy value" in finding.evidence[0].message
 
 
 def test_identifier_in_metadata_passes_with_cff(fair: Path) -> None:

@@ -339,7 +339,7 @@ def test_well_formed_pids_pass_without_contacting_resolvers(
     ("pid", "why"),
     [
         ("10.abc/x", "a DOI is 10."),
-        ("doi:10.5281/zenodo.xxxx", "placeholder"),
+        ("doi:10.5281/zenodo.xxxx", "dummy value"),
         ("see our docs", "expected a DOI"),
         ("swh:1:dir:" + "a" * 40, "identifies source code"),
     ],

@@ -3,7 +3,7 @@
 Looked for where research software states them: CITATION.cff (``doi``, ``identifiers``),
 codemeta.json (``identifier``, ``@id``, ``sameAs``), .zenodo.json (``doi``, ``conceptdoi``)
 and badges in the README. A field meant to hold a DOI whose value is not one
-(``10.abc/x``, a Zenodo placeholder) is reported as malformed rather than ignored, so the
+(``10.abc/x``, a dummy Zenodo suffix) is reported as malformed rather than ignored, so the
 FAIR checks can say what to fix. The files are parsed once by :mod:`sqaaas.facts.metadata`.
 """
 
@@ -36,7 +36,7 @@ _SCHEMES = {
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _MEANT_AS_DOI = re.compile(r"^\s*(?:doi:|10\.|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _ZENODO_DOI = re.compile(r"10\.5281/zenodo\.\d+")
-_PLACEHOLDER = re.compile(r"x{4,}|n{4,}|\.\.\.|your[-_]?doi", re.IGNORECASE)
+_DUMMY_SUFFIX = re.compile(r"x{4,}|n{4,}|\.\.\.|your[-_]?doi", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}*_`"
 _BADGE_LINE = re.compile(r"!\[|<img\b|\bimage::|:target:", re.IGNORECASE)
 _BADGE_DOI = re.compile(r"(?:badge/DOI/|(?:dx\.)?doi\.org/)(\S+)", re.IGNORECASE)
@@ -102,8 +102,8 @@ def doi_problem(value: str) -> str | None:
     doi = _DOI_PREFIX.sub("", value.strip())
     if not DOI_RE.fullmatch(doi):
         return DOI_SYNTAX
-    if _PLACEHOLDER.search(doi.split("/", 1)[1]):
-        return "the suffix is a placeholder, not a registered DOI"
+    if _DUMMY_SUFFIX.search(doi.split("/", 1)[1]):
+        return "the suffix is a dummy value, not a registered DOI"
     if doi.startswith("10.5281/") and not _ZENODO_DOI.fullmatch(doi):
         return "Zenodo DOIs are 10.5281/zenodo.<record number>"
     return None
