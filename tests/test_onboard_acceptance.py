@@ -69,6 +69,13 @@ jobs:
         run: test -z "$(docker compose up --detach --wait 2>&1 | grep -E 'Recreat|Creat')"
 """
 
+#: a deployment repository whose compose file lints and whose CI tests the deployment
+DEPLOYMENT_FILES = {
+    "compose.yaml": COMPOSE,
+    ".github/workflows/deploy.yml": WORKFLOW,
+    "README.md": "# Deployment of the test service\n\n`docker compose up --detach`\n",
+}
+
 
 def onboard(exe: str, cache: Path, *args: str) -> dict[str, Any]:
     """Run `sqaaas onboard ... --format json` as a user would and parse its report."""
@@ -102,11 +109,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def deployment_repo(workspace: Path) -> Path:
-    return make_repo(workspace / "deployment", {
-        "compose.yaml": COMPOSE,
-        ".github/workflows/deploy.yml": WORKFLOW,
-        "README.md": "# Deployment of the test service\n\n`docker compose up --detach`\n",
-    })
+    return make_repo(workspace / "deployment", DEPLOYMENT_FILES)
 
 
 @pytest.fixture(scope="module")

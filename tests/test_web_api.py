@@ -143,6 +143,9 @@ def test_openapi_documents_every_operation(served):
         ("GET", f"{API}/assessments/{{assessment_id}}"),
         ("GET", f"{API}/assessments/{{assessment_id}}/report"),
         ("GET", f"{API}/assessments/{{assessment_id}}/badges"),
+        ("POST", f"{API}/onboardings"), ("GET", f"{API}/onboardings/{{onboarding_id}}"),
+        ("GET", f"{API}/onboardings/{{onboarding_id}}/report"),
+        ("GET", f"{API}/onboardings/{{onboarding_id}}/badges"),
         ("GET", f"{API}/badges/{{badge_key}}"), ("GET", f"{API}/badges/{{badge_key}}.svg"),
         ("GET", f"{API}/badges/{{badge_key}}.png"),
         ("GET", f"{API}/badges/{{badge_key}}/credential"),
@@ -155,12 +158,14 @@ def test_openapi_documents_every_operation(served):
         if key[1].startswith((API, "/healthz", "/issuer")):
             assert op.get("summary"), key
             assert "200" in op["responses"] or "202" in op["responses"], key
-    for key in (("POST", f"{API}/assessments"), ("POST", f"{API}/badges/{{badge_key}}/revoke")):
+    writes = ("assessments", "onboardings", "badges/{badge_key}/revoke")
+    for key in (("POST", f"{API}/{path}") for path in writes):
         assert operations[key]["security"] == [{"token": []}], key
         assert "401" in operations[key]["responses"]
     assert "security" not in operations[("POST", f"{API}/pipelines")]
-    created = operations[("POST", f"{API}/assessments")]["responses"]
-    assert {"200", "202", "422", "429", "503"} <= set(created)
+    for path in ("assessments", "onboardings"):
+        created = operations[("POST", f"{API}/{path}")]["responses"]
+        assert {"200", "202", "422", "429", "503"} <= set(created)
     assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     assert served.client.get(f"{API}/docs").status_code == 200
 

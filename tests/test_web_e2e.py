@@ -5,6 +5,8 @@ real `sqaaas serve` process on loopback.
    `sqaaas pipeline generate` writes for the same spec (acceptance point 1).
 2. An assessment submitted in the browser finishes and its page shows the badge and the
    criteria (acceptance point 2).
+3. An onboarding of the good loopback service (tests/service_servers.py), its profile and
+   CA certificate pasted into the form, reaches its report page with the service badge.
 
 Each page is also saved as a screenshot under the test's tmp_path/screenshots. The browser's
 console must stay clean: a Content-Security-Policy violation (an inline script or style)
@@ -21,8 +23,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.repos import gold_repo_files, make_repo
+from tests.service_servers import (  # noqa: F401  (fixtures)
+    RunningService,
+    complete_profile,
+    good_service_fixture,
+    test_pki_fixture,
+)
+from tests.test_onboard_acceptance import DEPLOYMENT_FILES
 from tests.web_support import RunningServer, git_http_server, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -222,6 +232,35 @@ def test_an_assessment_from_the_browser_to_the_report(server, page, tmp_path):
         verdict = page.locator("#crit-" + cid.replace(".", "\\.") + " .verdict")
         sync_api.expect(verdict).to_have_text("✔ valid")
     sync_api.expect(page.locator("#snippet-markdown")).to_have_value(re.compile(r"^\[!\[sqaaas"))
+    sync_api.expect(page.locator("#downloads-title")).to_be_visible()
+
+
+def test_an_onboarding_from_the_browser_to_the_report(server, page, tmp_path, good_service):
+    deployment = make_repo(tmp_path / "src" / "deployment", DEPLOYMENT_FILES)
+    profile = yaml.safe_dump(complete_profile(good_service), sort_keys=False)
+    with git_http_server(tmp_path / "git") as git:
+        page.goto(server.url("/"))
+        page.click("nav >> text=Onboard a service")
+        page.wait_for_url(re.compile(r"/onboard$"))
+        page.fill("#f-service_url", good_service.url)
+        page.fill("#f-profile", profile)
+        page.fill("#f-deployment_repo", git.publish(deployment))
+        page.fill("#f-ca_pem", Path(str(good_service.ca_file)).read_text(encoding="utf-8"))
+        shoot(page, tmp_path, "onboard")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/onboardings/[0-9a-f]{32}$"))
+        page.wait_for_selector("#badge-title", timeout=DONE_WITHIN_S * 1000)
+    shoot(page, tmp_path, "onboarding-report")
+    sync_api.expect(page.locator("h1")).to_contain_text(good_service.url)
+    sync_api.expect(page.locator("#badge-title")).to_contain_text(re.compile("silver|gold"))
+    image = page.locator(".badge-image img")
+    sync_api.expect(image).to_have_attribute(
+        "alt", re.compile(r"^sqaaas service quality badge: (silver|gold)$")
+    )
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    for cid in ("SvcQC.Dep", "SvcQC.Doc", "SvcQC.Sec"):
+        verdict = page.locator("#crit-" + cid.replace(".", "\\.") + " .verdict")
+        sync_api.expect(verdict).to_have_text("✔ valid")
     sync_api.expect(page.locator("#downloads-title")).to_be_visible()
 
 

@@ -2,8 +2,9 @@
 
 Every operation gets generated requests, valid and invalid, with a real API token: no answer
 may be a server error, and every answer must be one the document lists, with the documented
-content type and body schema. An assessment with a signed badge is in the database, so the
-operations that read one are also called with real ids and checked the same way.
+content type and body schema. An assessment with a signed badge and an onboarding of a real
+loopback service are in the database, so the operations that read them are also called with
+real ids and checked the same way.
 """
 
 from __future__ import annotations
@@ -29,10 +30,18 @@ from schemathesis.specs.openapi.checks import (
 
 from sqaaas.pipelines.render import TARGETS, render
 from sqaaas.pipelines.spec import SpecError, parse_spec
+from sqaaas.report.model import Report
+from sqaaas.service.onboard import run_onboarding
 from sqaaas.tools.spec import default_tools
 from sqaaas.web.app import create_app
 from sqaaas.web.settings import WebSettings
 from tests.badge_support import report_for
+from tests.service_servers import (  # noqa: F401  (fixtures)
+    RunningService,
+    bad_service_fixture,
+    complete_profile,
+    service_context,
+)
 
 OPENAPI = "/api/v1/openapi.json"
 CHECKS = [
@@ -49,18 +58,26 @@ class Fuzzed:
     token: str
     job_id: str
     badge_key: str
+    onboarding_id: str
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+@pytest.fixture(scope="module")
+def onboarding_report(bad_service: RunningService) -> Report:
+    """A real service report: the bad loopback service onboarded in this process."""
+    ctx = service_context(bad_service.url, profile=complete_profile(bad_service))
+    return run_onboarding(ctx)
+
+
 @pytest.fixture
-def fuzzed(tmp_path: Path) -> Fuzzed:
+def fuzzed(tmp_path: Path, onboarding_report: Report) -> Fuzzed:
     """The app without workers (queued jobs never clone) nor rate limit, with one finished
-    gold assessment and its badge, signed by the service's own keys. One app per test:
-    schemathesis keeps an app's lifespan running until the test ends, which closes the
-    app's database."""
+    gold assessment and its badge, signed by the service's own keys, and one finished
+    onboarding. One app per test: schemathesis keeps an app's lifespan running until the
+    test ends, which closes the app's database."""
     web = WebSettings(
         data_dir=tmp_path / "data",
         allow_private=False,
@@ -76,7 +93,14 @@ def fuzzed(tmp_path: Path) -> Fuzzed:
     service.store.finish(job.id, report_json, report["repository"]["commit"], "gold")
     badge = service.issue_badge(job, report_json)
     assert badge is not None
-    return Fuzzed(app, token, job.id, badge.id.removeprefix("urn:uuid:"))
+    onboarding, _ = service.store.submit(
+        onboarding_report.repository.url or "", None, None, 10, kind="onboarding",
+        params={"profile": "name: Test service\n"},
+    )
+    service.store.claim()
+    level = onboarding_report.badge.level
+    service.store.finish(onboarding.id, onboarding_report.to_json(), None, level)
+    return Fuzzed(app, token, job.id, badge.id.removeprefix("urn:uuid:"), onboarding.id)
 
 
 @pytest.fixture
@@ -118,8 +142,14 @@ def test_real_resources_answer_as_documented(api_schema, fuzzed):
         ("/api/v1/issuer/jwks", {}, {}),
         ("/api/v1/issuer/revocations", {}, {}),
     ]
+    onboarding = {"onboarding_id": fuzzed.onboarding_id}
     calls += [
-        ("/api/v1/assessments/{assessment_id}/report", {"assessment_id": job}, {"format": fmt})
+        ("/api/v1/onboardings/{onboarding_id}", onboarding, {}),
+        ("/api/v1/onboardings/{onboarding_id}/badges", onboarding, {}),
+    ]
+    calls += [
+        (f"/api/v1/{kind}s/{{{kind}_id}}/report", {f"{kind}_id": key}, {"format": fmt})
+        for kind, key in (("assessment", job), ("onboarding", fuzzed.onboarding_id))
         for fmt in ("json", "sarif", "markdown")
     ]
     for path, parameters, query in calls:

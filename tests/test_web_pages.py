@@ -191,8 +191,8 @@ def zip_files(response: Response) -> dict[str, str]:
 # --- the app ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+@pytest.fixture(name="make_client")
+def make_client_fixture(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     """The real app (workers only when asked) with settings of the test's choosing."""
     clients: list[TestClient] = []
     counter = iter(range(100))
@@ -219,7 +219,7 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
 
 
-@pytest.mark.parametrize("path", ["/", "/compose", "/assess"])
+@pytest.mark.parametrize("path", ["/", "/compose", "/assess", "/onboard"])
 def test_pages_render_with_nav_csrf_cookie_and_security_headers(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -227,7 +227,7 @@ def test_pages_render_with_nav_csrf_cookie_and_security_headers(client, path):
     for header, value in SECURITY_HEADERS.items():
         assert response.headers[header] == value
     assert CSRF_COOKIE in response.cookies
-    for link in ('href="/compose"', 'href="/assess"', 'href="/api/v1/docs"'):
+    for link in ('href="/compose"', 'href="/assess"', 'href="/onboard"', 'href="/api/v1/docs"'):
         assert link in response.text
     assert "<script>" not in response.text and " style=" not in response.text  # CSP: files only
     assert_ids_sound(response.text)

@@ -24,13 +24,16 @@ from sqaaas.service.profile import LoadedProfile, declared_hosts, load_profile
 _HEADER_MAX = 8192
 
 
-def check_openapi_url(url: str) -> str:
-    """An http(s) URL without credentials (the target's rules; a query string is fine)."""
+def check_openapi_url(url: str, option: str | None = "--openapi") -> str:
+    """An http(s) URL without credentials (the target's rules; a query string is fine).
+
+    The error names ``option`` (the command-line option or form field it came from) first.
+    """
     url = url.strip()
     try:
         check_target(urlsplit(url)._replace(query="", fragment="").geturl())
     except OnboardError as exc:
-        raise OnboardError(f"--openapi: {exc}") from None
+        raise OnboardError(f"{option}: {exc}" if option else str(exc)) from None
     return url
 
 
@@ -79,15 +82,24 @@ def build_context(
     auth_header: str | None = None,
     clone_progress: ProgressCallback | None = None,
     notify: Callable[[str], None] | None = None,
+    cache_dir: Path | None = None,
+    clone_timeout: float = 300.0,
 ) -> ServiceContext:
-    """Validate the inputs, fetch the deployment repository, and set up the bounded client."""
+    """Validate the inputs, fetch the deployment repository, and set up the bounded client.
+
+    ``cache_dir`` and ``clone_timeout`` are where and how long the deployment repository is
+    cloned (the web service's workers set them; the command line uses the defaults).
+    """
     target = check_target(url)
     loaded = load_profile(profile) if isinstance(profile, str | Path) else profile
     openapi = check_openapi_url(openapi_url) if openapi_url else None
     ca = check_ca_file(ca_file) if ca_file else None
     repo = None
     if deployment_repo:
-        repo = make_context(acquire(deployment_repo, progress=clone_progress), notify=notify)
+        checkout = acquire(
+            deployment_repo, cache_dir=cache_dir, timeout=clone_timeout, progress=clone_progress
+        )
+        repo = make_context(checkout, notify=notify)
     client = BoundedClient(
         allowed_hosts=allowed_hosts(target, openapi, loaded),
         allow_private=allow_private,

@@ -134,7 +134,7 @@ def parse_document(body: bytes) -> tuple[dict[str, Any] | None, str | None]:
             return None, f"neither JSON nor YAML ({str(exc).splitlines()[0]})"
     if not isinstance(data, dict):
         return None, "not an OpenAPI document (not a mapping)"
-    if _too_large(data):
+    if too_many_nodes(data, MAX_NODES):
         return None, f"more than {MAX_NODES} nodes once YAML aliases are expanded"
     if not isinstance(data.get("openapi") or data.get("swagger"), str):
         return None, "not an OpenAPI document (no 'openapi' or 'swagger' version field)"
@@ -278,13 +278,14 @@ def _refs(node: Any) -> Iterator[str]:
             stack.extend(current)
 
 
-def _too_large(data: Any) -> bool:
-    """Count nodes as a walker sees them, so shared YAML aliases count every time."""
+def too_many_nodes(data: Any, limit: int) -> bool:
+    """More than ``limit`` nodes, counted as a walker sees them (shared YAML aliases count
+    every time): parsed YAML that would make any walk over it endless is refused."""
     stack, seen = [data], 0
     while stack:
         current = stack.pop()
         seen += 1
-        if seen > MAX_NODES:
+        if seen > limit:
             return True
         if isinstance(current, dict):
             stack.extend(current.values())

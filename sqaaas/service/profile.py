@@ -22,9 +22,11 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from sqaaas.datafiles import data_path
 from sqaaas.errors import CriteriaDataError, SqaaasError
 from sqaaas.outcomes import Evidence
+from sqaaas.service.openapi import too_many_nodes
 from sqaaas.service.settings import onboarding_settings
 
 SCHEMA_FILE = "resource-profile.schema.json"
+MAX_NODES = 10_000
 _MAX_ERRORS_SHOWN = 3
 _SHORT_VALUE = 80
 
@@ -160,10 +162,10 @@ def parse_profile(text: str, source: str, *, as_json: bool = False) -> LoadedPro
 
 
 def _parse(text: str, source: str, as_json: bool) -> object:
+    """The parsed document, bounded: YAML aliases cannot expand it beyond MAX_NODES (a
+    profile is a few dozen values; validating an alias bomb would never end)."""
     try:
-        if as_json:
-            return json.loads(text)
-        return yaml.safe_load(text)
+        data = json.loads(text) if as_json else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise ProfileError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -173,6 +175,11 @@ def _parse(text: str, source: str, as_json: bool) -> object:
         raise ProfileError(f"{source}:{where} invalid YAML: {problem}") from None
     except RecursionError:
         raise ProfileError(f"{source}: nested too deeply") from None
+    except (ValueError, TypeError) as exc:  # a YAML date that is no date: 2024-13-45
+        raise ProfileError(f"{source}: invalid value: {exc}") from None
+    if too_many_nodes(data, MAX_NODES):
+        raise ProfileError(f"{source}: more than {MAX_NODES} values once YAML aliases are expanded")
+    return data
 
 
 def _kind(value: object) -> str:

@@ -1,10 +1,10 @@
-"""The REST API: /api/v1 (criteria, pipelines, assessments, badges, issuer), /healthz and the
-issuer files under /issuer/ that the service's badges name.
+"""The REST API: /api/v1 (criteria, pipelines, assessments, onboardings, badges, issuer),
+/healthz and the issuer files under /issuer/ that the service's badges name.
 
 Routes are thin: each calls the Service (the same functions the pages and the CLI use) and
 maps its result to a model of api_models, so the OpenAPI document is the contract.
-Anonymous callers may read everything and generate pipelines; creating assessments and
-revoking badges needs an API token (``sqaaas tokens create``).
+Anonymous callers may read everything and generate pipelines; creating assessments or
+onboardings and revoking badges needs an API token (``sqaaas tokens create``).
 """
 
 from __future__ import annotations
@@ -30,12 +30,16 @@ from sqaaas.pipelines.spec import PipelineSpec
 from sqaaas.report.model import Report
 from sqaaas.web.api_models import (
     API_PREFIX,
+    COLLECTIONS,
     Assessment,
     AssessmentCreated,
     AssessmentRequest,
     Badge,
     Credential,
     Health,
+    Onboarding,
+    OnboardingCreated,
+    OnboardingRequest,
     PipelineFiles,
     PipelineRequest,
     Problem,
@@ -57,11 +61,13 @@ REPORT_MEDIA_TYPES = {
     "markdown": "text/markdown; charset=utf-8",
 }
 REPORT_SUFFIXES = {"json": "json", "sarif": "sarif", "markdown": "md"}
+#: the download's file name: sqaaas-<name>-<id>.<suffix>
+REPORT_NAMES = {"assessment": "report", "onboarding": "onboarding-report"}
 _ERRORS = {
     400: "the request cannot be carried out (the detail says why)",
     401: "no API token, or not a valid one",
     404: "no such resource",
-    409: "the assessment has not finished",
+    409: "the assessment or onboarding has not finished",
     413: "the request body is larger than the service accepts",
     422: "the request is invalid (the detail names the field and the problem)",
     429: "too many write requests from this address: retry after Retry-After seconds",
@@ -131,9 +137,9 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def _job_id(value: str) -> str:
+def _job_id(value: str, kind: str = "assessment") -> str:
     if not _JOB_ID.match(value):
-        raise NotFound(f"no assessment {value[:64]!r}: ids are 32 hexadecimal digits")
+        raise NotFound(f"no {kind} {value[:64]!r}: ids are 32 hexadecimal digits")
     return value
 
 
@@ -240,7 +246,16 @@ def pipelines_zip(body: PipelineRequest) -> Response:
     )
 
 
-# assessments
+# assessments and onboardings: queued jobs with the same status, report and badge routes
+
+
+def _created(
+    request: Request, response: Response, view: Assessment | Onboarding, created: bool
+) -> dict[str, Any]:
+    """202 for a new job, 200 for the active one the same request joined; Location set."""
+    response.status_code = 202 if created else 200
+    response.headers["Location"] = view.links.self
+    return {**view.model_dump(), "created": created}
 
 
 @v1.post(
@@ -261,70 +276,120 @@ def create_assessment(
 ) -> AssessmentCreated:
     job, created = service_of(request).submit(body.repo_url, body.branch, body.subfolder)
     view = Assessment.of(job, _root(request))
-    response.status_code = 202 if created else 200
-    response.headers["Location"] = view.links.self
-    return AssessmentCreated(**view.model_dump(), created=created)
+    return AssessmentCreated(**_created(request, response, view, created))
 
 
-@v1.get(
-    "/assessments/{assessment_id}",
-    tags=["assessments"],
-    summary="State and progress of an assessment",
-    responses=errors(404, 422),
-)
-def assessment(request: Request, assessment_id: str) -> Assessment:
-    job = service_of(request).job(_job_id(assessment_id))
-    return Assessment.of(job, _root(request))
-
-
-@v1.get(
-    "/assessments/{assessment_id}/report",
-    tags=["assessments"],
-    summary="The report of a finished assessment",
-    description="JSON (docs/report-format.md), SARIF 2.1.0 or Markdown: what "
-    "`sqaaas assess --format FORMAT` prints for the same repository.",
-    response_class=Response,
+@v1.post(
+    "/onboardings",
+    tags=["onboardings"],
+    summary="Queue an onboarding of a live service",
+    description="What `sqaaas onboard` does, run by a worker: the service at `service_url` is "
+    "checked against the service baseline (SvcQC.*). 202 with a new onboarding; 200 with the "
+    "one already queued or running for the same request. Poll its `links.self` until "
+    "`state` is done. No credentials are ever sent to the service.",
+    status_code=202,
     responses={
-        200: {
-            "model": Report,
-            "content": {
-                _JSON: {},
-                REPORT_MEDIA_TYPES["sarif"]: {"schema": {"type": "object"}},
-                "text/markdown": {"schema": {"type": "string"}},
-            },
-            "description": "the report in the format asked for",
-        },
-        **errors(404, 409, 422),
+        200: {"model": OnboardingCreated, "description": "the same request was already queued"},
+        **errors(400, 401, 413, 422, 429, 503),
     },
+    dependencies=[Authorized],
 )
-def assessment_report(
-    request: Request,
-    assessment_id: str,
-    fmt: Annotated[ReportFormat, Query(alias="format")] = "json",
-) -> Response:
-    from sqaaas.report.formats import renderer
+def create_onboarding(
+    request: Request, response: Response, body: OnboardingRequest
+) -> OnboardingCreated:
+    job, created = service_of(request).submit_onboarding(body.to_input())
+    view = Onboarding.of(job, _root(request))
+    return OnboardingCreated(**_created(request, response, view, created))
 
-    job_id = _job_id(assessment_id)
-    report = service_of(request).report(job_id)
-    filename = f"sqaaas-report-{job_id}.{REPORT_SUFFIXES[fmt]}"
-    return Response(
-        renderer(fmt)(report),
-        media_type=REPORT_MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+
+def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: str) -> None:
+    """GET status, report and badges of the jobs of ``kind``: one implementation for both.
+
+    ``what`` is what the job checks and what `sqaaas` command gives the same report.
+    """
+    collection = COLLECTIONS[kind]
+    here = f"/{collection}/{{{kind}_id}}"
+    JobId = Annotated[
+        str, PathParam(alias=f"{kind}_id", description="32 hexadecimal digits")
+    ]
+
+    def status(request: Request, job_id: JobId) -> Assessment | Onboarding:
+        job = service_of(request).job(_job_id(job_id, kind), kind)
+        return view.of(job, _root(request))
+
+    def report(
+        request: Request,
+        job_id: JobId,
+        fmt: Annotated[ReportFormat, Query(alias="format")] = "json",
+    ) -> Response:
+        from sqaaas.report.formats import renderer
+
+        checked = _job_id(job_id, kind)
+        found = service_of(request).report(checked, kind)
+        filename = f"sqaaas-{REPORT_NAMES[kind]}-{checked}.{REPORT_SUFFIXES[fmt]}"
+        return Response(
+            renderer(fmt)(found),
+            media_type=REPORT_MEDIA_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    def badges(request: Request, job_id: JobId) -> list[Badge]:
+        service = service_of(request)
+        job = service.job(_job_id(job_id, kind), kind)
+        return [Badge.of(record, _root(request)) for record in service.store.badges_of(job.id)]
+
+    # The annotations are strings (postponed evaluation) that FastAPI resolves in the
+    # module's globals; this alias is local, so give the handlers the object itself.
+    for handler in (status, report, badges):
+        handler.__annotations__["job_id"] = JobId
+    v1.add_api_route(
+        here,
+        status,
+        methods=["GET"],
+        name=kind,
+        response_model=view,
+        tags=[collection],
+        summary=f"State and progress of an {kind}",
+        responses=errors(404, 422),
+    )
+    v1.add_api_route(
+        f"{here}/report",
+        report,
+        methods=["GET"],
+        name=f"{kind}_report",
+        response_class=Response,
+        tags=[collection],
+        summary=f"The report of a finished {kind}",
+        description=f"JSON (docs/report-format.md), SARIF 2.1.0 or Markdown: what {what} "
+        "prints with `--format FORMAT`.",
+        responses={
+            200: {
+                "model": Report,
+                "content": {
+                    _JSON: {},
+                    REPORT_MEDIA_TYPES["sarif"]: {"schema": {"type": "object"}},
+                    "text/markdown": {"schema": {"type": "string"}},
+                },
+                "description": "the report in the format asked for",
+            },
+            **errors(404, 409, 422),
+        },
+    )
+    v1.add_api_route(
+        f"{here}/badges",
+        badges,
+        methods=["GET"],
+        name=f"{kind}_badges",
+        response_model=list[Badge],
+        tags=["badges"],
+        summary=f"The badges issued for an {kind}",
+        description=f"Empty while the {kind} runs, and when it reached no badge level.",
+        responses=errors(404, 422),
     )
 
 
-@v1.get(
-    "/assessments/{assessment_id}/badges",
-    tags=["badges"],
-    summary="The badges issued for an assessment",
-    description="Empty while the assessment runs, and when it reached no badge level.",
-    responses=errors(404, 422),
-)
-def assessment_badges(request: Request, assessment_id: str) -> list[Badge]:
-    service = service_of(request)
-    job = service.job(_job_id(assessment_id))
-    return [Badge.of(record, _root(request)) for record in service.store.badges_of(job.id)]
+_add_job_routes("assessment", Assessment, "`sqaaas assess` for the same repository")
+_add_job_routes("onboarding", Onboarding, "`sqaaas onboard` for the same service and inputs")
 
 
 # badges: the URL names a badge by the <uuid> of its id urn:uuid:<uuid>

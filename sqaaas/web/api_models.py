@@ -7,11 +7,13 @@ schemathesis fuzz test holds every response to these schemas.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sqaaas.pipelines.spec import PipelineSpec, parse_spec
+from sqaaas.service.settings import onboarding_settings
+from sqaaas.web.onboarding import MAX_CA_PEM_CHARS, MAX_URL_CHARS, OnboardingInput
 from sqaaas.web.store import BadgeRecord, Job
 
 API_PREFIX = "/api/v1"
@@ -19,6 +21,8 @@ Target = Literal["jenkins", "github-actions", "gitlab-ci"]  # = pipelines.render
 JobState = Literal["queued", "running", "done", "failed"]
 ReportFormat = Literal["json", "sarif", "markdown"]
 REPORT_FORMATS: tuple[str, ...] = ("json", "sarif", "markdown")
+#: job kind -> the collection its URLs are under (/api/v1/<collection>/<id>, /<collection>/<id>)
+COLLECTIONS = {"assessment": "assessments", "onboarding": "onboardings"}
 
 
 def moment(epoch: float | None) -> datetime | None:
@@ -91,55 +95,68 @@ class AssessmentRequest(_Body):
     )
 
 
-class AssessmentLinks(BaseModel):
+class JobLinks(BaseModel):
     self: str
-    page: str = Field(description="the web page of the assessment (progress, then report)")
+    page: str = Field(description="the web page of the job (progress, then report)")
     report: dict[str, str] = Field(description="report format -> URL (once the state is done)")
     badges: str
 
 
-class Assessment(BaseModel):
-    """Where an assessment stands: queued -> running -> done (or failed)."""
+class _JobStatus(BaseModel):
+    """Where a job stands: queued -> running -> done (or failed)."""
 
     id: str = Field(description="32 hexadecimal digits")
     state: JobState
-    repo_url: str
-    branch: str | None
-    subfolder: str | None
     progress: str | None = Field(description="what the worker is doing now")
-    error: str | None = Field(description="why the assessment failed (state failed)")
+    error: str | None = Field(description="why the job failed (state failed)")
     attempts: int = Field(description="times a worker started it (restarts re-queue it)")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    commit: str | None = Field(description="the commit assessed (state done)")
     badge_level: str | None = Field(description="the badge level reached (state done)")
-    links: AssessmentLinks
+    links: JobLinks
+
+    @staticmethod
+    def common(job: Job, root: str) -> dict[str, Any]:
+        """The fields every kind of job has; ``root`` is the path the service is mounted at."""
+        collection = COLLECTIONS[job.kind]
+        here = f"{root}{API_PREFIX}/{collection}/{job.id}"
+        return {
+            "id": job.id,
+            "state": job.state,
+            "progress": job.progress,
+            "error": job.error,
+            "attempts": job.attempts,
+            "created_at": moment(job.created_at),
+            "started_at": moment(job.started_at),
+            "finished_at": moment(job.finished_at),
+            "badge_level": job.badge_level,
+            "links": JobLinks(
+                self=here,
+                page=f"{root}/{collection}/{job.id}",
+                report={fmt: f"{here}/report?format={fmt}" for fmt in REPORT_FORMATS},
+                badges=f"{here}/badges",
+            ),
+        }
+
+
+class Assessment(_JobStatus):
+    """Where an assessment of a repository stands."""
+
+    repo_url: str
+    branch: str | None
+    subfolder: str | None
+    commit: str | None = Field(description="the commit assessed (state done)")
 
     @classmethod
     def of(cls, job: Job, root: str = "") -> Assessment:
         """The API view of ``job``; ``root`` is the path the service is mounted at."""
-        here = f"{root}{API_PREFIX}/assessments/{job.id}"
         return cls(
-            id=job.id,
-            state=job.state,  # type: ignore[arg-type]
+            **cls.common(job, root),
             repo_url=job.repo_url,
             branch=job.branch,
             subfolder=job.subfolder,
-            progress=job.progress,
-            error=job.error,
-            attempts=job.attempts,
-            created_at=moment(job.created_at),  # type: ignore[arg-type]
-            started_at=moment(job.started_at),
-            finished_at=moment(job.finished_at),
             commit=job.commit_sha,
-            badge_level=job.badge_level,
-            links=AssessmentLinks(
-                self=here,
-                page=f"{root}/assessments/{job.id}",
-                report={fmt: f"{here}/report?format={fmt}" for fmt in REPORT_FORMATS},
-                badges=f"{here}/badges",
-            ),
         )
 
 
@@ -147,6 +164,74 @@ class AssessmentCreated(Assessment):
     created: bool = Field(
         description="false when the same repository, branch and subfolder was already queued "
         "or running: that assessment is returned instead of a new one"
+    )
+
+
+class OnboardingRequest(_Body):
+    service_url: str = Field(
+        min_length=1,
+        max_length=MAX_URL_CHARS,
+        description="the service's base URL, http(s)://",
+        examples=["https://service.example.org"],
+    )
+    openapi_url: str | None = Field(
+        None,
+        max_length=MAX_URL_CHARS,
+        description="URL of the service's OpenAPI document (default: the profile's `openapi`, "
+        "then well-known paths on the service)",
+    )
+    profile: str | None = Field(
+        None,
+        max_length=onboarding_settings().profile.max_bytes,
+        description="the resource profile as YAML or JSON text (criteria/service/"
+        "resource-profile.schema.json; see criteria/service/examples/resource-profile.yml)",
+    )
+    deployment_repo: str | None = Field(
+        None,
+        max_length=MAX_URL_CHARS,
+        description="public http(s):// or git:// URL of the repository with the service's "
+        "deployment code",
+    )
+    ca_pem: str | None = Field(
+        None,
+        max_length=MAX_CA_PEM_CHARS,
+        description="PEM CA certificate(s) to trust for the service's TLS instead of the "
+        "system store (a test deployment's own CA); never a private key",
+    )
+
+    def to_input(self) -> OnboardingInput:
+        return OnboardingInput(**self.model_dump())
+
+
+class Onboarding(_JobStatus):
+    """Where an onboarding of a live service stands (``sqaaas onboard`` run by a worker)."""
+
+    service_url: str
+    openapi_url: str | None
+    deployment_repo: str | None
+    has_profile: bool = Field(description="a resource profile was sent (its text is not shown)")
+    has_ca_certificates: bool = Field(description="CA certificates were sent")
+    commit: str | None = Field(description="the commit of the deployment repository assessed")
+
+    @classmethod
+    def of(cls, job: Job, root: str = "") -> Onboarding:
+        """The API view of ``job``; ``root`` is the path the service is mounted at."""
+        wanted = OnboardingInput.of(job)
+        return cls(
+            **cls.common(job, root),
+            service_url=wanted.service_url,
+            openapi_url=wanted.openapi_url,
+            deployment_repo=wanted.deployment_repo,
+            has_profile=wanted.profile is not None,
+            has_ca_certificates=wanted.ca_pem is not None,
+            commit=job.commit_sha,
+        )
+
+
+class OnboardingCreated(Onboarding):
+    created: bool = Field(
+        description="false when the same onboarding request was already queued or running: "
+        "that onboarding is returned instead of a new one"
     )
 
 
@@ -162,7 +247,7 @@ class Badge(BaseModel):
 
     id: str = Field(description="the credential id, urn:uuid:<uuid>")
     key: str = Field(description="the <uuid> part of the id, used in the badge URLs")
-    assessment: str
+    assessment: str = Field(description="id of the assessment or onboarding that earned it")
     scheme: str
     level: str
     issued_at: datetime

@@ -16,7 +16,7 @@ from sqaaas.datafiles import data_path
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines.spec import SpecError
 from sqaaas.web.jobs import WorkerPool
-from sqaaas.web.netcheck import RefusedURL
+from sqaaas.web.netcheck import InvalidField
 from sqaaas.web.security import BodyLimit, RateLimit, RateLimiter, SecurityHeaders
 from sqaaas.web.service import NotFound, NotReady, Service
 from sqaaas.web.settings import WebSettings
@@ -25,7 +25,7 @@ from sqaaas.web.store import QueueFull, Store
 ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (NotReady, 409),
-    (RefusedURL, 422),
+    (InvalidField, 422),  # a refused URL, profile, certificate...
     (SpecError, 422),
     (QueueFull, 503),
     (SqaaasError, 400),

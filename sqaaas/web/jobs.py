@@ -97,7 +97,9 @@ class WorkerPool:
         with tempfile.TemporaryDirectory(prefix="sqaaas-job-") as tmp:
             output = Path(tmp) / "report.json"
             request = {
+                "kind": job.kind,
                 "url": job.repo_url,
+                "params": job.params or {},
                 "branch": job.branch,
                 "subfolder": job.subfolder,
                 "cache_dir": str(self.settings.cache_dir),
@@ -127,8 +129,8 @@ class WorkerPool:
                 self.store.fail(job.id, outcome)
                 return
             report_json = output.read_text(encoding="utf-8")
-        level = json.loads(report_json)["badge"]["level"]
-        commit = json.loads(report_json)["repository"]["commit"]
+        report = json.loads(report_json)
+        level, commit = report["badge"]["level"], report["repository"]["commit"]
         if self.on_done is not None:  # first: a client that sees 'done' finds the badge too
             self.on_done(job, report_json)
         self.store.finish(job.id, report_json, commit, level)
@@ -161,7 +163,7 @@ class WorkerPool:
         if time.monotonic() >= deadline and child.returncode != 0:
             return f"timed out after {self.settings.job_timeout_s:.0f} s"
         if child.returncode != 0:
-            return error or f"the assessment stopped unexpectedly (exit status {child.returncode})"
+            return error or f"the {job.kind} stopped unexpectedly (exit status {child.returncode})"
         return None
 
 

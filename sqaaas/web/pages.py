@@ -1,4 +1,5 @@
-"""The HTML pages: home, the pipeline composer, the assessment form, progress and report.
+"""The HTML pages: home, the pipeline composer, the assessment and onboarding forms, their
+progress and report pages.
 
 Pages work without JavaScript (web/static/app.js only adds rows and live progress) and
 anonymously; every form post carries the CSRF token of its page. Each route is a thin
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,6 +23,8 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from sqaaas import __version__
+from sqaaas.badges.credential import badge_scheme
+from sqaaas.datafiles import data_path
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines.render import TARGETS
 from sqaaas.pipelines.spec import (
@@ -32,11 +36,13 @@ from sqaaas.pipelines.spec import (
 )
 from sqaaas.report import fairview
 from sqaaas.web import composer, views
+from sqaaas.web.api_models import COLLECTIONS
 from sqaaas.web.app import service_of
-from sqaaas.web.netcheck import RefusedURL
+from sqaaas.web.netcheck import InvalidField
+from sqaaas.web.onboarding import OnboardingInput
 from sqaaas.web.security import CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from sqaaas.web.service import NotFound, pipeline_files, zip_bytes
-from sqaaas.web.store import QueueFull
+from sqaaas.web.store import Job, QueueFull
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,7 +62,6 @@ COMPARATOR_LABELS = {
     "GLOB": "shell pattern (*, ?)",
     "REGEXP": "regular expression",
 }
-ASSESS_LABELS = {"repo_url": "Repository URL", "branch": "Branch", "subfolder": "Subfolder"}
 FIELDS = SimpleNamespace(
     repo=composer.repo_field,
     env=composer.env_field,
@@ -240,96 +245,184 @@ async def compose_load(request: Request) -> Response:
     return _composer(request, form, loaded=True)
 
 
-# assessments
+# assessments and onboardings: a form that queues a job, and the job's page
 
 
-def _assess(
+@dataclass(frozen=True)
+class JobForm:
+    """The form that submits one kind of job."""
+
+    template: str
+    labels: dict[str, str]  # field -> label, in the form's order (the first is the URL)
+    texts: tuple[str, ...] = ()  # multi-line fields, kept as typed (others are one line)
+    #: what is queued already, in the queue-full message
+    waiting: str = "Assessments"
+
+    def values(self, data: Any) -> dict[str, str]:
+        """The posted fields: one-line ones stripped and capped, texts with Unix newlines
+        (browsers send CRLF; a pasted profile or certificate must not change by it)."""
+        values = {}
+        for key in self.labels:
+            value = data.get(key) if data is not None else None
+            value = value if isinstance(value, str) else ""
+            values[key] = value.replace("\r\n", "\n") if key in self.texts else value.strip()[:2000]
+        return values
+
+
+JOB_FORMS = {
+    "assessment": JobForm(
+        "assess.html",
+        {"repo_url": "Repository URL", "branch": "Branch", "subfolder": "Subfolder"},
+    ),
+    "onboarding": JobForm(
+        "onboard.html",
+        {
+            "service_url": "Service URL",
+            "openapi_url": "OpenAPI document URL",
+            "profile": "Resource profile",
+            "deployment_repo": "Deployment repository URL",
+            "ca_pem": "CA certificate",
+        },
+        texts=("profile", "ca_pem"),
+        waiting="Onboardings",
+    ),
+}
+#: the nav item each kind of job's pages belong to
+NAV_OF_KIND = {"assessment": "assess", "onboarding": "onboard"}
+
+
+def _job_form(
     request: Request,
-    values: dict[str, str],
+    kind: str,
+    values: dict[str, str] | None = None,
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> Response:
+    form = JOB_FORMS[kind]
     context = {
-        "nav": "assess",
-        "values": values,
+        "nav": NAV_OF_KIND[kind],
+        "values": values or form.values(None),
         "errors": errors or {},
-        "describe": ASSESS_LABELS.get,
+        "describe": form.labels.get,
     }
-    return _page(request, "assess.html", context, status=status)
+    return _page(request, form.template, context, status=status)
 
 
-@router.get("/assess", name="assess")
-def assess_form(request: Request) -> Response:
-    return _assess(request, {"repo_url": "", "branch": "", "subfolder": ""})
+Submit = Callable[[dict[str, str]], tuple[Job, bool]]
 
 
-@router.post("/assess", name="assess_submit")
-async def assess_submit(request: Request) -> Response:
+async def _submitted(request: Request, kind: str, submit: Submit) -> Response:
+    """Queue the posted form's job and go to its page; else the form again with the error
+    next to its field (422), the CSRF refusal, or the queue-full page."""
     data = await _posted(request)
     if isinstance(data, Response):
         return data
-    values = {}
-    for key in ("repo_url", "branch", "subfolder"):
-        value = data.get(key)
-        values[key] = value.strip()[:2000] if isinstance(value, str) else ""
+    form = JOB_FORMS[kind]
+    values = form.values(data)
     try:
-        job, _ = service_of(request).submit(
-            values["repo_url"], values["branch"], values["subfolder"]
-        )
-    except RefusedURL as exc:
-        key = exc.field if exc.field in values else "repo_url"
-        key = "repo_url" if key == "url" else key
-        return _assess(request, values, {key: [str(exc)]}, status=422)
+        job, _ = submit(values)
+    except InvalidField as exc:
+        field = exc.field if exc.field in values else next(iter(form.labels))
+        return _job_form(request, kind, values, {field: [str(exc)]}, status=422)
     except QueueFull as exc:
         return _error(
             request,
             503,
             "The queue is full",
-            f"{exc}. Assessments already queued finish first; please submit again in a few "
+            f"{exc}. {form.waiting} already queued finish first; please submit again in a few "
             "minutes.",
             headers={"Retry-After": "60"},
         )
-    return RedirectResponse(f"/assessments/{job.id}", status_code=303)
+    return RedirectResponse(f"/{COLLECTIONS[kind]}/{job.id}", status_code=303)
 
 
-@router.get("/assessments/{job_id}", name="assessment")
-def assessment(request: Request, job_id: str) -> Response:
+@router.get("/assess", name="assess")
+def assess_form(request: Request) -> Response:
+    return _job_form(request, "assessment")
+
+
+@router.post("/assess", name="assess_submit")
+async def assess_submit(request: Request) -> Response:
     service = service_of(request)
+    return await _submitted(
+        request,
+        "assessment",
+        lambda values: service.submit(values["repo_url"], values["branch"], values["subfolder"]),
+    )
+
+
+@router.get("/onboard", name="onboard")
+def onboard_form(request: Request) -> Response:
+    return _job_form(request, "onboarding")
+
+
+@router.post("/onboard", name="onboard_submit")
+async def onboard_submit(request: Request) -> Response:
+    service = service_of(request)
+    return await _submitted(
+        request, "onboarding", lambda values: service.submit_onboarding(OnboardingInput(**values))
+    )
+
+
+@router.get("/onboard/resource-profile.yml", name="onboard_example_profile")
+def example_profile() -> Response:
+    """The example resource profile shipped with sqaaas, to start one from."""
+    path = data_path("criteria") / "service" / "examples" / "resource-profile.yml"
+    return Response(
+        path.read_text(encoding="utf-8"),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="resource-profile.yml"'},
+    )
+
+
+def _job_page(request: Request, job_id: str, kind: str) -> Response:
+    """The page of an assessment or onboarding: its progress, its failure, or its report."""
+    service = service_of(request)
+    text = views.KIND_TEXT[kind]
+    nav = NAV_OF_KIND[kind]
     try:
         if not _JOB_ID.match(job_id):
             raise NotFound(job_id)
-        job = service.job(job_id)
+        job = service.job(job_id, kind)
     except NotFound:
         return _error(
             request,
             404,
-            "No such assessment",
-            "There is no assessment at this address. Check the link, or start a new one.",
+            f"No such {text.noun}",
+            f"There is no {text.noun} at this address. Check the link, or start a new one.",
         )
-    context: dict[str, Any] = {"nav": "assess", "job": job, "elapsed": views.elapsed(job)}
+    context: dict[str, Any] = {
+        "nav": nav,
+        "job": job,
+        "text": text,
+        "facts": views.request_facts(job),
+        "elapsed": views.elapsed(job),
+    }
     if job.state in ("queued", "running"):
         waited = max(0, int(time.time() - job.created_at))
         context.update(
             fallback_refresh=PROGRESS_REFRESH_S,
-            poll=f"{views.API}/assessments/{job.id}",
+            poll=f"{views.API}/{COLLECTIONS[kind]}/{job.id}",
             waited=waited,
             elapsed=views.duration(waited),
         )
         return _page(request, "progress.html", context)
     if job.state == "failed":
+        context["retry"] = views.retry_fields(job)
         return _page(request, "failed.html", context)
     try:
-        report = service.report(job.id)
+        report = service.report(job.id, kind)
+        scheme, _ = badge_scheme(report)
     except (SqaaasError, ValueError):
         return _error(
             request,
             409,
             "Report cannot be shown",
-            "The stored report of this assessment does not match the report format of this "
-            "version of sqaaas. Download it as JSON from the API, or assess the repository "
+            f"The stored report of this {text.noun} does not match the report format of this "
+            f"version of sqaaas. Download it as JSON from the API, or submit the {text.noun} "
             "again.",
         )
-    records = [r for r in service.store.badges_of(job.id) if r.scheme == "software"]
+    records = [r for r in service.store.badges_of(job.id) if r.scheme == scheme]
     badge = (
         views.badge_view(records[-1], job, service.settings.base_url, service.issuer_url)
         if records
@@ -342,7 +435,7 @@ def assessment(request: Request, job_id: str) -> Response:
         fairview=fairview,
         badge=badge,
         badge_pending=badge is None and report.badge.level != "none",
-        downloads=views.report_links(job.id),
+        downloads=views.report_links(job.id, kind),
         labels=views.OUTCOME_LABELS,
         shown=views.SHOWN_EVIDENCE,
         where=views.evidence_where,
@@ -351,3 +444,13 @@ def assessment(request: Request, job_id: str) -> Response:
     if context["badge_pending"]:
         context["refresh"] = PROGRESS_REFRESH_S
     return _page(request, "report.html", context)
+
+
+@router.get("/assessments/{job_id}", name="assessment")
+def assessment(request: Request, job_id: str) -> Response:
+    return _job_page(request, job_id, "assessment")
+
+
+@router.get("/onboardings/{job_id}", name="onboarding")
+def onboarding(request: Request, job_id: str) -> Response:
+    return _job_page(request, job_id, "onboarding")

@@ -1,5 +1,5 @@
 """What the pages and the REST API both do, written once: compose pipelines, queue
-assessments, read reports, issue and revoke the service's badges.
+assessments and onboardings, read reports, issue and revoke the service's badges.
 
 The issuer of the service's badges is the service itself: its keys live in the data dir
 (made on first start) and its public files are served under ``<base URL>/issuer/``.
@@ -25,12 +25,15 @@ from sqaaas.pipelines.spec import PipelineSpec
 from sqaaas.report.model import Report
 from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import RefusedURL, check_repository_url
+from sqaaas.web.onboarding import OnboardingInput, check_request
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import BadgeRecord, Job, Store
 
 log = logging.getLogger("sqaaas.web")
 
 ISSUER_PATH = "/issuer"
+#: the badge schemes the service issues: the quality badge of each baseline it runs
+ISSUED_SCHEMES = ("software", "service")
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same spec gives the same ZIP bytes
 
 
@@ -90,23 +93,41 @@ class Service:
                     field="subfolder",
                 ) from None
         job, created = self.store.submit(url, branch, subfolder, self.settings.max_queued)
+        return self._queued(job, created)
+
+    def submit_onboarding(self, request: OnboardingInput) -> tuple[Job, bool]:
+        """Validate and queue an onboarding (``sqaaas onboard`` run by a worker); (job,
+        created). Raises InvalidField naming the field at fault, QueueFull."""
+        checked = check_request(request, allow_private=self.settings.allow_private)
+        job, created = self.store.submit(
+            checked.service_url,
+            None,
+            None,
+            self.settings.max_queued,
+            kind="onboarding",
+            params=checked.params(),
+        )
+        return self._queued(job, created)
+
+    def _queued(self, job: Job, created: bool) -> tuple[Job, bool]:
         if created and self.pool is not None:
             self.pool.wake()
         return job, created
 
-    def job(self, job_id: str) -> Job:
+    def job(self, job_id: str, kind: str = "assessment") -> Job:
+        """The job ``job_id`` if it is of ``kind`` (an onboarding is no assessment)."""
         job = self.store.job(job_id)
-        if job is None:
-            raise NotFound(f"no assessment {job_id}")
+        if job is None or job.kind != kind:
+            raise NotFound(f"no {kind} {job_id}")
         return job
 
-    def report(self, job_id: str) -> Report:
-        job = self.job(job_id)
+    def report(self, job_id: str, kind: str = "assessment") -> Report:
+        job = self.job(job_id, kind)
         if job.state != "done":
-            raise NotReady(f"assessment {job_id} is {job.state}")
+            raise NotReady(f"{kind} {job_id} is {job.state}")
         text = self.store.report(job_id)
         if text is None:
-            raise NotFound(f"assessment {job_id} has no report")
+            raise NotFound(f"{kind} {job_id} has no report")
         return Report.model_validate_json(text)
 
     # badges
@@ -116,7 +137,8 @@ class Service:
         return self.settings.base_url + ISSUER_PATH
 
     def ensure_keys(self) -> None:
-        """Make the issuer keys and public files on first start."""
+        """Make the issuer keys and public files on first start (with the achievement images
+        of both badges it issues: software quality and service quality)."""
         from sqaaas.badges.issue import publish
         from sqaaas.badges.issuer import Issuer
         from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
@@ -125,7 +147,9 @@ class Service:
         if not (keydir / ED25519_FILE).is_file():
             generate_keys(keydir)
         issuer = Issuer.from_url(self.issuer_url, "sqaaas")
-        publish(keydir, issuer, load_signing_keys(keydir), "software")
+        keys = load_signing_keys(keydir)
+        for scheme in ISSUED_SCHEMES:
+            publish(keydir, issuer, keys, scheme)
 
     def issue_badge(self, job: Job, report_json: str) -> BadgeRecord | None:
         """Sign the badge a finished assessment earned (none for level none)."""
@@ -138,7 +162,7 @@ class Service:
             return None
         keys = load_signing_keys(self.settings.keys_dir)
         issued = issue_badge(
-            data, f"assessment {job.id}", keys, Issuer.from_url(self.issuer_url, "sqaaas")
+            data, f"{job.kind} {job.id}", keys, Issuer.from_url(self.issuer_url, "sqaaas")
         )
         self.store.add_badge(
             issued.id, job.id, issued.scheme, issued.level, issued.token, issued.ob2_jws

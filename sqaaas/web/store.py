@@ -9,6 +9,7 @@ start-up were interrupted and go back to the queue.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import sqlite3
 import threading
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +38,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT,
     commit_sha TEXT,
     badge_level TEXT,
-    report TEXT
+    report TEXT,
+    kind TEXT NOT NULL DEFAULT 'assessment',
+    params TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
 CREATE INDEX IF NOT EXISTS jobs_dedupe ON jobs (dedupe_key, state);
@@ -64,11 +67,20 @@ CREATE INDEX IF NOT EXISTS badges_job ON badges (job_id);
 
 ACTIVE = ("queued", "running")
 TOKEN_PREFIX = "sqaaas_"
+#: what a job runs: ``sqaaas assess`` on a repository or ``sqaaas onboard`` on a service
+KINDS = ("assessment", "onboarding")
+#: columns added to the jobs table after its first release, with their definitions: a
+#: database made before them gets them added when it is opened (Store._migrate)
+_ADDED_COLUMNS = {
+    "kind": "TEXT NOT NULL DEFAULT 'assessment'",
+    "params": "TEXT",
+}
 
 
 @dataclass(frozen=True)
 class Job:
-    """One assessment request and what became of it."""
+    """One request (an assessment, or an onboarding when ``kind`` says so) and what became
+    of it. ``params`` holds what an onboarding needs besides the URL (decoded JSON)."""
 
     id: str
     state: str
@@ -83,6 +95,8 @@ class Job:
     error: str | None
     commit_sha: str | None
     badge_level: str | None
+    kind: str = "assessment"
+    params: dict[str, Any] | None = field(default=None, hash=False)
 
     @property
     def finished(self) -> bool:
@@ -104,12 +118,19 @@ class BadgeRecord:
 
 _JOB_COLUMNS = (
     "id, state, repo_url, branch, subfolder, created_at, started_at, finished_at, attempts, "
-    "progress, error, commit_sha, badge_level"
+    "progress, error, commit_sha, badge_level, kind, params"
 )
 
 
-def dedupe_key(repo_url: str, branch: str | None, subfolder: str | None) -> str:
-    """Requests for the same repository, branch and subfolder share one active job.
+def dedupe_key(
+    repo_url: str,
+    branch: str | None,
+    subfolder: str | None,
+    kind: str = "assessment",
+    params: dict[str, Any] | None = None,
+) -> str:
+    """Requests of the same kind for the same repository, branch and subfolder (and, for an
+    onboarding, the same profile, OpenAPI URL...) share one active job.
 
     Scheme and host are case-insensitive; the path is not (forges may treat it so, but
     a self-hosted server need not), and a trailing slash or ``.git`` does not count.
@@ -119,7 +140,20 @@ def dedupe_key(repo_url: str, branch: str | None, subfolder: str | None) -> str:
     if path.lower().endswith(".git"):
         path = path[:-4]
     repo = parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower(), path=path)
-    return "\n".join((repo.geturl(), branch or "", subfolder or ""))
+    key = [kind, repo.geturl(), branch or "", subfolder or ""]
+    if params:
+        key.append(hashlib.sha256(_params_json(params).encode("utf-8")).hexdigest())
+    return "\n".join(key)
+
+
+def _params_json(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _job(row: sqlite3.Row) -> Job:
+    values = dict(row)
+    values["params"] = json.loads(values["params"]) if values["params"] else None
+    return Job(**values)
 
 
 def token_digest(token: str) -> str:
@@ -139,10 +173,25 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            self._migrate()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _migrate(self) -> None:
+        """Bring a database made by an earlier version up to this schema, in place.
+
+        Its jobs were all assessments: they get kind 'assessment', and their dedupe keys the
+        kind in front, so a request for a job still queued keeps joining it.
+        """
+        with self._transaction() as db:
+            present = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+            missing = [name for name in _ADDED_COLUMNS if name not in present]
+            for name in missing:
+                db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {_ADDED_COLUMNS[name]}")
+            if "kind" in missing:
+                db.execute("UPDATE jobs SET dedupe_key = 'assessment' || char(10) || dedupe_key")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -162,13 +211,22 @@ class Store:
     # jobs
 
     def submit(
-        self, repo_url: str, branch: str | None, subfolder: str | None, max_queued: int
+        self,
+        repo_url: str,
+        branch: str | None,
+        subfolder: str | None,
+        max_queued: int,
+        *,
+        kind: str = "assessment",
+        params: dict[str, Any] | None = None,
     ) -> tuple[Job, bool]:
         """(job, created): an active job for the same request is returned instead of a new one.
 
         Raises QueueFull when ``max_queued`` jobs are already waiting.
         """
-        key = dedupe_key(repo_url, branch, subfolder)
+        if kind not in KINDS:
+            raise ValueError(f"unknown job kind {kind!r}")
+        key = dedupe_key(repo_url, branch, subfolder, kind, params)
         with self._transaction() as db:
             row = db.execute(
                 f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dedupe_key = ? AND state IN (?, ?) "
@@ -176,15 +234,18 @@ class Store:
                 (key, *ACTIVE),
             ).fetchone()
             if row is not None:
-                return Job(**dict(row)), False
+                return _job(row), False
             waiting = db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued'").fetchone()[0]
             if waiting >= max_queued:
                 raise QueueFull(f"{waiting} assessments are waiting; try again later")
             job_id = uuid.uuid4().hex
             db.execute(
                 "INSERT INTO jobs (id, state, repo_url, branch, subfolder, dedupe_key, created_at,"
-                " progress) VALUES (?, 'queued', ?, ?, ?, ?, ?, 'queued')",
-                (job_id, repo_url, branch, subfolder, key, time.time()),
+                " progress, kind, params) VALUES (?, 'queued', ?, ?, ?, ?, ?, 'queued', ?, ?)",
+                (
+                    job_id, repo_url, branch, subfolder, key, time.time(), kind,
+                    _params_json(params) if params else None,
+                ),
             )
         job = self.job(job_id)
         assert job is not None
@@ -192,14 +253,14 @@ class Store:
 
     def job(self, job_id: str) -> Job | None:
         row = self._one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
-        return Job(**dict(row)) if row else None
+        return _job(row) if row else None
 
     def recent_jobs(self, limit: int = 20) -> list[Job]:
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {_JOB_COLUMNS} FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,)
             ).fetchall()
-        return [Job(**dict(r)) for r in rows]
+        return [_job(r) for r in rows]
 
     def claim(self) -> Job | None:
         """Take the oldest queued job and mark it running (atomically)."""

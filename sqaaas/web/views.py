@@ -1,4 +1,5 @@
-"""What the assessment pages show, computed from a job, its report and its badge.
+"""What the assessment and onboarding pages show, computed from a job, its report and its
+badge.
 
 Kept apart from the routes so the wording of times, the badge's share snippets and the
 verification steps are plain functions of their inputs (and tested as such). Every value
@@ -9,14 +10,17 @@ from __future__ import annotations
 
 import shlex
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqaaas.badges.issuer import Issuer
+from sqaaas.badges.labels import scheme_title
 from sqaaas.outcomes import Evidence
 from sqaaas.report.terminal import OUTCOME_STYLE
+from sqaaas.web.api_models import API_PREFIX, COLLECTIONS
+from sqaaas.web.onboarding import OnboardingInput
 from sqaaas.web.store import BadgeRecord, Job
 
-API = "/api/v1"
+API = API_PREFIX
 REPORT_FORMATS = (("json", "JSON"), ("sarif", "SARIF"), ("markdown", "Markdown"))
 #: evidence items shown per subcriterion before the rest is folded away
 SHOWN_EVIDENCE = 5
@@ -42,11 +46,68 @@ def elapsed(job: Job, now: float | None = None) -> str:
     return duration((job.finished_at or now) - start)
 
 
-def report_links(job_id: str) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class KindText:
+    """The words the job pages use for one kind of job."""
+
+    noun: str  # "assessment"
+    doing: str  # heading of the progress page: "<doing> <URL>"
+    form: str  # the page that submits this kind of job
+    again: str  # the button that submits the same request again
+    another: str  # the link to the empty form
+    check: str  # what to check before trying again
+
+
+KIND_TEXT = {
+    "assessment": KindText(
+        noun="assessment",
+        doing="Assessing",
+        form="/assess",
+        again="Assess again",
+        another="Assess another repository",
+        check="Check that the repository is public and the branch exists, then submit it again.",
+    ),
+    "onboarding": KindText(
+        noun="onboarding",
+        doing="Onboarding",
+        form="/onboard",
+        again="Onboard again",
+        another="Onboard another service",
+        check="Check that the service answers at its URL and that the deployment repository is "
+        "public, then submit it again.",
+    ),
+}
+
+
+def report_links(job_id: str, kind: str = "assessment") -> list[tuple[str, str]]:
     """(label, URL) of each report download."""
-    return [
-        (label, f"{API}/assessments/{job_id}/report?format={fmt}") for fmt, label in REPORT_FORMATS
-    ]
+    here = f"{API}/{COLLECTIONS[kind]}/{job_id}"
+    return [(label, f"{here}/report?format={fmt}") for fmt, label in REPORT_FORMATS]
+
+
+def request_facts(job: Job) -> list[tuple[str, str]]:
+    """(label, value) of what was asked for besides the URL, for the progress and failure
+    pages (an onboarding's profile and certificates are only said to be there)."""
+    if job.kind == "onboarding":
+        wanted = OnboardingInput.of(job)
+        facts = [
+            ("OpenAPI document", wanted.openapi_url),
+            ("Deployment repository", wanted.deployment_repo),
+            ("Resource profile", "sent" if wanted.profile else None),
+            ("CA certificates", "sent" if wanted.ca_pem else None),
+        ]
+    else:
+        facts = [("Branch", job.branch), ("Subfolder", job.subfolder)]
+    return [(label, value) for label, value in facts if value]
+
+
+def retry_fields(job: Job) -> list[tuple[str, str]]:
+    """The form fields that submit the same request again."""
+    if job.kind == "onboarding":
+        wanted = OnboardingInput.of(job)
+        return [(name, value or "") for name, value in asdict(wanted).items()]
+    return [("repo_url", job.repo_url), ("branch", job.branch or ""),
+            ("subfolder", job.subfolder or "")]  # fmt: skip
 
 
 def evidence_where(ev: Evidence) -> str | None:
@@ -82,7 +143,7 @@ class BadgeView:
 
     @property
     def alt(self) -> str:
-        return f"sqaaas software quality badge: {self.record.level}"
+        return f"sqaaas {scheme_title(self.record.scheme).lower()} badge: {self.record.level}"
 
     @property
     def markdown(self) -> str:
@@ -112,14 +173,15 @@ def badge_view(record: BadgeRecord, job: Job, base_url: str, issuer_url: str) ->
     key = record.id.removeprefix("urn:uuid:")
     issuer = Issuer.from_url(issuer_url)
     image = f"{API}/badges/{key}.svg"
+    collection = COLLECTIONS[job.kind]
     return BadgeView(
         record=record,
         image=image,
         image_url=base_url + image,
-        page_url=f"{base_url}/assessments/{job.id}",
+        page_url=f"{base_url}/{collection}/{job.id}",
         credential_url=f"{base_url}{API}/badges/{key}/credential",
         issuer_url=issuer_url,
         jwks_url=issuer.jwks_url,
         revocations_url=issuer.revocations_url,
-        report_url=f"{base_url}{API}/assessments/{job.id}/report?format=json",
+        report_url=f"{base_url}{API}/{collection}/{job.id}/report?format=json",
     )
