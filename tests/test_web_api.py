@@ -606,3 +606,21 @@ def test_revocation_round_trip_through_a_running_server(tmp_path, run_cli):
             assert "FAIL revocation: revoked: test" in after.stdout
         finally:
             server.stop()
+
+
+@pytest.mark.parametrize(
+    ("relative", "allowed"),
+    [
+        ("keys/_x3kQ9.json", True),  # a base64url key id may start with _ or -
+        ("keys/-x3kQ9.json", True),
+        ("issuer.json", True),
+        ("../keys/x.json", False),
+        (".hidden.json", False),
+        ("keys/.x.json", False),
+        ("a/b/c.json", False),
+    ],
+)
+def test_issuer_paths_accept_every_key_id_and_nothing_outside(relative, allowed):
+    from sqaaas.web.api import _ISSUER_PATH
+
+    assert bool(_ISSUER_PATH.match(relative)) is allowed

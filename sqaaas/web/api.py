@@ -53,7 +53,9 @@ from sqaaas.web.service import NotFound, Service, pipeline_files, zip_bytes
 from sqaaas.web.store import BadgeRecord
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-_ISSUER_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$")
+# A part may start with - or _ (key ids are base64url thumbprints) but never with a dot.
+_PATH_PART = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
+_ISSUER_PATH = re.compile(rf"^{_PATH_PART}(/{_PATH_PART})?$")
 _JSON = "application/json"
 REPORT_MEDIA_TYPES = {
     "json": _JSON,
