@@ -308,7 +308,12 @@ def criteria_cmd(fmt: str, baseline: str | None) -> None:
     help="'json' prints a summary of what was checked and changed on stdout.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
-def setup(fmt: str, quiet: bool) -> None:
+@click.option(
+    "--dev",
+    is_flag=True,
+    help="Also install what sqaaas's own test suite needs (Chromium, DejaVu fonts).",
+)
+def setup(fmt: str, quiet: bool, dev: bool) -> None:
     """Install and configure the container engine and build the images tests run in.
 
     Idempotent: it says what it changes before changing it, and does nothing when all is
@@ -322,7 +327,7 @@ def setup(fmt: str, quiet: bool) -> None:
         if not quiet:
             click.echo(f"sqaaas setup: {line}", err=True)
 
-    report = run_setup(say=say)
+    report = run_setup(say=say, dev=dev)
     if fmt == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     elif not quiet:

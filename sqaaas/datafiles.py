@@ -1,4 +1,4 @@
-"""Locate the project's data trees (criteria/, later pipelines/, badges/, web/).
+"""Locate the project's data trees (criteria/, pipelines/, badges/, web/, constraints.txt).
 
 In a source checkout or editable install they sit beside the package; a built wheel
 carries them under sqaaas/_data/ (see pyproject's force-include).
@@ -14,9 +14,9 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def data_path(name: str) -> Path:
-    """Return the directory of the top-level data tree ``name`` (e.g. ``criteria``)."""
+    """Return the top-level data tree or file ``name`` (e.g. ``criteria``, ``constraints.txt``)."""
     bundled = _PACKAGE_DIR / "_data" / name
-    if bundled.is_dir():
+    if bundled.exists():
         return bundled
     return _PACKAGE_DIR.parent / name
 

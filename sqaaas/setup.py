@@ -3,7 +3,8 @@
 Idempotent: each step checks first and changes something only when needed, saying what it
 is about to change before changing it. A second run does nothing and takes about a second.
 Steps: engine packages, the Debian base image (mmdebstrap, no registry), the per-machine
-engine settings, the Python test image, the tools image of ``sqaaas run`` (this sqaaas).
+engine settings, the Python test image, the tools image of ``sqaaas run`` (this sqaaas); with
+``dev``, also the system tools sqaaas's own test suite drives (a browser, fonts).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqaaas import images
 from sqaaas.containers import Engine, EngineError, find_engine, remembered_engine, save_state
+from sqaaas.datafiles import data_path
 from sqaaas.errors import SqaaasError
 
 #: slirp4netns lets dependency installs download without reaching the host's own services.
@@ -61,12 +63,17 @@ def _quiet(_: str) -> None:
 
 
 def setup(
-    *, say: Say = _quiet, config_dir: Path | None = None, install_packages: bool = True
+    *,
+    say: Say = _quiet,
+    config_dir: Path | None = None,
+    install_packages: bool = True,
+    dev: bool = False,
 ) -> SetupReport:
     """Bring engine, settings and images to the wanted state; return what was done.
 
     With ``install_packages`` False a missing engine is an error naming the command to run
-    (for callers such as test fixtures that must not install system packages).
+    (for callers such as test fixtures that must not install system packages). With ``dev``
+    the tools of :data:`DEV_TOOLS` are installed too, so the test suite skips nothing.
     """
     started = time.monotonic()
     report = SetupReport()
@@ -79,6 +86,8 @@ def setup(
 
     step("engine", lambda: _ensure_packages(say, install_packages))
     step("host tools", lambda: _ensure_host_tools(say, install_packages))
+    if dev:
+        step("development tools", lambda: _ensure_dev_tools(say, install_packages))
     found = find_engine()
     if found is None:
         raise SetupError("podman is still not available after installing it: check 'podman info'")
@@ -140,14 +149,45 @@ HOST_TOOL_PACKAGES = {"cppcheck": "cppcheck"}
 def _ensure_host_tools(say: Say, install: bool) -> tuple[bool, str]:
     """Static tools without a wheel; missing ones only matter for repos in their languages."""
     missing = [pkg for binary, pkg in HOST_TOOL_PACKAGES.items() if not shutil.which(binary)]
+    return _ensure_debian_packages(
+        missing, HOST_TOOL_PACKAGES, say, install, unavailable="C/C++ checks will say so"
+    )
+
+
+def _ensure_debian_packages(
+    missing: Sequence[str],
+    wanted: Iterable[str],
+    say: Say,
+    install: bool,
+    *,
+    unavailable: str | None = None,
+) -> tuple[bool, str]:
+    """Install ``missing`` Debian packages when allowed; else say how (``unavailable``: what
+    is lost, when the step may go on without them) or fail with the command to run."""
     if not missing:
-        return False, f"{', '.join(HOST_TOOL_PACKAGES)} present"
+        return False, f"{', '.join(wanted)} present"
     command = f"apt-get install -y --no-install-recommends {' '.join(missing)}"
     if not (install and _can_apt()):
-        return False, f"{', '.join(missing)} missing (C/C++ checks will say so): sudo {command}"
+        if unavailable is None:
+            raise SetupError(f"{', '.join(missing)} not installed: install with sudo {command}")
+        return False, f"{', '.join(missing)} missing ({unavailable}): sudo {command}"
     say(f"installing {' '.join(missing)} with: {command}")
     _apt_install(missing)
     return True, f"installed {', '.join(missing)} with apt-get"
+
+
+#: What sqaaas's own test suite needs from Debian (``sqaaas setup --dev``): the file that
+#: shows the package is installed, keyed by package. Tests find the tools at these paths.
+DEV_TOOLS = {
+    "chromium": Path("/usr/bin/chromium"),  # the browser end-to-end tests drive it
+    "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # badge widths
+}
+
+
+def _ensure_dev_tools(say: Say, install: bool) -> tuple[bool, str]:
+    """The test suite's own system tools; without them its browser and font tests cannot run."""
+    missing = [pkg for pkg, marker in DEV_TOOLS.items() if not marker.exists()]
+    return _ensure_debian_packages(missing, DEV_TOOLS, say, install)
 
 
 def _can_apt() -> bool:
@@ -220,7 +260,7 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
     origin = source.project or "the installed package"
     say(
         f"building {image} from {images.TOOLS_CONTAINERFILE.name}: sqaaas from {origin}, its "
-        f"dependencies from PyPI, {', '.join(HOST_TOOL_PACKAGES.values())} from Debian "
+        f"locked dependencies from PyPI, {', '.join(HOST_TOOL_PACKAGES.values())} from Debian "
         "(about a minute; later sqaaas changes rebuild in seconds)"
     )
     with tempfile.TemporaryDirectory(prefix="sqaaas-tools-") as tmp:
@@ -230,6 +270,7 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
         except SourceError as exc:
             raise SetupError(f"building {image} failed: {exc}") from None
         (context / "requirements.txt").write_text("\n".join(requirements()) + "\n")
+        (context / "constraints.txt").write_bytes(_locked_versions())
         try:
             result = engine.build(
                 image,
@@ -248,6 +289,13 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
     removed = _remove_older(engine, images.TOOLS_REPOSITORY, keep=image)
     note = f"; removed {removed} older one(s)" if removed else ""
     return True, f"built {image} in {result.duration:.0f} s{note}"
+
+
+def _locked_versions() -> bytes:
+    """constraints.txt (the versions sqaaas was tested with), so the image's tools are the
+    host's; empty when sqaaas was installed without it."""
+    path = data_path("constraints.txt")
+    return path.read_bytes() if path.is_file() else b""
 
 
 def _remove_older(engine: Engine, repository: str, keep: str) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,28 @@ def assess_repo(repo: Path, criteria: list[str] | None = None) -> Report:
     return assess(acquire(str(repo)), criteria=criteria)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI (``CI`` set) a test that cannot run is a failure, not a skip: a missing tool
+    must never pass unnoticed. Only the sandbox skips above stay skips."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("CI")
+        and os.environ.get("SQAAAS_SANDBOX") != "1"
+        and not hasattr(report, "wasxfail")
+    ):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"could not run in CI (CI is set, skips count as failures): {reason}"
+
+
 @pytest.fixture(scope="session")
 def sqaaas_exe() -> str:
-    exe = shutil.which("sqaaas")
+    """The console script of the Python running the tests (a venv need not be activated)."""
+    beside = Path(sys.executable).parent / "sqaaas"
+    exe = str(beside) if beside.is_file() else shutil.which("sqaaas")
     if exe is None:
         pytest.fail("the sqaaas console script is not installed: pip install -e '.[test]'")
     return exe

@@ -28,6 +28,7 @@ from sqaaas.badges.images import (
 )
 from sqaaas.badges.layout import PADDING, estimate_width, layout, palette
 from sqaaas.criteria import default_catalogue
+from sqaaas.setup import DEV_TOOLS
 
 SVG = "{http://www.w3.org/2000/svg}"
 LEVELS = ("none", "bronze", "silver", "gold")
@@ -36,7 +37,7 @@ JWT = "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2V4YW1wbGUub3Jn
 # pragma: allowlist nextline secret
 JWS = "eyJhbGciOiJSUzI1NiJ9.eyJ0eXBlIjoiQXNzZXJ0aW9uIn0.b3RoZXItc2lnbmF0dXJl"
 HOSTILE = """<script>alert("x")</script> & 'q'"""
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+DEJAVU = DEV_TOOLS["fonts-dejavu-core"]
 
 
 def parse(svg: str | bytes) -> Element:
@@ -117,7 +118,9 @@ def test_long_label_gets_a_wider_box_that_holds_its_text() -> None:
     assert float(rects[2].get("x")) == pytest.approx(left)
 
 
-@pytest.mark.skipif(not DEJAVU.is_file(), reason="DejaVu Sans (fonts-dejavu-core) not installed")
+@pytest.mark.skipif(
+    not DEJAVU.is_file(), reason="DejaVu Sans not installed: 'sqaaas setup --dev' installs it"
+)
 def test_width_table_does_not_underestimate_a_fallback_font() -> None:
     font = ImageFont.truetype(str(DEJAVU), 11)
     printable = "".join(chr(c) for c in range(0x20, 0x7F))

@@ -337,3 +337,32 @@ def test_ulimit_flags_stay_within_this_process_hard_limits():
     nofile = int(args[1].split("=")[1].split(":")[0])
     assert nofile <= resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     assert Engine("podman", "/usr/bin/podman")._ulimit_args() == []
+
+
+@in_containers(120)
+def test_setup_dev_checks_the_test_suites_own_tools(ready_engine, sqaaas_exe):
+    """--dev adds one step; on a machine set up for development it has nothing to do."""
+    proc = subprocess.run(
+        [sqaaas_exe, "setup", "--dev", "--format", "json", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert proc.returncode == 0, proc.stderr
+    steps = {step["name"]: step for step in json.loads(proc.stdout)["steps"]}
+    assert steps["development tools"]["changed"] is False
+    assert "chromium, fonts-dejavu-core present" in steps["development tools"]["detail"]
+
+
+def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):
+    """Without root (or apt) a missing browser is an error with the exact command."""
+    import sqaaas.setup as setup_module
+
+    monkeypatch.setattr(setup_module, "_can_apt", lambda: False)
+    monkeypatch.setitem(setup_module.DEV_TOOLS, "chromium", tmp_path / "no-chromium")
+    with pytest.raises(SetupError) as caught:
+        setup_module._ensure_dev_tools(lambda _: None, install=True)
+    assert str(caught.value) == (
+        "chromium not installed: install with "
+        "sudo apt-get install -y --no-install-recommends chromium"
+    )

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sqaaas.setup import DEV_TOOLS
 from tests.repos import gold_repo_files, make_repo
 from tests.service_servers import (  # noqa: F401  (fixtures)
     RunningService,
@@ -35,12 +36,12 @@ from tests.service_servers import (  # noqa: F401  (fixtures)
 from tests.test_onboard_acceptance import DEPLOYMENT_FILES
 from tests.web_support import RunningServer, git_http_server, start_server
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = DEV_TOOLS["chromium"]
 DONE_WITHIN_S = 180.0
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.is_file(),
-    reason=f"no Chromium at {CHROMIUM}: install Debian's 'chromium' package (.ci/run does)",
+    reason=f"no Chromium at {CHROMIUM}: 'sqaaas setup --dev' installs it",
 )
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
