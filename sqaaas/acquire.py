@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +46,8 @@ _HARDENING = [
 ]
 
 ProgressCallback = Callable[[str, float | None], None]
+_GIT_TAIL_LINES = 12  # stderr lines kept for an error message (progress lines excluded)
+_MAX_GIT_MESSAGE = 600
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,31 @@ def acquire(
     cache_dir: Path | None = None,
     timeout: float = 300.0,
     progress: ProgressCallback | None = None,
+    require_commit: bool = False,
 ) -> Checkout:
-    """Return a checkout of ``target`` (a local directory or a git URL)."""
+    """Return a checkout of ``target`` (a local directory or a git URL).
+
+    With ``require_commit``, a repository without any commit is an AcquireError: a report on
+    it would only list failures (``sqaaas assess`` asks for it; probes may still be handed
+    such a folder, and say so in a finding).
+    """
+    checkout = _acquire(target, branch, commit, cache_dir, timeout, progress)
+    if require_commit and checkout.commit is None:
+        raise AcquireError(
+            f"{redact_url(target)}: the repository has no commits yet, nothing to assess "
+            "(commit the code first: git add . && git commit)"
+        )
+    return checkout
+
+
+def _acquire(
+    target: str,
+    branch: str | None,
+    commit: str | None,
+    cache_dir: Path | None,
+    timeout: float,
+    progress: ProgressCallback | None,
+) -> Checkout:
     if branch is not None:
         check_ref(branch, "branch")
     if commit is not None:
@@ -187,8 +213,30 @@ def _git_env() -> dict[str, str]:
     }
 
 
-def _run_git(args: list[str], cwd: Path, timeout: float, progress: ProgressCallback | None) -> None:
-    """Run git (through GitPython) with a wall-time limit, relaying its progress lines."""
+def _git_failure(lines: list[str], status: object) -> str:
+    """What git said on failure, as one bounded line.
+
+    git splits one error over several lines (``fatal: unable to connect to 127.0.0.1:`` then
+    ``127.0.0.1[0: 127.0.0.1]: errno=Connection refused``), and ssh says why before git's
+    ``fatal:``: so every line but progress chatter is kept, not only the ``fatal:`` one.
+    """
+    kept = [line for line in lines if not line.startswith("Cloning into ")]
+    message = " ".join(" ".join(kept).split()) or f"exit status {status}"
+    message = re.sub(r"://[^/@\s]+@", "://", message)  # never echo credentials
+    if len(message) > _MAX_GIT_MESSAGE:  # both ends: ssh says why first, git last
+        half = _MAX_GIT_MESSAGE // 2
+        message = f"{message[:half]} … {message[-half:]}"
+    return message
+
+
+def _run_git(
+    args: list[str], cwd: Path, timeout: float, progress: ProgressCallback | None, source: str
+) -> None:
+    """Run git (through GitPython) with a wall-time limit, relaying its progress lines.
+
+    ``source`` (the URL, or the folder, being cloned or fetched) is named in the error, as
+    git does not always name the port it could not reach.
+    """
     cmd = ["git", *_HARDENING, *args]
     # Own session: on timeout the whole group dies, including git-remote-http helpers
     # that would otherwise keep the pipes (and us) waiting.
@@ -203,6 +251,16 @@ def _run_git(args: list[str], cwd: Path, timeout: float, progress: ProgressCallb
     popen = proc.proc
     tail: list[str] = []
 
+    def take(raw: bytes) -> None:
+        line = raw.decode("utf-8", "replace").strip()
+        if not line:
+            return
+        if m := _PROGRESS.match(line.removeprefix("remote: ")):
+            if progress:
+                progress(m.group("stage").strip(), float(m.group("pct")))
+            return
+        tail[:] = [*tail[-(_GIT_TAIL_LINES - 1) :], line]
+
     def pump() -> None:
         buffer = b""
         assert popen.stderr is not None
@@ -210,32 +268,39 @@ def _run_git(args: list[str], cwd: Path, timeout: float, progress: ProgressCallb
             buffer += chunk
             *lines, buffer = re.split(rb"[\r\n]", buffer)
             for raw in lines:
-                line = raw.decode("utf-8", "replace").strip()
-                if not line:
-                    continue
-                tail[:] = [*tail[-4:], line]
-                if progress and (m := _PROGRESS.match(line.removeprefix("remote: "))):
-                    progress(m.group("stage").strip(), float(m.group("pct")))
-        if buffer.strip():
-            tail.append(buffer.decode("utf-8", "replace").strip())
+                take(raw)
+        take(buffer)
 
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
     deadline = time.monotonic() + timeout
-    while popen.poll() is None:
-        if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(popen.pid, signal.SIGKILL)
-            popen.wait()
-            reader.join(timeout=5)
-            raise AcquireError(f"git {args[0]} timed out after {timeout:.0f} s")
-        time.sleep(0.05)
+    try:
+        while popen.poll() is None:
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait()
+                reader.join(timeout=5)
+                raise AcquireError(f"git {args[0]} timed out after {timeout:.0f} s")
+            time.sleep(0.05)
+    except KeyboardInterrupt:  # git's own session does not get the Ctrl-C: stop it here
+        _interrupt_git(popen)
+        popen.wait()
+        raise
     reader.join(timeout=5)
     if popen.returncode != 0:
-        errors = [line for line in tail if line.startswith(("fatal:", "error:"))] or tail
-        message = errors[-1] if errors else f"exit status {popen.returncode}"
-        message = re.sub(r"://[^/@\s]+@", "://", message)  # never echo credentials
-        raise AcquireError(f"git {args[0]} failed: {message}")
+        message = _git_failure(tail, popen.returncode)
+        raise AcquireError(f"git {args[0]} failed ({redact_url(source)}): {message}")
+
+
+def _interrupt_git(popen: subprocess.Popen[bytes], grace: float = 0.5) -> None:
+    """SIGTERM first, so git removes its lock files and temporary packs; then SIGKILL."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(popen.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        popen.wait(timeout=grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(popen.pid, signal.SIGKILL)  # what is left: git itself, or its helpers
 
 
 def _clone_dir(url: str, cache_dir: Path) -> Path:
@@ -286,7 +351,7 @@ def _clone(
         if branch:
             args += ["--branch", branch]
         try:
-            _run_git([*args, "--", url, str(partial)], dest.parent, timeout, progress)
+            _run_git([*args, "--", url, str(partial)], dest.parent, timeout, progress, url)
         except AcquireError:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -298,6 +363,7 @@ def _clone(
             dest,
             timeout,
             progress,
+            url,
         )
         target = f"origin/{branch}" if branch else "origin/HEAD"
         if not commit:
@@ -306,9 +372,10 @@ def _clone(
             except git.GitCommandError as exc:
                 if branch:
                     raise AcquireError(f"branch '{branch}' not found in {url}") from exc
-                detail = (exc.stderr or "").strip().splitlines()[-1:] or [str(exc.status)]
+                said = (exc.stderr or "").strip().removeprefix("stderr: '").removesuffix("'")
+                detail = _git_failure(said.splitlines(), exc.status)
                 raise AcquireError(
-                    f"cannot check out the default branch of {url}: {detail[0]}"
+                    f"cannot check out the default branch of {redact_url(url)}: {detail}"
                 ) from exc
     if commit:
         try:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from sqaaas import __version__
+from sqaaas.console import FittingConsole, stdout_console
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines import DEFAULT_SPEC_FILE
 
@@ -26,6 +26,25 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+def _interrupted() -> None:
+    """Ctrl-C: stop the work still running in threads (child processes, containers, volumes)
+    and exit 130 within a second, without waiting for those threads to wind down.
+
+    Only the main thread gets the SIGINT; nothing is written before the work is done, and
+    written files are replaced atomically, so there is nothing half-written to remove.
+    """
+    import signal
+    import threading
+
+    from sqaaas import interrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the cleanup
+    interrupt.stop_all()
+    interrupt.exit_soon(130)
+    _fail("interrupted", 130)
+
+
 class _Group(click.Group):
     """Turns every sqaaas error into one line on stderr and exit 2 (never a traceback)."""
 
@@ -35,7 +54,7 @@ class _Group(click.Group):
         except SqaaasError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _interrupted()
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line, traceback on request
@@ -74,7 +93,7 @@ def _emit(report: Report, fmt: str, output: Path | None, *, quiet: bool, verbose
     if fmt == "text" and output is None:
         from sqaaas.report.terminal import render_to
 
-        render_to(Console(), report, verbose=verbose)
+        render_to(stdout_console(), report, verbose=verbose)
         return
     _write(renderer(fmt)(report), output)
     if output is not None and not quiet:
@@ -172,6 +191,7 @@ def assess(
             cache_dir=cache_dir,
             timeout=timeout,
             progress=progress.clone_step,
+            require_commit=True,
         )
         report = run_assessment(
             checkout, criteria=criteria or None, progress=progress.probe_step, notify=progress.note
@@ -239,7 +259,7 @@ def fair_cmd(
     if fmt == "json":
         _write(report.to_json(), output)
     elif output is None:
-        render_to(Console(), report)
+        render_to(stdout_console(), report)
     else:
         _write(render_plain(report), output)
     if not report.ok:
@@ -261,6 +281,9 @@ def criteria_cmd(fmt: str, baseline: str | None) -> None:
     from sqaaas.criteria_docs import assessment, to_json, to_markdown
 
     catalogue = default_catalogue()
+    if baseline is not None and baseline not in catalogue.baselines:
+        known = ", ".join(sorted(catalogue.baselines))
+        raise SqaaasError(f"--baseline {baseline}: no such baseline (known: {known})")
     if fmt == "markdown":
         sys.stdout.write(to_markdown(catalogue))
         return
@@ -269,7 +292,7 @@ def criteria_cmd(fmt: str, baseline: str | None) -> None:
         return
     from rich.table import Table
 
-    console = Console()
+    console = stdout_console()
     for base in catalogue.baselines.values():
         if baseline and base.id != baseline:
             continue
@@ -535,10 +558,10 @@ def run_cmd(
     if fmt == "json":
         _write(result.model_dump_json(indent=2) + "\n", output)
     elif output is None:
-        render_summary(Console(), result)
+        render_summary(stdout_console(), result)
     else:
         buffer = io.StringIO()
-        render_summary(Console(file=buffer, width=160, no_color=True), result)
+        render_summary(FittingConsole(file=buffer, width=160, no_color=True), result)
         _write(buffer.getvalue(), output)
     sys.exit(result.exit_code)
 
@@ -739,7 +762,10 @@ _data_dir_option = click.option(
 @_data_dir_option
 @click.option(
     "--public-url",
-    help="Base URL users reach the service at (behind a reverse proxy); badges name it.",
+    envvar="SQAAAS_PUBLIC_URL",
+    show_envvar=True,
+    help="Base URL users reach the service at (behind a reverse proxy); badges name it "
+    "as their issuer [default: http://HOST:PORT on a local address].",
 )
 @click.option(
     "--workers", default=_web_default("workers"), show_default=True, type=click.IntRange(1, 64),

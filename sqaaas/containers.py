@@ -2,7 +2,9 @@
 
 Everything sqaaas runs from an assessed repository runs through ``Engine.run``: no network
 unless asked, resource limits, a read-only root, an unprivileged user, and a wall-time limit
-enforced from Python (the container is killed, not merely abandoned).
+enforced from Python (the container is killed, not merely abandoned). Containers and volumes
+carry the label ``sqaaas.pid=<pid>`` of the process that made them: when that process is
+interrupted (``sqaaas.interrupt.stop_all``) it removes them by that label.
 
 Some machines need per-call settings for podman to start a container at all (a hard
 ``nofile`` limit below podman's default ulimits; crun refusing a hybrid cgroup setup). They
@@ -21,6 +23,7 @@ import re
 import resource
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -29,6 +32,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqaaas import interrupt
 from sqaaas.errors import SqaaasError
 from sqaaas.fileio import write_atomic
 
@@ -45,6 +49,7 @@ CA_BUNDLES = (
 CONTAINER_CA = "/etc/ssl/certs/ca-certificates.crt"
 _PROXY_URL_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
 _PROXY_VARS = (*_PROXY_URL_VARS, "no_proxy", "NO_PROXY")
+PID_LABEL = "sqaaas.pid"  # value: the pid of the sqaaas process owning the container/volume
 
 
 class EngineError(SqaaasError):
@@ -121,6 +126,18 @@ def _hard_limit(kind: int, cap: int | None = None) -> int:
     return min(hard, cap) if cap is not None else hard
 
 
+def engine_workdir() -> Path:
+    """The working directory engine commands start in: conmon (Debian 12's) drops an empty
+    file named ``oom`` into its working directory when a container is killed for memory,
+    which must land neither in the user's folder nor in an assessed repository."""
+    path = Path(tempfile.gettempdir()) / f"sqaaas-engine-{os.getuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    info = path.lstat()
+    if info.st_uid != os.getuid() or not path.is_dir() or path.is_symlink():
+        return Path(tempfile.mkdtemp(prefix="sqaaas-engine-"))  # someone else's: not ours
+    return path
+
+
 def find_engine() -> tuple[str, str] | None:
     """(name, executable) of the engine to use: podman, else a docker whose daemon answers."""
     if exe := shutil.which("podman"):
@@ -166,9 +183,7 @@ class _Capture:
     def text(self, join_timeout: float = 5.0) -> str:
         self._thread.join(timeout=join_timeout)
         middle = f"\n[... {self.dropped} bytes of output left out ...]\n" if self.dropped else ""
-        return (
-            self.head.decode("utf-8", "replace") + middle + self.tail.decode("utf-8", "replace")
-        )
+        return self.head.decode("utf-8", "replace") + middle + self.tail.decode("utf-8", "replace")
 
 
 class Engine:
@@ -209,6 +224,8 @@ class Engine:
                 text=True,
                 timeout=timeout,
                 stdin=subprocess.DEVNULL,
+                start_new_session=True,  # a second Ctrl-C must not cut a cleanup short
+                cwd=engine_workdir(),
             )
         except subprocess.TimeoutExpired:
             raise EngineError(
@@ -269,8 +286,11 @@ class Engine:
         started = time.monotonic()
         try:
             producer = subprocess.Popen(
-                list(source), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                list(source),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         except OSError as exc:
             raise EngineError(f"cannot run {source[0]}: {exc.strerror or exc}") from None
@@ -281,6 +301,7 @@ class Engine:
             stdin=producer.stdout,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            cwd=engine_workdir(),
         )
         producer.stdout.close()
         assert consumer.stdout is not None and consumer.stderr is not None
@@ -305,12 +326,29 @@ class Engine:
 
     # -- volumes -----------------------------------------------------------------------------
     def create_volume(self, prefix: str = "sqaaas-work") -> str:
+        interrupt.check()
+        _track_engine(self)
         name = f"{prefix}-{uuid.uuid4().hex[:12]}"
-        self.call("volume", "create", "--label", "sqaaas=1", name)
+        self.call("volume", "create", "--label", "sqaaas=1", "--label", _own_label(), name)
         return name
 
     def remove_volume(self, name: str) -> None:
         self.call("volume", "rm", "-f", name, check=False)
+
+    def _force_rm(self) -> list[str]:
+        """``rm -f`` killing at once: podman's would first wait 10 s for a stop signal that
+        the container's PID 1 may ignore."""
+        return ["rm", "-f", "-t", "0"] if self.name == "podman" else ["rm", "-f"]
+
+    def remove_owned_by(self, pid: int) -> None:
+        """Remove the containers, then the volumes, labelled with the sqaaas process ``pid``."""
+        label = f"label={PID_LABEL}={pid}"
+        found = self.call("ps", "-aq", "--filter", label, timeout=30, check=False)
+        if ids := found.stdout.split():
+            self.call(*self._force_rm(), *ids, timeout=30, check=False)
+        found = self.call("volume", "ls", "-q", "--filter", label, timeout=30, check=False)
+        if volumes := found.stdout.split():
+            self.call("volume", "rm", "-f", *volumes, timeout=30, check=False)
 
     # -- running -----------------------------------------------------------------------------
     def run(
@@ -337,13 +375,25 @@ class Engine:
         limits = limits or Limits()
         name = f"sqaaas-{uuid.uuid4().hex[:12]}"
         args = [
-            "run", "--rm", "--pull=never", "--name", name, "--label", "sqaaas=1",
+            "run",
+            "--rm",
+            "--pull=never",
+            "--name",
+            name,
+            "--label",
+            "sqaaas=1",
+            "--label",
+            _own_label(),
             f"--network={self._network(network)}",
-            "--cap-drop=all", "--security-opt=no-new-privileges",
-            f"--cpus={limits.cpus:g}", f"--memory={limits.memory}",
-            f"--memory-swap={limits.memory}", f"--pids-limit={limits.pids}",
+            "--cap-drop=all",
+            "--security-opt=no-new-privileges",
+            f"--cpus={limits.cpus:g}",
+            f"--memory={limits.memory}",
+            f"--memory-swap={limits.memory}",
+            f"--pids-limit={limits.pids}",
             # the container's own /tmp (a private tmpfs), not the host's
-            "--tmpfs", f"/tmp:rw,nosuid,nodev,size={limits.tmp_size},mode=1777",  # nosec B108
+            "--tmpfs",
+            f"/tmp:rw,nosuid,nodev,size={limits.tmp_size},mode=1777",  # nosec B108
         ]
         if self.name == "podman":
             # conmon's own kill, in case this process dies before it can kill the container
@@ -361,11 +411,14 @@ class Engine:
             args += ["--env", key]  # the value comes from this process' environment
         for mount in mounts:
             mode = "ro" if mount.read_only else "rw"
-            args += ["--mount", _mount_arg("type=bind", f"src={mount.source}",
-                                           f"dst={mount.target}", mode)]
+            args += [
+                "--mount",
+                _mount_arg("type=bind", f"src={mount.source}", f"dst={mount.target}", mode),
+            ]
         for volume, target in (volumes or {}).items():
             args += ["--mount", _mount_arg("type=volume", f"src={volume}", f"dst={target}")]
         args += ["--", image, *argv]
+        _track_engine(self)
         return self._supervise(self.command(*args), limits.wall_time, name=name)
 
     def _network(self, network: bool) -> str:
@@ -376,12 +429,20 @@ class Engine:
         return self.fixes.download_network
 
     def _supervise(self, cmd: list[str], wall_time: float, name: str | None) -> RunResult:
-        """Run an engine client command; past ``wall_time``, kill the container and the client."""
+        """Run an engine client command; past ``wall_time``, kill the container and the client.
+
+        Raises ``Interrupted`` when ``interrupt.stop_all`` stopped it: its end is no result.
+        """
+        interrupt.check()
         started = time.monotonic()
         try:
             proc = subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                cwd=engine_workdir(),
             )
         except OSError as exc:
             raise EngineError(f"cannot run {self.exe}: {exc.strerror or exc}") from None
@@ -389,7 +450,8 @@ class Engine:
         out, err = _Capture(proc.stdout), _Capture(proc.stderr)
         timed_out = False
         try:
-            proc.wait(timeout=wall_time)
+            with interrupt.tracked(proc):
+                proc.wait(timeout=wall_time)
         except subprocess.TimeoutExpired:
             timed_out = True
             if name:
@@ -403,9 +465,10 @@ class Engine:
         finally:
             interrupted = proc.poll() is None
             if name and (timed_out or interrupted):  # never leave the container behind
-                self.call("rm", "-f", name, timeout=60, check=False)
+                self.call(*self._force_rm(), name, timeout=60, check=False)
             if interrupted:
                 proc.kill()
+        interrupt.check()  # stopped from another thread: a killed run, not a verdict to cache
         return RunResult(
             rc=proc.returncode if proc.returncode is not None else -1,
             stdout=out.text(),
@@ -446,6 +509,29 @@ class Engine:
         )
 
 
+_engines: dict[tuple[str, ...], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def _own_label() -> str:
+    return f"{PID_LABEL}={os.getpid()}"
+
+
+def _track_engine(engine: Engine) -> None:
+    """Remember an engine that made containers or volumes, for ``_remove_own``."""
+    with _engines_lock:
+        _engines.setdefault(tuple(engine.command()), engine)
+
+
+@interrupt.on_stop
+def _remove_own() -> None:
+    """On interrupt: no container or volume of this process is left behind."""
+    with _engines_lock:
+        engines = list(_engines.values())
+    for engine in engines:
+        engine.remove_owned_by(os.getpid())
+
+
 def host_ca_bundle() -> str | None:
     return next((p for p in CA_BUNDLES if os.path.isfile(p)), None)
 
@@ -483,7 +569,10 @@ def _last_line(text: str) -> str:
 def _version(exe: str) -> str:
     try:
         out = subprocess.run(
-            [exe, "--version"], capture_output=True, text=True, timeout=20,
+            [exe, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=20,
             stdin=subprocess.DEVNULL,
         ).stdout
     except (OSError, subprocess.TimeoutExpired):

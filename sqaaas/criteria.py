@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import CriteriaDataError
+from sqaaas.languages import known_languages
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -67,6 +68,11 @@ class Subcriterion(_Strict):
     requirement_level: RequirementLevel
     description: str = Field(min_length=10)
     hint: str = Field(min_length=10)
+    hints_by_language: dict[str, str] = Field(
+        default_factory=dict,
+        description="hint for repositories whose main language is the key (linguist name, "
+        "as in criteria/languages.yml); 'hint' stays the language-neutral fallback",
+    )
     probes: tuple[str, ...] = ()
     not_automated: str | None = None
     metric: str | None = Field(
@@ -85,6 +91,21 @@ class Subcriterion(_Strict):
                 "give either 'probes' (how it is assessed) or 'not_automated' (why not)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _hints_name_known_languages(self) -> Subcriterion:
+        """A misspelt language key would silently never match: refuse it at load time."""
+        unknown = sorted(set(self.hints_by_language) - known_languages())
+        if unknown:
+            raise ValueError(f"hints_by_language: unknown language(s) {', '.join(unknown)}")
+        short = [lang for lang, text in self.hints_by_language.items() if len(text.strip()) < 10]
+        if short:
+            raise ValueError(f"hints_by_language: hint too short for {', '.join(short)}")
+        return self
+
+    def hint_for(self, language: str | None) -> str:
+        """The hint for a repository whose main language is ``language`` (None: unknown)."""
+        return self.hints_by_language.get(language, self.hint) if language else self.hint
 
 
 class Criterion(_Strict):

@@ -45,6 +45,26 @@ def _criterion_table(criterion: Criterion) -> list[str]:
     return out
 
 
+def _language_hint_lines(criterion: Criterion) -> list[str]:
+    """The hints_by_language of the criterion's subcriteria, one nested list per subcriterion.
+
+    The table's Hint column holds the language-neutral hint; a reader whose project is in
+    one of these languages gets this one instead, so the docs must show it too.
+    """
+    subs = [sub for sub in criterion.subcriteria if sub.hints_by_language]
+    if not subs:
+        return []
+    out = [
+        "",
+        "Hints by the repository's main language (others get the Hint column's):",
+        "",
+    ]
+    for sub in subs:
+        out.append(f"- {sub.id}")
+        out += [f"  - {lang}: {hint.strip()}" for lang, hint in sub.hints_by_language.items()]
+    return out
+
+
 def _metric_level_lines(catalogue: Catalogue, scheme: BadgeScheme) -> list[str]:
     """Per level, the metric groups it adds, each with the subcriteria measuring it."""
     assert scheme.section is not None
@@ -85,6 +105,7 @@ def to_markdown(catalogue: Catalogue) -> str:
                 f"Source: <{criterion.source_url}>",
                 "",
                 *_criterion_table(criterion),
+                *_language_hint_lines(criterion),
             ]
             out.append("")
     out += [

@@ -15,7 +15,7 @@ from sqaaas.criteria import Catalogue, Criterion, Subcriterion, default_catalogu
 from sqaaas.errors import SqaaasError
 from sqaaas.fair.offline import FAIR_BASELINE, offline_summary
 from sqaaas.gitinfo import GitInfo
-from sqaaas.languages import detect_languages
+from sqaaas.languages import detect_languages, main_language
 from sqaaas.outcomes import Evidence, Finding, Outcome, combine
 from sqaaas.probes import registry
 from sqaaas.repofs import RepoFS
@@ -84,12 +84,21 @@ def run_probes(
     if not names:
         return results
     ordered = sorted(names)
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(ordered)))) as pool:
+    if progress:  # the start, as a "0 done": the first probe to finish may take minutes
+        progress("starting", 0, len(ordered))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(ordered))))
+    try:
         futures = {name: pool.submit(_run_probe, name, ctx) for name in ordered}
         for done, (name, future) in enumerate(futures.items(), start=1):
             results[name] = future.result()
             if progress:
                 progress(name, done, len(ordered))
+    except BaseException:
+        # Ctrl-C: never wait here for probes still running (a test suite takes minutes);
+        # the caller stops their work (sqaaas.interrupt.stop_all).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 
@@ -101,7 +110,7 @@ def _skip_reason(config: RepoConfig, *ids: str) -> str | None:
 
 
 def _subcriterion_result(
-    sub: Subcriterion, finding: Finding, skip: str | None, gating: set[str]
+    sub: Subcriterion, finding: Finding, skip: str | None, gating: set[str], language: str | None
 ) -> SubcriterionResult:
     score = None
     if sub.points is not None and finding.outcome.assessed:
@@ -111,7 +120,7 @@ def _subcriterion_result(
         outcome=finding.outcome,
         requirement_level=sub.requirement_level.value,
         description=sub.description,
-        hint=finding.hint or sub.hint,
+        hint=finding.hint or sub.hint_for(language),
         evidence=finding.evidence,
         probes=list(sub.probes),
         skipped_reason=skip,
@@ -122,9 +131,16 @@ def _subcriterion_result(
 
 
 def evaluate(
-    selected: list[Criterion], findings: dict[str, Finding], cfg: RepoConfig
+    selected: list[Criterion],
+    findings: dict[str, Finding],
+    cfg: RepoConfig,
+    language: str | None = None,
 ) -> dict[str, CriterionResult]:
-    """Criterion results from the probes' findings, honouring the repository's skips."""
+    """Criterion results from the probes' findings, honouring the repository's skips.
+
+    ``language``, the repository's main language, picks the criteria data's hint for it
+    (no pytest hint for a C project) where the probe gave no specific one.
+    """
     results = {}
     for criterion in selected:
         gating = gating_ids(criterion)
@@ -136,11 +152,12 @@ def evaluate(
                 finding = Finding.not_applicable(f"skipped by {cfg.source}: {skip}")
             elif sub.not_automated:
                 finding = Finding(
-                    outcome=Outcome.NOT_AUTOMATED, evidence=[Evidence(message=sub.not_automated)]
+                    outcome=Outcome.NOT_AUTOMATED,
+                    evidence=[Evidence(message=sub.not_automated, failing=False)],
                 )
             else:
                 finding = combine([findings[p] for p in sub.probes])
-            subs[sub.id] = _subcriterion_result(sub, finding, skip, gating)
+            subs[sub.id] = _subcriterion_result(sub, finding, skip, gating, language)
         results[criterion.id] = criterion_result(criterion, subs, criterion_skip)
     return results
 
@@ -179,7 +196,8 @@ def assess(
         for p in s.probes
     }
     findings = run_probes(ctx, needed, progress)
-    results = evaluate(selected, findings, cfg)
+    languages = detect_languages(ctx.fs.files)
+    results = evaluate(selected, findings, cfg, main_language(languages))
 
     scheme_name, scheme = next(
         (name, s) for name, s in catalogue.badges.items() if s.baseline == baseline
@@ -201,7 +219,7 @@ def assess(
             subfolder=cfg.subfolder,
         ),
         config_source=cfg.source,
-        languages=detect_languages(ctx.fs.files),
+        languages=languages,
         criteria=results,
         badge=badge(scheme_name, scheme, results),
         fair=fair_sections,

@@ -12,7 +12,7 @@ Rules (documented in README "How verdicts are decided"):
 from __future__ import annotations
 
 from sqaaas.criteria import BadgeScheme, Criterion
-from sqaaas.outcomes import Outcome
+from sqaaas.outcomes import Outcome, unique_hints
 from sqaaas.report.model import (
     BadgeResult,
     Coverage,
@@ -68,7 +68,7 @@ def _why_not_valid(cid: str, result: CriterionResult | None) -> MissingItem:
             criterion=cid,
             reason=reason,
             subcriteria=list(failing),
-            hints=[s.hint for s in failing.values()],
+            hints=unique_hints(s.hint for s in failing.values()),
         )
     waiting = [sid for sid, s in result.subcriteria.items() if s.gating]
     return MissingItem(
@@ -122,11 +122,9 @@ def _why_metric_unmet(metric: str, section: CriterionResult | None) -> MissingIt
             criterion=metric,
             reason=reason,
             subcriteria=list(failing),
-            hints=list(dict.fromkeys(s.hint for s in failing.values())),
+            hints=unique_hints(s.hint for s in failing.values()),
         )
-    return MissingItem(
-        criterion=metric, reason="not assessed in this run", subcriteria=list(subs)
-    )
+    return MissingItem(criterion=metric, reason="not assessed in this run", subcriteria=list(subs))
 
 
 def metric_met(metric: str, section: CriterionResult | None) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sqaaas.acquire import acquire
+from sqaaas.criteria import default_catalogue
 from sqaaas.engine import assess, make_context
 from sqaaas.outcomes import Finding
 from sqaaas.probes import registry
@@ -60,6 +61,14 @@ def run_probe(repo: Path, name: str) -> Finding:
 
 def assess_repo(repo: Path, criteria: list[str] | None = None) -> Report:
     return assess(acquire(str(repo)), criteria=criteria)
+
+
+def report_hint(repo: Path, sid: str) -> str:
+    """The hint the report gives for subcriterion ``sid``: the probe's, else the criteria
+    data's for the repository's main language (probes leave generic advice to the data)."""
+    criteria = default_catalogue().criteria.values()
+    cid = next(c.id for c in criteria if any(s.id == sid for s in c.subcriteria))
+    return assess_repo(repo, [cid]).criteria[cid].subcriteria[sid].hint
 
 
 @pytest.hookimpl(hookwrapper=True)

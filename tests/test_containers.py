@@ -366,3 +366,13 @@ def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):
         "chromium not installed: install with "
         "sudo apt-get install -y --no-install-recommends chromium"
     )
+
+
+@in_containers(60)
+def test_an_oom_kill_leaves_no_file_in_the_working_directory(ready_engine, tmp_path, monkeypatch):
+    """conmon writes an 'oom' file into its working directory: never the caller's."""
+    monkeypatch.chdir(tmp_path)
+    code = "x = bytearray(512 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
+    result = _python(ready_engine, code, limits=Limits(memory="128m", wall_time=30))
+    assert result.killed
+    assert list(tmp_path.iterdir()) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sqaaas.outcomes import Outcome
-from tests.conftest import run_probe
+from tests.conftest import report_hint, run_probe
 
 PYPROJECT = """[build-system]
 requires = ["hatchling>=1.25"]
@@ -50,7 +50,7 @@ def test_empty_repository_fails_with_hint(repo_factory):
     finding = run_probe(repo, "del.build_config")
     assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].message.startswith("no packaging or build configuration found")
-    assert "[build-system]" in (finding.hint or "")
+    assert "[build-system]" in report_hint(repo, "QC.Del01")
 
 
 def test_invalid_pyproject_fails_with_the_parse_error_line(repo_factory):

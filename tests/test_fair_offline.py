@@ -12,7 +12,7 @@ import pytest
 from sqaaas.criteria import default_catalogue
 from sqaaas.facts.identifiers import doi_problem, parse_pid
 from sqaaas.outcomes import Finding, Outcome
-from tests.conftest import assess_repo, run_probe
+from tests.conftest import assess_repo, report_hint, run_probe
 from tests.repos import (
     CITATION_FAIR,
     CODEMETA_FAIR,
@@ -411,8 +411,11 @@ def test_tests_present_passes(fair: Path) -> None:
 
 
 def test_no_tests_fails(repo_factory: Factory) -> None:
-    finding = failed(run_probe(bare_repo(repo_factory), "fair.tests_present"))
+    repo = bare_repo(repo_factory)
+    finding = run_probe(repo, "fair.tests_present")
+    assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].message.startswith("no test files found")
+    assert "tests" in report_hint(repo, "QC.FAIR08")  # the data's hint: no probe-made one
 
 
 @pytest.mark.parametrize(
@@ -448,9 +451,10 @@ def test_no_api_documentation_fails(repo_factory: Factory) -> None:
     repo = bare_repo(repo_factory, {"README.md": README_PLAIN,
                                     "tests/data/fixture.proto": 'syntax = "proto3";\n',
                                     "docs/conf.py": 'extensions = ["myst_parser"]\n'})
-    finding = failed(run_probe(repo, "fair.api_documentation"))
+    finding = run_probe(repo, "fair.api_documentation")
+    assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].message.startswith("no API reference generator")
-    assert "sphinx.ext.autodoc" in (finding.hint or "")
+    assert "sphinx.ext.autodoc" in report_hint(repo, "QC.FAIR12")  # docs/conf.py: Python
 
 
 # --- forge and history ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from sqaaas.outcomes import Outcome
 from sqaaas.probes.harness import is_test_path
-from tests.conftest import run_probe
+from tests.conftest import report_hint, run_probe
 
 Factory = Callable[..., Path]
 
@@ -92,7 +92,7 @@ def test_tests_without_doubles_fail(repo_factory: Factory) -> None:
     finding = run_probe(repo, "har.test_doubles")
     assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].value == 1
-    assert "monkeypatch" in (finding.hint or "")
+    assert "monkeypatch" in report_hint(repo, "QC.Har01")  # the hint for a Python repository
 
 
 def test_no_tests_fail(repo_factory: Factory) -> None:

@@ -12,7 +12,7 @@ from sqaaas.acquire import acquire
 from sqaaas.engine import make_context
 from sqaaas.outcomes import Outcome
 from sqaaas.probes import registry
-from tests.conftest import run_probe
+from tests.conftest import report_hint, run_probe
 
 POLICY = "# Security policy\n\nReport vulnerabilities privately to security@example.org.\n"
 
@@ -88,10 +88,10 @@ def test_dependabot_counts_as_dependency_update_evidence(repo_factory):
 
 def test_no_security_tooling_fails(repo_factory):
     workflow = "on: push\njobs:\n  t:\n    steps:\n      - run: pytest\n      # - run: bandit .\n"
-    repo = repo_factory({".github/workflows/ci.yml": workflow})
+    repo = repo_factory({".github/workflows/ci.yml": workflow, "app.py": "X = 1\n"})
     finding = run_probe(repo, "sec.tools_in_ci")
     assert finding.outcome is Outcome.FAIL
-    assert "bandit" in (finding.hint or "")
+    assert "bandit" in report_hint(repo, "QC.Sec03")  # the hint for a Python repository
 
 
 def test_tox_security_env_not_run_by_ci_does_not_count(repo_factory):

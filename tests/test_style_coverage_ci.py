@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqaaas.outcomes import Outcome
-from tests.conftest import run_probe
+from tests.conftest import report_hint, run_probe
 
 RUFF_HOOKS = """repos:
   - repo: https://github.com/astral-sh/ruff-pre-commit
@@ -68,7 +68,7 @@ def test_no_linter_anywhere_fails(repo_factory):
     repo = repo_factory({".github/workflows/ci.yml": workflow("- run: pytest")})
     finding = run_probe(repo, "sty.linters_in_ci")
     assert finding.outcome is Outcome.FAIL
-    assert "pre-commit" in (finding.hint or "")
+    assert "pre-commit" in report_hint(repo, "QC.Sty04")
 
 
 # --- QC.Uni03/04: uni.coverage_in_ci ----------------------------------------------------
@@ -88,11 +88,11 @@ def test_pytest_cov_in_workflow_passes(repo_factory):
 
 def test_commented_out_coverage_step_does_not_count(repo_factory):
     flow = workflow("- run: pytest", "# - run: pytest --cov")
-    repo = repo_factory({".github/workflows/ci.yml": flow})
+    repo = repo_factory({".github/workflows/ci.yml": flow, "example/__init__.py": "X = 1\n"})
     finding = run_probe(repo, "uni.coverage_in_ci")
     assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].message == "no CI step measures test coverage on every change"
-    assert "--cov-fail-under" in (finding.hint or "")
+    assert "--cov-fail-under" in report_hint(repo, "QC.Uni03")  # for a Python repository
 
 
 def test_coverage_only_on_schedule_fails_with_the_reason(repo_factory):

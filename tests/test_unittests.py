@@ -6,7 +6,7 @@ import pytest
 
 import sqaaas.containers as containers_module
 from sqaaas.outcomes import Outcome
-from tests.conftest import assess_repo, run_probe
+from tests.conftest import assess_repo, report_hint, run_probe
 
 # --- QC.Uni02: uni.tests_present ------------------------------------------------------------
 
@@ -109,7 +109,7 @@ def test_no_tests_fails_with_a_hint(repo_factory):
     finding = run_probe(repo, "uni.tests_present")
     assert finding.outcome is Outcome.FAIL
     assert finding.evidence[0].message.startswith("no unit tests found next to 2 code file(s)")
-    assert "tests/" in (finding.hint or "")
+    assert "tests/" in report_hint(repo, "QC.Uni02")
 
 
 def test_docs_only_repository_has_nothing_to_test(repo_factory):

@@ -11,7 +11,7 @@ from sqaaas.acquire import acquire
 from sqaaas.engine import make_context
 from sqaaas.facts.ci import ci_test_steps
 from sqaaas.outcomes import Outcome
-from tests.conftest import run_probe
+from tests.conftest import report_hint, run_probe
 from tests.repos import commit_all, git, make_repo, write_files
 
 Factory = Callable[..., Path]
@@ -125,7 +125,7 @@ def test_no_ci_fails_with_hint(repo_factory: Factory) -> None:
     finding = run_probe(repo, "wor.ci_runs_tests")
     assert finding.outcome is Outcome.FAIL
     assert "no CI configuration" in finding.evidence[0].message
-    assert "on: [push, pull_request]" in (finding.hint or "")
+    assert "on: [push, pull_request]" in report_hint(repo, "QC.Wor01")
 
 
 def test_tests_only_on_a_schedule_do_not_keep_main_working(repo_factory: Factory) -> None:

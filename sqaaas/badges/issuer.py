@@ -12,11 +12,16 @@ exactly which files to put on its web server:
 
 These are written into the key folder next to the private keys (which are never published:
 their names end in ``.private.pem`` and the folder's .gitignore excludes them).
+
+A web service whose URL changes keeps its keys but becomes another issuer: ``retire`` keeps
+the former issuer's public files under ``previous/`` so badges naming it stay verifiable.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +33,8 @@ from sqaaas.badges.vocab import OB2_CONTEXT
 from sqaaas.fileio import write_atomic
 
 PROFILE_FILE = "issuer.json"
+PREVIOUS_DIR = "previous"  # in a key folder: the public files of issuers it served before
+_PUBLIC_FILES = (PROFILE_FILE, JWKS_FILE, REVOCATIONS_FILE, "keys", "achievements")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -166,3 +173,59 @@ def publish_files(
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, data)
     return sorted(written)
+
+
+def _folder_name(profile_id: str) -> str:
+    """A file name naming an issuer: its base URL with every run of other characters a '-'."""
+    base = profile_id.removesuffix("/" + PROFILE_FILE)
+    return re.sub(r"[^A-Za-z0-9.]+", "-", base).strip("-.")[:200] or "issuer"
+
+
+def retire(keydir: Path, issuer: Issuer) -> tuple[str, Path] | None:
+    """Make way in ``keydir`` for ``issuer`` when the folder publishes another issuer.
+
+    The former issuer's public files (profile, key set, revocation list, key and achievement
+    documents) are copied to ``previous/<its base URL>/``, ready to publish at its URL, before
+    its profile and revocation list are removed here, so that ``publish_files`` writes the new
+    issuer's; an issuer served again gets its own revocation list back from there. The keys
+    stay: badges issued before still verify with the same key set.
+    Returns (the former issuer's base URL, the folder holding its files), or None if
+    nothing changed.
+    """
+    bound = bound_issuer(keydir)
+    if bound is None or bound == issuer.profile_id:
+        return None
+    folder = keydir / PREVIOUS_DIR / _folder_name(bound)
+    staging = folder.with_name(f".{folder.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in _PUBLIC_FILES:
+        source = keydir / name
+        if source.is_dir():
+            shutil.copytree(source, staging / name)
+        elif source.is_file():
+            shutil.copy2(source, staging / name)
+    shutil.rmtree(folder, ignore_errors=True)  # an issuer served again, then left again
+    staging.rename(folder)
+    returning = keydir / PREVIOUS_DIR / _folder_name(issuer.profile_id)
+    if (returning / REVOCATIONS_FILE).is_file():  # its revocations still hold
+        shutil.copy2(returning / REVOCATIONS_FILE, keydir / REVOCATIONS_FILE)
+    else:
+        (keydir / REVOCATIONS_FILE).unlink(missing_ok=True)
+    shutil.rmtree(returning, ignore_errors=True)
+    (keydir / PROFILE_FILE).unlink()
+    return bound.removesuffix("/" + PROFILE_FILE), folder
+
+
+def issuer_folder(keydir: Path, profile_id: str) -> Path | None:
+    """The folder publishing issuer ``profile_id``: ``keydir`` or one under previous/."""
+    previous = keydir / PREVIOUS_DIR
+    candidates = sorted(previous.iterdir()) if previous.is_dir() else []
+    for folder in (keydir, *candidates):
+        if folder.is_dir() and not folder.name.startswith("."):
+            try:
+                if bound_issuer(folder) == profile_id:
+                    return folder
+            except BadgeIssueError:
+                continue
+    return None

@@ -273,7 +273,11 @@ def build_config(ctx: RepoContext) -> Finding:
     }
     broken = [path for path, d in declared if d.broken]
     if broken:
-        others = [e for path, e in evidence.items() if path not in broken]
+        others = [  # the readable ones are context, not the failure
+            e.model_copy(update={"failing": False})
+            for path, e in evidence.items()
+            if path not in broken
+        ]
         return Finding(
             outcome=Outcome.FAIL,
             evidence=[evidence[path] for path in broken] + others,
@@ -293,10 +297,7 @@ def build_config(ctx: RepoContext) -> Finding:
     return Finding.failed(
         "no packaging or build configuration found (pyproject.toml, setup.py, package.json, "
         "pom.xml, build.gradle, Cargo.toml, go.mod, CMakeLists.txt, DESCRIPTION, Dockerfile, ...)",
-        hint="Add the build configuration of your ecosystem so that a release artefact can be "
-        "built, e.g. pyproject.toml with [build-system] requires = [\"hatchling\"] and a "
-        "[project] table, or a Dockerfile for a service.",
-    )
+    )  # no hint of its own: QC.Del01's hint for the repository's language says what to add
 
 
 #: label -> regex of a CI line that uploads an artefact to a public registry

@@ -129,12 +129,19 @@ def readme(ctx: RepoContext) -> Finding:
             else f"{report.path}: {report.words} words (at least {minimum} expected)",
             path=report.path,
             value=report.words,
+            failing=too_short,
         )
     ]
     evidence += _encoding_notes(report.file, README_LIMIT)
     topics = dict(report.topics)  # the fact is shared: never mutate it
     evidence += [
-        Evidence(message=f"section on {topic}: '{h.text}'", path=h.path, line=h.line, value=h.text)
+        Evidence(  # sections found back no failure
+            message=f"section on {topic}: '{h.text}'",
+            path=h.path,
+            line=h.line,
+            value=h.text,
+            failing=False,
+        )
         for topic, h in topics.items()
     ]
     if "installation" not in topics and report.install_command:
@@ -146,6 +153,7 @@ def readme(ctx: RepoContext) -> Finding:
                 path=report.path,
                 line=number,
                 excerpt=excerpt,
+                failing=False,
             )
         )
     missing = [t for t in README_TOPICS if t not in topics]

@@ -84,7 +84,7 @@ def detected(ctx: RepoContext) -> Finding:
         elif decl.terms and (decl.path, decl.raw) not in conflicted and facts.detections:
             evidence.append(Evidence(
                 message=f"{decl.path} ({decl.field}) declares {decl.raw!r}: agrees with the "
-                "licence found", path=decl.path, value=decl.raw))
+                "licence found", path=decl.path, value=decl.raw, failing=False))
     evidence += [Evidence(message=c.message, path=c.path, value=c.value) for c in facts.conflicts]
     if facts.conflicts:
         return Finding(

@@ -98,9 +98,8 @@ def _file_finding(meta: MetadataFile | None, kind: str, valid: str, fix: str) ->
         problems.append(Evidence(message=f"{meta.path} is not tracked in git", path=meta.path))
         hints.append(f"Commit it: git add {meta.path} && git commit")
     if problems:
-        return Finding(
-            outcome=Outcome.FAIL, evidence=problems + list(meta.notes), hint=" ".join(hints)
-        )
+        notes = [n.model_copy(update={"failing": False}) for n in meta.notes]  # not failures
+        return Finding(outcome=Outcome.FAIL, evidence=problems + notes, hint=" ".join(hints))
     return Finding(
         outcome=Outcome.PASS,
         evidence=[Evidence(message=valid.format(path=meta.path), path=meta.path), *meta.notes],

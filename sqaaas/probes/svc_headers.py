@@ -37,7 +37,8 @@ def security_headers(ctx: ServiceContext) -> Finding:
         _no_version(page, "X-Powered-By", "drop the header, e.g. PHP: expose_php = Off"),
         *_cookies(page),
     ]
-    evidence = [e for _, e, _ in checks]
+    # a header that is right backs no failure: only the wrong ones state it (SARIF)
+    evidence = [e.model_copy(update={"failing": not ok}) for ok, e, _ in checks]
     hints = [hint for ok, _, hint in checks if not ok and hint]
     if hints:
         return Finding(outcome=Outcome.FAIL, evidence=evidence, hint=" ".join(hints))

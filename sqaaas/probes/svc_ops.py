@@ -206,7 +206,7 @@ def latency(ctx: ServiceContext) -> Finding:
             stopped = f"time cap of {ctx.latency_cap_s:g} s reached"
             break
         try:
-            got = ctx.http.get(url)
+            got = ctx.http.get(url, deadline=started + ctx.latency_cap_s)
         except RequestRefused as exc:
             if not exhausted(str(exc)):
                 return _refusal_error(url, str(exc))

@@ -51,7 +51,8 @@ def _summary(spec: ToolSpec, run: ToolRun, failing: list) -> str:
     return text + (" (cached)" if run.cached else "")
 
 
-def _shown(findings: list, failing_first: list) -> list[Evidence]:
+def _shown(spec: ToolSpec, findings: list, failing_first: list) -> list[Evidence]:
+    """Up to MAX_FINDINGS_SHOWN findings, decisive ones first; only those are failing lines."""
     ordered = failing_first + [f for f in findings if f not in failing_first]
     per_file: Counter[str] = Counter()
     shown = []
@@ -64,7 +65,12 @@ def _shown(findings: list, failing_first: list) -> list[Evidence]:
             break
     return [
         Evidence(
-            message=f"{f.code}: {f.message}", path=f.path, line=f.line, tool=None, value=f.severity
+            message=f"{f.code}: {f.message}",
+            path=f.path,
+            line=f.line,
+            tool=spec.name,
+            value=f.severity,
+            failing=f in failing_first,
         )
         for f in shown
     ]
@@ -86,8 +92,15 @@ def judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
         and run.score is not None
         and run.score < spec.min_score
     )
+    # the summary (which may say "(cached)") is context; the decisive findings and a low
+    # score are what fails (SARIF turns only failing lines into results)
     evidence = [
-        Evidence(message=_summary(spec, run, failing), tool=spec.name, value=len(run.findings))
+        Evidence(
+            message=_summary(spec, run, failing),
+            tool=spec.name,
+            value=len(run.findings),
+            failing=False,
+        )
     ]
     if low_score:
         evidence.append(
@@ -95,9 +108,10 @@ def judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
                 message=f"score {run.score} is below the {spec.min_score} threshold",
                 tool=spec.name,
                 value=run.score,
+                failing=True,
             )
         )
-    evidence += [e.model_copy(update={"tool": spec.name}) for e in _shown(run.findings, failing)]
+    evidence += _shown(spec, run.findings, failing)
     if failing or low_score:
         return Finding(
             outcome=Outcome.FAIL,
@@ -136,7 +150,7 @@ def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
         outcome = Outcome.PASS
     hints = [j.hint for j in judged if j.hint and j.outcome is not Outcome.PASS]
     notes = [
-        Evidence(message=f"{s.title}: not automated: {s.not_automated}", tool=s.name)
+        Evidence(message=f"{s.title}: not automated: {s.not_automated}", tool=s.name, failing=False)
         for s in declared
     ]
     return Finding(

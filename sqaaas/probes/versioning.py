@@ -45,7 +45,11 @@ def _context_evidence(ctx: RepoContext, tags: list[Tag], newest: list[Tag]) -> l
     reachable = {t.name for t in tags}
     elsewhere = [n for n in ctx.git.all_tag_names if n not in reachable]
     return [
-        Evidence(message=f"{len(names)} {what}: {_listed(names)}", value=names[:_MAX_LISTED])
+        Evidence(
+            message=f"{len(names)} {what}: {_listed(names)}",
+            value=names[:_MAX_LISTED],
+            failing=False,
+        )
         for names, what in (
             (older, "older tag(s) are not SemVer (informational only: past tags need not be "
              "rewritten)"),

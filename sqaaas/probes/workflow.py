@@ -78,9 +78,7 @@ def _no_ci_finding() -> Finding:
     systems = dict.fromkeys(s for s in CI_GLOBS.values() if not s.endswith("(run by CI)"))
     return Finding.failed(
         f"no CI configuration found (looked for the files of {', '.join(systems)})",
-        hint="Add a CI pipeline that runs the test suite on every push and pull request, e.g. "
-        ".github/workflows/tests.yml with 'on: [push, pull_request]' and a step 'run: pytest'.",
-    )
+    )  # no hint of its own: each subcriterion's hint (for the repository's language) applies
 
 
 def ci_test_finding(ctx: RepoContext, purpose: str) -> Finding:
@@ -105,9 +103,17 @@ def ci_test_finding(ctx: RepoContext, purpose: str) -> Finding:
             ),
             *dropped,
         ],
-        hint=f"Add a test step (e.g. 'run: pytest', 'npm test', 'go test ./...') to {ci[0].path} "
-        "and make it run on push and pull_request.",
+        hint=f"Add a step that runs the tests{_runners(ctx)} to {ci[0].path} and make it run "
+        "on push and pull_request.",
     )
+
+
+def _runners(ctx: RepoContext) -> str:
+    """' (pytest)': the frameworks of the repository's own tests, so the hint fits its language."""
+    from sqaaas.probes.testsuites import test_suites  # it imports harness, which imports us
+
+    frameworks = dict.fromkeys(f for suite in ctx.fact(test_suites) for f in suite.frameworks)
+    return f" ({', '.join(frameworks)})" if frameworks else ""
 
 
 @probe("wor.ci_runs_tests")

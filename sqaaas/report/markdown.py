@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from sqaaas.forges import web_url
-from sqaaas.outcomes import Evidence, Outcome
-from sqaaas.report import fairview
+from sqaaas.outcomes import Evidence
+from sqaaas.report import fairview, hints
 from sqaaas.report.model import BadgeResult, CriterionResult, Report, SubcriterionResult
 from sqaaas.report.terminal import OUTCOME_STYLE
 
@@ -78,12 +78,13 @@ def _evidence(ev: Evidence) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _subcriterion_row(sid: str, sub: SubcriterionResult, metric_columns: list[str]) -> str:
+def _subcriterion_row(
+    sid: str, sub: SubcriterionResult, metric_columns: list[str], hint: str | None
+) -> str:
     shown = [_evidence(ev) for ev in sub.evidence[:MAX_EVIDENCE]]
     if len(sub.evidence) > MAX_EVIDENCE:
         shown.append(f"(+{len(sub.evidence) - MAX_EVIDENCE} more)")
     level = sub.requirement_level + (" (gating)" if sub.gating else "")
-    hint = text(sub.hint) if sub.outcome in (Outcome.FAIL, Outcome.ERROR) else ""
     metrics = [text(cell) for cell in fairview.metric_cells(sid, sub, metric_columns)]
     return _row(
         f"**{text(sid)}**",
@@ -91,7 +92,7 @@ def _subcriterion_row(sid: str, sub: SubcriterionResult, metric_columns: list[st
         level,
         OUTCOME_STYLE[sub.outcome][0],
         "<br>".join(shown),
-        hint,
+        text(hint) if hint else "",
     )
 
 
@@ -123,9 +124,9 @@ def _badge_lines(badge: BadgeResult, heading: str) -> list[str]:
     if badge.next_level is None:
         return [*lines, "Highest level reached.", ""]
     lines += [f"Missing for **{text(badge.next_level)}**:", ""]
-    for item in badge.missing_for_next:
+    for item, item_hints in hints.missing_hints(badge):
         lines.append(f"- **{text(item.criterion)}**: {text(item.reason)}")
-        lines += [f"  - hint: {text(hint)}" for hint in dict.fromkeys(item.hints)]
+        lines += [f"  - hint: {text(hint)}" for hint in item_hints]
     return [*lines, ""]
 
 
@@ -148,8 +149,10 @@ def _criterion(cid: str, result: CriterionResult, heading: str = "##") -> list[s
         _row(*headers),
         _row(*["---"] * len(headers)),
     ]
+    shown_hints = hints.subcriterion_hints(result)
     lines += [
-        _subcriterion_row(sid, sub, metric_columns) for sid, sub in result.subcriteria.items()
+        _subcriterion_row(sid, sub, metric_columns, shown_hints.get(sid))
+        for sid, sub in result.subcriteria.items()
     ]
     return [*lines, ""]
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sqaaas.outcomes import Evidence, Outcome
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class _Model(BaseModel):

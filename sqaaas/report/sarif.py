@@ -1,8 +1,10 @@
 """The report as SARIF 2.1.0, for code-scanning dashboards (GitHub, GitLab, IDE viewers).
 
-Only problems are results: one per piece of evidence of a failing or erroring
-subcriterion. Passes and not-assessed subcriteria appear only as rules, so a clean
-repository yields an empty result list rather than a wall of notes.
+Only problems are results: one per failing evidence line of a failing or erroring
+subcriterion, its message the failure itself. Lines that back a pass or give context
+("metadata file found", a tool's "(cached)" summary) are no results. Passes and
+not-assessed subcriteria appear only as rules, so a clean repository yields an empty result
+list rather than a wall of notes. The hint is the rule's help, not part of each message.
 """
 
 from __future__ import annotations
@@ -106,22 +108,34 @@ def _location(report: Report, ev: Evidence) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+def failures(sid: str, sub: SubcriterionResult) -> list[Evidence]:
+    """The evidence lines that state why ``sub`` fails or errs, never a passing line.
+
+    Lines marked ``failing: false`` back a pass or give context; unmarked ones (reports
+    written before schema 1.2) count as failures, as every line did then. Without any
+    failing line, one line says which requirement failed.
+    """
+    found = [ev for ev in sub.evidence if ev.failing is not False]
+    if found:
+        return found
+    verb = "could not be assessed" if sub.outcome is Outcome.ERROR else "failed"
+    return [Evidence(message=f"{sid} {verb}: {sub.description}", failing=True)]
+
+
 def _results(
     report: Report, cid: str, sid: str, sub: SubcriterionResult, index: int
 ) -> list[dict[str, Any]]:
     fair = cid in report.fair
     if sub.outcome not in (Outcome.FAIL, Outcome.ERROR):
         return []
-    evidence = sub.evidence or [Evidence(message=f"{sid} not met: {sub.description}")]
     results = []
-    for ev in evidence:
-        hint = f" Hint: {sub.hint}" if sub.outcome is Outcome.FAIL and sub.hint else ""
+    for ev in failures(sid, sub):
         result: dict[str, Any] = {
             "ruleId": sid,
             "ruleIndex": index,
             "level": result_level(sub, fair),
             "kind": "fail",
-            "message": {"text": ev.message + hint},
+            "message": {"text": ev.message},
             "properties": {
                 "criterion": cid, "outcome": sub.outcome.value, **_metric_properties(sub)
             },

@@ -10,8 +10,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from sqaaas.console import FittingConsole
 from sqaaas.outcomes import Outcome
-from sqaaas.report import fairview
+from sqaaas.report import fairview, hints
 from sqaaas.report.model import BadgeResult, CriterionResult, FairSummary, Report
 
 OUTCOME_STYLE = {
@@ -44,6 +45,7 @@ def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
     table.add_column("outcome", no_wrap=True)
     table.add_column("details", ratio=1)
     hidden = Counter()
+    shown_hints = hints.subcriterion_hints(result)
     for sid, sub in result.subcriteria.items():
         label, style = OUTCOME_STYLE[sub.outcome]
         if not sub.outcome.assessed and not verbose and not sub.skipped_reason:
@@ -56,8 +58,8 @@ def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
             details.append(f"{where}{ev.message}\n")
         if len(sub.evidence) > shown:
             details.append(f"(+{len(sub.evidence) - shown} more: --verbose)\n", style="dim")
-        if sub.outcome in (Outcome.FAIL, Outcome.ERROR):
-            details.append(f"hint: {sub.hint}", style="cyan")
+        if sid in shown_hints:
+            details.append(f"hint: {shown_hints[sid]}", style="cyan")
         metric = [
             METRIC_CELL[name].format(cell) if cell else ""
             for name, cell in zip(
@@ -79,9 +81,9 @@ def _badge_text(badge: BadgeResult, what: str = "Badge") -> Text:
     text.append(badge.level.upper(), style=f"bold {LEVEL_STYLE.get(badge.level, '')}")
     if badge.next_level:
         text.append(f"\nMissing for {badge.next_level}:\n")
-        for item in badge.missing_for_next:
+        for item, item_hints in hints.missing_hints(badge):
             text.append(f"  • {item.criterion}: {item.reason}\n", style="bold")
-            for hint in item.hints[:3]:
+            for hint in item_hints[:3]:
                 text.append(f"      hint: {hint}\n", style="cyan")
     else:
         text.append("  (highest level)")
@@ -157,7 +159,8 @@ def render_to(console: Console, report: Report, verbose: bool = False) -> None:
 
 
 def render_plain(report: Report) -> str:
-    """The same report as plain text (for --output FILE or non-terminal use)."""
+    """The same report as plain text for --output FILE: no line cut (see sqaaas.console)."""
     buffer = io.StringIO()
-    render_to(Console(file=buffer, width=110, no_color=True, emoji=False), report, verbose=True)
+    console = FittingConsole(file=buffer, width=110, no_color=True, emoji=False)
+    render_to(console, report, verbose=True)
     return buffer.getvalue()

@@ -32,6 +32,7 @@ from sqaaas.containers import (
     host_ca_bundle,
     proxy_vars,
 )
+from sqaaas.fileio import write_atomic
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.sandbox.plan import InstallPlan, coverage_config, install_plan
 from sqaaas.sandbox.results import (
@@ -79,11 +80,16 @@ def tree_identity(root: Path) -> str:
     try:
         status = subprocess.run(
             [*git, "status", "--porcelain", "-z", "--untracked-files=all"],
-            capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
         )
         head = subprocess.run(
             [*git, "rev-parse", "HEAD", "--show-prefix"],
-            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired):
         status = head = None
@@ -112,8 +118,9 @@ def _write_log(path: Path, title: str, result: RunResult) -> StepLog:
         f"{result.output}\n",
         encoding="utf-8",
     )
-    return StepLog(rc=result.rc, seconds=round(result.duration, 2), log=str(path),
-                   tail=_tail(result.output))
+    return StepLog(
+        rc=result.rc, seconds=round(result.duration, 2), log=str(path), tail=_tail(result.output)
+    )
 
 
 def last_test_started(output: str) -> str | None:
@@ -172,8 +179,8 @@ class PythonSandbox:
             result = self._steps(engine, plan, volume, run_dir)
         finally:
             engine.remove_volume(volume)
-        if result.status in _CACHEABLE:
-            (run_dir / "result.json").write_text(result.model_dump_json(indent=2), encoding="utf-8")
+        if result.status in _CACHEABLE:  # atomically: an interrupt never leaves half a verdict
+            write_atomic(run_dir / "result.json", result.model_dump_json(indent=2).encode())
         return result
 
     def _cached(self, run_dir: Path) -> TestRun | None:
@@ -203,8 +210,10 @@ class PythonSandbox:
                 return TestRun(status=failed, install=install_log, **base)
         self.progress("running tests")
         covcfg = coverage_config(self.fs)
-        payload = {"per_test_timeout": self.options.per_test_timeout,
-                   "repo_coverage_config": covcfg}
+        payload = {
+            "per_test_timeout": self.options.per_test_timeout,
+            "repo_coverage_config": covcfg,
+        }
         result = engine.run(
             self.image,
             [_PYTHON, _DRIVER_IN_CONTAINER, "test", json.dumps(payload)],
@@ -237,8 +246,11 @@ class PythonSandbox:
         mounts = self._mounts(None)
         if bundle := host_ca_bundle():
             mounts.append(Mount(Path(bundle), CONTAINER_CA))
-            env |= {"PIP_CERT": CONTAINER_CA, "SSL_CERT_FILE": CONTAINER_CA,
-                    "REQUESTS_CA_BUNDLE": CONTAINER_CA}
+            env |= {
+                "PIP_CERT": CONTAINER_CA,
+                "SSL_CERT_FILE": CONTAINER_CA,
+                "REQUESTS_CA_BUNDLE": CONTAINER_CA,
+            }
         result = engine.run(
             self.image,
             [_PYTHON, _DRIVER_IN_CONTAINER, "install", json.dumps(plan.to_json())],
@@ -265,8 +277,14 @@ class PythonSandbox:
         coverage = read_output_file(out / "coverage.json")
         if coverage is not None and (cov := parse_coverage(coverage, "/work/tree")):
             percent, statements, covered, worst = cov
-            run = run.model_copy(update={"coverage": percent, "statements": statements,
-                                         "covered": covered, "worst_files": worst})
+            run = run.model_copy(
+                update={
+                    "coverage": percent,
+                    "statements": statements,
+                    "covered": covered,
+                    "worst_files": worst,
+                }
+            )
         return run
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from sqaaas.acquire import ProgressCallback, acquire
 from sqaaas.engine import make_context
+from sqaaas.netaddr import UnresolvableHost, non_global_address
 from sqaaas.service.context import ServiceContext
 from sqaaas.service.http import BoundedClient
 from sqaaas.service.onboard import OnboardError, check_target
@@ -71,6 +72,25 @@ def allowed_hosts(target: str, openapi_url: str | None, profile: LoadedProfile |
     return {h for h in hosts if h}
 
 
+def check_public(url: str, option: str) -> None:
+    """OnboardError when the host of a URL the user named resolves to a non-public address.
+
+    Every request there would be refused, so the report would only list refusals: one line
+    now says what to do instead. A host that does not resolve is left to the probes, whose
+    findings say so.
+    """
+    host = urlsplit(url).hostname or ""
+    try:
+        address = non_global_address(host)
+    except UnresolvableHost:
+        return
+    if address:
+        raise OnboardError(
+            f"{option}{url}: {host} resolves to {address}, a loopback/private address; "
+            "pass --allow-private to onboard a test deployment on a trusted network"
+        )
+
+
 def build_context(
     url: str,
     *,
@@ -94,6 +114,10 @@ def build_context(
     loaded = load_profile(profile) if isinstance(profile, str | Path) else profile
     openapi = check_openapi_url(openapi_url) if openapi_url else None
     ca = check_ca_file(ca_file) if ca_file else None
+    if not allow_private:
+        check_public(target, "")
+        if openapi:
+            check_public(openapi, "--openapi ")
     repo = None
     if deployment_repo:
         checkout = acquire(

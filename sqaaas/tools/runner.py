@@ -27,7 +27,7 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from sqaaas import resultcache
+from sqaaas import interrupt, resultcache
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.tools import internal
 from sqaaas.tools.configs import CONFIGS
@@ -161,6 +161,9 @@ def _load_cached(data: object) -> ToolRun | None:
 
 
 def _run_process(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run one tool process; an interrupt (``interrupt.stop_all``) kills its group and raises
+    ``Interrupted`` here: the worker thread ends instead of waiting for the tool."""
+    interrupt.check()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYLINT"))}
     env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8", NO_COLOR="1")
     proc = subprocess.Popen(
@@ -176,12 +179,19 @@ def _run_process(argv: list[str], cwd: Path, timeout: float) -> subprocess.Compl
         start_new_session=True,
     )
     try:
-        out, err = proc.communicate(timeout=timeout)
+        with interrupt.tracked(proc):
+            out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise
+    except BaseException:  # Ctrl-C in this thread: the tool's own session would outlive us
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    interrupt.check()  # killed by stop_all: no output to parse or cache
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 

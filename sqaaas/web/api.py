@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sqaaas import __version__
 from sqaaas.badges.errors import RevocationListError
-from sqaaas.badges.issuer import PROFILE_FILE, Issuer
+from sqaaas.badges.issuer import PROFILE_FILE
 from sqaaas.badges.keys import JWKS_FILE
 from sqaaas.badges.revocation import REVOCATIONS_FILE, normalise_id
 from sqaaas.criteria import Catalogue
@@ -311,9 +311,7 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
     """
     collection = COLLECTIONS[kind]
     here = f"/{collection}/{{{kind}_id}}"
-    JobId = Annotated[
-        str, PathParam(alias=f"{kind}_id", description="32 hexadecimal digits")
-    ]
+    JobId = Annotated[str, PathParam(alias=f"{kind}_id", description="32 hexadecimal digits")]
 
     def status(request: Request, job_id: JobId) -> Assessment | Onboarding:
         job = service_of(request).job(_job_id(job_id, kind), kind)
@@ -471,7 +469,7 @@ def badge(request: Request, badge_key: BadgeKey) -> Badge:
 def badge_credential(request: Request, badge_key: BadgeKey) -> Credential:
     service = service_of(request)
     record = _badge(service, badge_key)
-    issuer = Issuer.from_url(service.issuer_url)
+    issuer = service.issuer_of(record)  # a former issuer for badges issued under an old URL
     return Credential(
         id=record.id,
         level=record.level,
@@ -559,8 +557,11 @@ def _alias(relative: str) -> Callable[[Request], FileResponse]:
 
 for _path, _file, _summary in (
     ("/issuer", PROFILE_FILE, "The issuer profile (Open Badges 2.0 Profile)"),
-    ("/issuer/jwks", JWKS_FILE, "The issuer's public JWK set: what `sqaaas badge verify "
-     "--trust` takes"),
+    (
+        "/issuer/jwks",
+        JWKS_FILE,
+        "The issuer's public JWK set: what `sqaaas badge verify --trust` takes",
+    ),
     ("/issuer/revocations", REVOCATIONS_FILE, "The issuer's revocation list"),
 ):
     v1.add_api_route(

@@ -208,3 +208,16 @@ def _kill(child: subprocess.Popen[str]) -> None:
     for group in groups:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(group, signal.SIGKILL)
+    _remove_containers(child.pid)
+
+
+def _remove_containers(pid: int) -> None:
+    """The containers and volumes of a killed job: they run under the engine's monitor
+    (conmon), outside the job's process tree, and would otherwise go on until their own
+    wall-time limit. They carry the job process' pid as a label (sqaaas.containers)."""
+    from sqaaas.containers import EngineError, remembered_engine
+
+    engine = remembered_engine()  # None: no container ever ran with this configuration
+    if engine is not None:
+        with contextlib.suppress(EngineError):
+            engine.remove_owned_by(pid)

@@ -34,7 +34,7 @@ from sqaaas.pipelines.spec import (
     dump_spec,
     parse_spec,
 )
-from sqaaas.report import fairview
+from sqaaas.report import fairview, hints
 from sqaaas.web import composer, views
 from sqaaas.web.api_models import COLLECTIONS
 from sqaaas.web.app import service_of
@@ -424,7 +424,9 @@ def _job_page(request: Request, job_id: str, kind: str) -> Response:
         )
     records = [r for r in service.store.badges_of(job.id) if r.scheme == scheme]
     badge = (
-        views.badge_view(records[-1], job, service.settings.base_url, service.issuer_url)
+        views.badge_view(
+            records[-1], job, service.settings.base_url, service.issuer_of(records[-1]).base
+        )
         if records
         else None
     )
@@ -433,6 +435,7 @@ def _job_page(request: Request, job_id: str, kind: str) -> Response:
         criteria=fairview.quality_criteria(report),
         fair=[(sid, report.fair[sid], report.criteria.get(sid)) for sid in report.fair],
         fairview=fairview,
+        hints=hints,
         badge=badge,
         badge_pending=badge is None and report.badge.level != "none",
         downloads=views.report_links(job.id, kind),

@@ -3,19 +3,24 @@
 The listening socket is bound here, before uvicorn starts, so a port already in use is one
 clear error instead of a log line from deep inside uvicorn. uvicorn turns SIGTERM and SIGINT
 into a graceful shutdown: the app's lifespan then stops the worker pool, which puts running
-jobs back in the queue for the next start.
+jobs back in the queue for the next start. A stop asked for is a success: exit status 0.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import socket
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqaaas.errors import SqaaasError
 from sqaaas.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 GRACEFUL_SHUTDOWN_S = 10  # open connections get this long before a stop closes them
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -90,12 +95,43 @@ def log_config(quiet: bool) -> dict[str, Any]:
     return config
 
 
+def _run(config: uvicorn.Config, sock: socket.socket) -> bool:
+    """Serve on ``sock`` until SIGINT/SIGTERM; False when the server could not start.
+
+    After its graceful shutdown uvicorn raises the signal again, so that the process dies of
+    it (exit 130 through the CLI's Ctrl-C handling, or -15): here a stop asked for is a
+    normal return, hence exit 0.
+    """
+    import uvicorn  # here, not at the top: only serving needs it at run time
+
+    class Server(uvicorn.Server):
+        stopped_by_signal = False
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    captured: list[int] = getattr(self, "_captured_signals", [])
+                    self.stopped_by_signal = bool(captured)
+                    captured.clear()  # the graceful shutdown was the answer to them
+
+    server = Server(config)
+    server.run(sockets=[sock])
+    return server.started or server.stopped_by_signal
+
+
 def serve(settings: WebSettings, *, quiet: bool = False) -> None:
     """Listen on ``settings.host:settings.port`` until SIGTERM/SIGINT; BindError if it cannot."""
+    import logging.config
+
     import uvicorn
 
     from sqaaas.web.app import create_app
 
+    # Logging first: the start-up itself may have news for the operator (a new badge issuer).
+    logging.config.dictConfig(log_config(quiet))
     app = create_app(settings)  # first: no connection waits on key generation at first start
     sock = bind(settings.host, settings.port)
     try:
@@ -108,15 +144,14 @@ def serve(settings: WebSettings, *, quiet: bool = False) -> None:
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
             server_header=False,
         )
-        server = uvicorn.Server(config)
         if not quiet:
             print(
                 f"sqaaas: serving {settings.base_url} (listening on {settings.host}:"
                 f"{sock.getsockname()[1]}, data in {settings.data_dir})",
                 flush=True,
             )
-        server.run(sockets=[sock])
+        started = _run(config, sock)
     finally:
         sock.close()
-    if not server.started:
+    if not started:
         raise SqaaasError("the service did not start (see the log above)")

@@ -2,7 +2,9 @@
 assessments and onboardings, read reports, issue and revoke the service's badges.
 
 The issuer of the service's badges is the service itself: its keys live in the data dir
-(made on first start) and its public files are served under ``<base URL>/issuer/``.
+(made on first start) and its public files are served under ``<base URL>/issuer/``. A new
+base URL (another port, or --public-url) makes it another issuer with the same keys: the
+former issuer's files are kept for the badges that name it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -28,6 +30,9 @@ from sqaaas.web.netcheck import RefusedURL, check_repository_url
 from sqaaas.web.onboarding import OnboardingInput, check_request
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import BadgeRecord, Job, Store
+
+if TYPE_CHECKING:
+    from sqaaas.badges.issuer import Issuer
 
 log = logging.getLogger("sqaaas.web")
 
@@ -138,15 +143,30 @@ class Service:
 
     def ensure_keys(self) -> None:
         """Make the issuer keys and public files on first start (with the achievement images
-        of both badges it issues: software quality and service quality)."""
+        of both badges it issues: software quality and service quality).
+
+        A changed base URL never stops the start: the former issuer's files are moved aside
+        (``retire``) and the operator is told once, by the start that notices the change.
+        """
         from sqaaas.badges.issue import publish
-        from sqaaas.badges.issuer import Issuer
+        from sqaaas.badges.issuer import Issuer, retire
         from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
 
         keydir = self.settings.keys_dir
         if not (keydir / ED25519_FILE).is_file():
             generate_keys(keydir)
         issuer = Issuer.from_url(self.issuer_url, "sqaaas")
+        retired = retire(keydir, issuer)
+        if retired is not None:
+            former, folder = retired
+            log.warning(
+                "badge issuer changed from %s to %s: badges issued before name the former "
+                "and still verify with the same keys (issuer.jwks.json); its files are kept "
+                "in %s, to publish at its URL if badge holders fetch them there",
+                former,
+                issuer.base,
+                folder,
+            )
         keys = load_signing_keys(keydir)
         for scheme in ISSUED_SCHEMES:
             publish(keydir, issuer, keys, scheme)
@@ -189,12 +209,28 @@ class Service:
         record = self.badge(badge_id)
         return baked_image(record.scheme, record.level, record.token, record.ob2_jws, fmt)
 
+    def issuer_of(self, record: BadgeRecord) -> Issuer:
+        """The issuer a badge names: the service's current one, or the one it was before
+        its URL changed (read from the service's own signed token, so not re-verified)."""
+        from sqaaas.badges.issuer import Issuer
+        from sqaaas.badges.jws import JwsCheckError, parse_compact, payload_object
+
+        try:
+            named = payload_object(parse_compact(record.token)).get("iss")
+        except JwsCheckError:
+            named = None
+        issuer = Issuer.from_profile_id(named) if isinstance(named, str) else None
+        return issuer or Issuer.from_url(self.issuer_url, "sqaaas")
+
     def revoke_badge(self, badge_id: str, reason: str | None) -> bool:
-        """Revoke in the served revocation list and in the database; False if already."""
+        """Revoke in the revocation list of the badge's issuer (the current one, or a former
+        one kept under previous/) and in the database; False if already."""
+        from sqaaas.badges.issuer import issuer_folder
         from sqaaas.badges.revocation import revoke
 
-        self.badge(badge_id)
-        _, added = revoke(self.settings.keys_dir, badge_id, reason)
+        record = self.badge(badge_id)
+        folder = issuer_folder(self.settings.keys_dir, self.issuer_of(record).profile_id)
+        _, added = revoke(folder or self.settings.keys_dir, badge_id, reason)
         changed = self.store.revoke_badge(badge_id, reason)
         return added or changed
 
@@ -202,9 +238,10 @@ class Service:
         """A public issuer file (profile, JWK set, revocation list, key, image) by its path."""
         keydir = self.settings.keys_dir.resolve()
         path = (keydir / relative).resolve()
-        public = (
-            path.parent == keydir and path.suffix == ".json"
-        ) or path.parent in (keydir / "keys", keydir / "achievements")
+        public = (path.parent == keydir and path.suffix == ".json") or path.parent in (
+            keydir / "keys",
+            keydir / "achievements",
+        )
         if not public or not path.is_file() or path.name.endswith(".pem"):
             raise NotFound(f"no issuer file {relative}")
         return path

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sqaaas import __version__
+from sqaaas.console import FittingConsole
 from sqaaas.fair import DATA_METRICS, SOFTWARE_METRICS
 from sqaaas.fair.fuji.client import Say
 from sqaaas.fair.fuji.run import evaluate_object
@@ -113,6 +114,7 @@ def render_to(console: Console, report: FairObjectReport) -> None:
 
 
 def render_plain(report: FairObjectReport) -> str:
+    """The report as plain text for --output FILE: no line cut (see sqaaas.console)."""
     buffer = io.StringIO()
-    render_to(Console(file=buffer, width=120, no_color=True, emoji=False), report)
+    render_to(FittingConsole(file=buffer, width=120, no_color=True, emoji=False), report)
     return buffer.getvalue()
