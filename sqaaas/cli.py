@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +34,6 @@ def _interrupted() -> None:
     Only the main thread gets the SIGINT; nothing is written before the work is done, and
     written files are replaced atomically, so there is nothing half-written to remove.
     """
-    import signal
     import threading
 
     from sqaaas import interrupt
@@ -55,6 +55,10 @@ class _Group(click.Group):
             _fail(str(exc))
         except KeyboardInterrupt:
             _interrupted()
+        except BrokenPipeError:  # `sqaaas criteria | head`: the reader left, nothing to say
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the exit flush cannot fail again
+            sys.exit(141)  # 128 + SIGPIPE, as a shell reports a process the pipe ended
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line, traceback on request
@@ -70,6 +74,15 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="sqaaas")
 def main() -> None:
     """Quality assurance for research software against the EOSC quality baselines."""
+    _listen_for_ctrl_c()
+
+
+def _listen_for_ctrl_c() -> None:
+    """Ctrl-C (SIGINT) stops sqaaas even when it was started with SIGINT ignored, as a
+    non-interactive shell does for '&' jobs (CI runners, nohup scripts): Python then never
+    installs its KeyboardInterrupt handler, and an explicit SIGINT would be lost."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _say(prefix: str) -> Callable[[str], None]:

@@ -36,9 +36,12 @@ class FittingConsole(Console):
         ]
         self.width = max([base, *needed])
         try:
-            super().print(*objects, **kwargs)
+            with self.capture() as captured:
+                super().print(*objects, **kwargs)
         finally:
             self.width = base
+        # Rich pads every row to the widest one: hundreds of trailing blanks in a CI log
+        self.file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 
 def is_terminal(stream: TextIO) -> bool:

@@ -244,7 +244,7 @@ def test_setup_second_run_is_a_fast_no_op(ready_engine):
     }
     steps = [s.name for s in report.steps]
     assert steps == [
-        "engine", "host tools", "base image", "engine settings", "test image", "tools image"
+        "engine", "base image", "engine settings", "test image", "tools image"
     ]
     assert any(line.startswith("test image: ") and "present" in line for line in lines)
     assert any(line.startswith("tools image: ") and "present" in line for line in lines)
@@ -359,7 +359,11 @@ def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):
     import sqaaas.setup as setup_module
 
     monkeypatch.setattr(setup_module, "_can_apt", lambda: False)
-    monkeypatch.setitem(setup_module.DEV_TOOLS, "chromium", tmp_path / "no-chromium")
+    present = tmp_path / "present"
+    present.touch()
+    monkeypatch.setattr(
+        setup_module, "DEV_TOOLS", {"chromium": tmp_path / "no-chromium", "fonts": present}
+    )
     with pytest.raises(SetupError) as caught:
         setup_module._ensure_dev_tools(lambda _: None, install=True)
     assert str(caught.value) == (

@@ -56,6 +56,10 @@ class Assessment:
         return self.log.read_text(errors="replace")[-3000:]
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.fixture
 def assessments(tmp_path: Path) -> Iterator[Callable[..., Assessment]]:
     """Starts assessments; whatever a test left running is killed at its end."""
@@ -73,6 +77,8 @@ def assessments(tmp_path: Path) -> Iterator[Callable[..., Assessment]]:
                 stdout=sink,
                 stderr=sink,
                 start_new_session=True,
+                # as a CI runner's '&' job starts it: SIGINT inherited as ignored
+                preexec_fn=_ignore_sigint,
             )
         started.append(Assessment(process, folder / "out.json", log))
         return started[-1]

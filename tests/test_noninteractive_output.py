@@ -111,6 +111,26 @@ def test_piped_criteria_listing_is_not_cut(tmp_path: Path) -> None:
     assert max(len(line) for line in proc.stdout.splitlines()) > 80
 
 
+def test_piped_report_lines_carry_no_trailing_blanks(tmp_path: Path) -> None:
+    """Rows are padded to the widest row by Rich: stripped, or a CI log fills with blanks."""
+    proc = _run(tmp_path, "criteria", COLUMNS="80")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) > 50
+    assert [line for line in lines if line != line.rstrip()] == []
+
+
+def test_a_reader_that_leaves_early_ends_sqaaas_quietly(tmp_path: Path) -> None:
+    """``sqaaas criteria | head -1``: no 'internal error' for the closed pipe."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    proc = subprocess.run(
+        f"'{sys.executable}' -m sqaaas criteria | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert proc.stderr == ""
+    assert proc.stdout.splitlines()[-1] == "rc=141"
+
+
 def test_fitting_console_widens_for_a_long_cell_and_only_for_that_print() -> None:
     buffer = io.StringIO()
     console = FittingConsole(file=buffer, width=40, no_color=True)
