@@ -5,16 +5,16 @@ Skipping anything requires a written reason, which the report shows next to the 
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sqaaas.errors import ConfigError
 from sqaaas.repofs import RepoFS, UnsafePathError
+from sqaaas.safeparse import Limits, ParseError, load_toml, load_yaml
 
 CONFIG_FILES = (".sqaaas.yml", ".sqaaas.yaml")
+_MAX_CONFIG_BYTES = 200_000
 
 
 class Thresholds(BaseModel):
@@ -58,22 +58,34 @@ def load_config(fs: RepoFS) -> RepoConfig:
             return _parse_yaml(fs, name)
     if fs.is_file("pyproject.toml"):
         try:
-            data = tomllib.loads(fs.read_text("pyproject.toml").text)
-        except (tomllib.TOMLDecodeError, OSError, UnsafePathError):
-            return RepoConfig()  # an unreadable pyproject is QC.Del's business, not config
-        section = data.get("tool", {}).get("sqaaas")
+            file = fs.read_text("pyproject.toml")
+            data = load_toml(file.text, source="pyproject.toml", size=file.size)
+        except (ParseError, OSError, UnsafePathError):
+            # Unreadable, invalid or over a parsing bound (sqaaas.safeparse): that is
+            # QC.Del's business (an error or fail there), not config.
+            return RepoConfig()
+        tool = data.get("tool")
+        section = tool.get("sqaaas") if isinstance(tool, dict) else None
         if section is not None:
             return _validate(section, "pyproject.toml [tool.sqaaas]")
     return RepoConfig()
 
 
 def _parse_yaml(fs: RepoFS, name: str) -> RepoConfig:
+    """The settings of a ``.sqaaas.yml``; ConfigError (one line, exit 2) when unreadable.
+
+    Read with sqaaas.safeparse: syntax errors, values PyYAML cannot build (a date like
+    2024-13-45) and files over a parsing bound (alias bombs, nesting, integers of thousands
+    of digits, size) are all a ConfigError naming the file, the line or the limit.
+    """
     try:
-        raw = yaml.safe_load(fs.read_text(name, limit=200_000).text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{name}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        file = fs.read_text(name, limit=_MAX_CONFIG_BYTES)
+        raw = load_yaml(
+            file.text, source=name, limits=Limits(max_bytes=_MAX_CONFIG_BYTES), size=file.size
+        )
+    except ParseError as exc:
+        where = f" line {exc.line}" if exc.line else ""
+        raise ConfigError(f"{name}{where}: {exc.problem}") from None
     except (OSError, UnsafePathError) as exc:
         raise ConfigError(f"{name}: cannot read: {exc}") from None
     return _validate(raw if raw is not None else {}, name)

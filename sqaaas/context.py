@@ -6,15 +6,17 @@ once per assessment, however many probes ask for it, even when probes run in thr
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqaaas.acquire import Checkout
 from sqaaas.config import RepoConfig
 from sqaaas.gitinfo import GitInfo
 from sqaaas.repofs import RepoFS
+from sqaaas.safeparse.bounds import ParseError
 
 T = TypeVar("T")
 C = TypeVar("C", bound="FactCache")
@@ -33,15 +35,35 @@ class FactCache:
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False, kw_only=True)
 
     def fact(self: C, compute: Callable[[C], T]) -> T:
-        """Return ``compute(self)``, computed once per context (thread-safe)."""
+        """Return ``compute(self)``, computed once per context (thread-safe).
+
+        A fact whose file cannot be parsed (sqaaas.safeparse.ParseError) is remembered as
+        that error: every probe asking gets it (an ``error`` outcome) without parsing again.
+        """
         with self._guard:
             if compute in self._facts:
-                return self._facts[compute]  # type: ignore[return-value]
+                return _value(self._facts[compute])
             lock = self._locks.setdefault(compute, threading.Lock())
         with lock:
             if compute not in self._facts:
-                self._facts[compute] = compute(self)
-            return self._facts[compute]  # type: ignore[return-value]
+                try:
+                    self._facts[compute] = compute(self)
+                except ParseError as exc:
+                    self._facts[compute] = _Refused(exc)
+            return _value(self._facts[compute])
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """The memo of a fact that raised ParseError."""
+
+    error: ParseError
+
+
+def _value(stored: Any) -> Any:
+    if isinstance(stored, _Refused):
+        raise copy.copy(stored.error)  # a copy: probes in threads each raise their own
+    return stored
 
 
 @dataclass
@@ -52,3 +74,6 @@ class RepoContext(FactCache):
     config: RepoConfig
     #: long steps (tool runs, container work) say what they are doing; silent by default
     notify: Callable[[str], None] = field(default=lambda message: None, repr=False)
+    #: the probes this assessment runs (empty: not known), so that shared work can be
+    #: planned once, e.g. one tools container for every tool they need
+    probes: frozenset[str] = field(default=frozenset(), repr=False)

@@ -130,8 +130,10 @@ def test_yaml_alias_bomb_is_refused(repo_factory):
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
     repo = repo_factory({"CITATION.cff": "\n".join(lines) + "\n"})
     finding = run_probe(repo, "met.citation_cff")
-    assert finding.outcome is Outcome.FAIL
-    assert "nodes" in finding.evidence[0].message
+    assert finding.outcome is Outcome.ERROR  # not read: no verdict on its content
+    (error,) = finding.evidence
+    assert "nodes once YAML aliases are expanded" in error.message
+    assert error.path == "CITATION.cff" and error.value == 50_000
 
 
 def test_untracked_citation_fails(repo_factory):

@@ -143,7 +143,7 @@ def test_yaml_alias_bomb_is_refused() -> None:
     ) + "openapi: 3.0.3\n"
     data, problem = parse_document(bomb.encode())
     assert data is None
-    assert problem == f"more than {MAX_NODES} nodes once YAML aliases are expanded"
+    assert problem.startswith(f"more than {MAX_NODES} nodes once YAML aliases are expanded")
 
 
 # ---------------------------------------------------------------- the contract

@@ -19,6 +19,7 @@ from sqaaas.facts.project_urls import (
     role_of,
     urls_for,
 )
+from sqaaas.safeparse import ParseLimitError
 
 PYPROJECT = """[project]
 name = "x"
@@ -136,19 +137,27 @@ def test_json_manifests_and_citation_metadata(repo_factory):
     assert next(u for u in urls_for(ctx, ISSUES) if u.path == "package.json").line == 5
 
 
-def test_malformed_and_oversized_manifests_are_skipped(repo_factory):
+def test_malformed_manifests_are_skipped(repo_factory):
     files = {
         "pyproject.toml": "[project\nurls = ",
         "package.json": '["https://x.org"]',
         "setup.cfg": "no section header = https://x.org\n",
-        "Cargo.toml": '[package]\nhomepage = "https://x.org"\n' + "#" * 1_000_001,
     }
     ctx = _ctx(repo_factory, files)
     assert ctx.fact(project_urls) == ()
     assert ctx.fact(manifests.pyproject) is None
     assert ctx.fact(manifests.package_json) is None  # valid JSON, but not an object
     assert ctx.fact(manifests.setup_cfg) is None
-    assert ctx.fact(manifests.cargo_toml) is None  # larger than the read cap
+
+
+def test_an_oversized_manifest_is_not_read_and_says_so(repo_factory):
+    """Over the read cap: nothing can be concluded from it, which is not 'no URL'."""
+    files = {"Cargo.toml": '[package]\nhomepage = "https://x.org"\n' + "#" * 1_000_001}
+    ctx = _ctx(repo_factory, files)
+    with pytest.raises(ParseLimitError, match=r"^Cargo\.toml: larger than 1000000 bytes"):
+        ctx.fact(manifests.cargo_toml)
+    with pytest.raises(ParseLimitError):
+        ctx.fact(project_urls)
 
 
 def test_manifest_tables_and_r_description_fields(repo_factory):

@@ -14,7 +14,6 @@ Everything here refuses rather than guesses:
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 from jwt.utils import base64url_decode, base64url_encode
 
 from sqaaas.badges.keys import ALG_FOR_KTY, TrustedKey
+from sqaaas.safeparse import ParseError, load_json
 
 MAX_TOKEN_CHARS = 1_000_000
 EMBEDDED_KEY_PARAMS = ("jwk", "x5c", "x5u", "jku", "x5t", "x5t#S256")
@@ -69,9 +69,9 @@ def parse_compact(token: str) -> ParsedJws:
     header_raw = _segment(parts[0], "header")
     payload = _segment(parts[1], "payload")
     signature = _segment(parts[2], "signature")
-    try:
-        header = json.loads(header_raw)
-    except ValueError:
+    try:  # bounded (nesting, integers): the header is read before anything is verified
+        header = load_json(header_raw, source="JWS header")
+    except ParseError:
         raise JwsCheckError("decode", "the header is not JSON") from None
     if not isinstance(header, dict):
         raise JwsCheckError("decode", "the header is not a JSON object")
@@ -134,8 +134,8 @@ def check_signature(parsed: ParsedJws, key: TrustedKey) -> None:
 def payload_object(parsed: ParsedJws) -> dict[str, Any]:
     """The payload as a JSON object (after the signature was checked)."""
     try:
-        data = json.loads(parsed.payload)
-    except ValueError:
+        data = load_json(parsed.payload, source="JWS payload")
+    except ParseError:
         raise JwsCheckError("claims", "the payload is not JSON") from None
     if not isinstance(data, dict):
         raise JwsCheckError("claims", "the payload is not a JSON object")

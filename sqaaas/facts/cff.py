@@ -1,8 +1,9 @@
 """CITATION.cff parsed safely and checked against the CFF 1.2.0 schema, errors at their lines.
 
-YAML goes through the safe loader with alias expansion bounded, dates are kept as the ISO
-strings the schema expects, and each schema error is explained by the closest alternative
-and located at the line of the key it concerns.
+YAML goes through sqaaas.safeparse (alias expansion, nesting, size and integers bounded;
+a file over a bound raises ParseLimitError, an ``error`` for the probes reading it), dates
+are kept as the ISO strings the schema expects, and each schema error is explained by the
+closest alternative and located at the line of the key it concerns.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import yaml
 
 from sqaaas import __version__, resultcache
 from sqaaas.outcomes import Evidence
+from sqaaas.safeparse import BoundedLoader, ParseError, ParseLimitError, load_yaml_document
 
 if TYPE_CHECKING:  # jsonschema is imported only when a CITATION.cff is validated
     from jsonschema import Draft7Validator
     from jsonschema.exceptions import ValidationError
 
 CFF_SCHEMA_VERSION = "1.2.0"
-_MAX_NODES = 50_000  # far beyond any real CITATION.cff; stops YAML alias expansion bombs
 _MAX_ERRORS = 20
 _MAX_MESSAGE = 240
 
@@ -35,11 +36,12 @@ def line_excerpt(text: str, line: int | None) -> str | None:
     return lines[line - 1].strip()[:200] or None
 
 
-class _CffLoader(yaml.SafeLoader):
-    """The safe loader, with YAML dates turned into ISO strings as the CFF schema expects."""
+class _CffLoader(BoundedLoader):
+    """The bounded safe loader, with YAML dates turned into ISO strings as the CFF schema
+    expects."""
 
 
-def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+def _timestamp_as_text(loader: BoundedLoader, node: yaml.ScalarNode) -> str:
     try:
         return loader.construct_yaml_timestamp(node).isoformat()
     except ValueError:  # looks like a date but is not one (2024-13-45): let the schema say so
@@ -49,35 +51,8 @@ def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
 _CffLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
-class _TooComplexError(Exception):
-    """The YAML document expands to more nodes than any citation file needs."""
-
-
-def _count_nodes(root: yaml.Node) -> None:
-    """Raise when the (alias-expanded) node tree exceeds _MAX_NODES, before constructing it."""
-    stack, seen = [root], 0
-    while stack:
-        node = stack.pop()
-        seen += 1
-        if seen > _MAX_NODES:
-            raise _TooComplexError
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-
-
-def _load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    loader = _CffLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None
-        _count_nodes(node)
-        return node, loader.construct_document(node)
-    finally:
-        loader.dispose()
+def _load_yaml(text: str, path: str) -> tuple[yaml.Node | None, Any]:
+    return load_yaml_document(text, source=path, loader=_CffLoader)
 
 
 def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node, yaml.Node] | None:
@@ -187,26 +162,14 @@ def check_cff(path: str, text: str) -> tuple[Any, list[Evidence], list[Evidence]
     """(document or None, problems, notes) of a CITATION.cff text."""
     problems: list[Evidence] = []
     try:
-        node, data = _load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        context, started_at = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and started_at:
-            problem += f" ({context} at line {started_at.line + 1})"
-        excerpt = line_excerpt(text, line)
+        node, data = _load_yaml(text, path)
+    except ParseLimitError:
+        raise
+    except ParseError as exc:
         problems.append(
             Evidence(
-                message=f"invalid YAML: {problem}", path=path, line=line, excerpt=excerpt
-            )
-        )
-        return None, problems, []
-    except (_TooComplexError, RecursionError):
-        problems.append(
-            Evidence(
-                message=f"YAML too deeply nested or expanding to over {_MAX_NODES} nodes",
-                path=path,
+                message=exc.problem, path=path, line=exc.line,
+                excerpt=line_excerpt(text, exc.line),
             )
         )
         return None, problems, []

@@ -11,10 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatch
 
-import yaml
-
 from sqaaas.context import RepoContext
 from sqaaas.outcomes import Evidence
+from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_yaml
 
 #: glob on the repository-relative path -> CI system name
 CI_GLOBS: dict[str, str] = {
@@ -46,6 +45,7 @@ class CIFile:
     path: str
     system: str
     lines: tuple[str, ...]
+    size: int = 0  # of the file: over _MAX_CI_BYTES, ``lines`` hold only its beginning
 
     @property
     def is_pipeline(self) -> bool:
@@ -70,7 +70,7 @@ def ci_files(ctx: RepoContext) -> tuple[CIFile, ...]:
         if (file := ctx.fs.try_read_text(entry.path, limit=_MAX_CI_BYTES)) is None:
             continue
         text = file.text
-        found.append(CIFile(entry.path, system, tuple(text.splitlines())))
+        found.append(CIFile(entry.path, system, tuple(text.splitlines()), file.size))
     return tuple(found)
 
 
@@ -134,11 +134,18 @@ _CHANGE_EVENTS = frozenset(
 )
 
 
-def _github_events(lines: tuple[str, ...]) -> dict[str, object] | None:
-    """The ``on:`` events of a workflow (None when it cannot be parsed)."""
+def _github_events(ci: CIFile) -> dict[str, object] | None:
+    """The ``on:`` events of a workflow (None when it is not valid YAML).
+
+    A workflow over a parsing bound (a YAML bomb, nesting, size) raises ParseLimitError:
+    whether it runs on every change is unknown, so the probes relying on it say ``error``.
+    """
+    limits = Limits(max_bytes=_MAX_CI_BYTES)
     try:
-        data = yaml.safe_load("\n".join(lines))
-    except yaml.YAMLError:
+        data = load_yaml("\n".join(ci.lines), source=ci.path, limits=limits, size=ci.size)
+    except ParseLimitError:
+        raise
+    except ParseError:
         return None
     if not isinstance(data, dict):
         return None
@@ -161,7 +168,7 @@ def _push_on_branches(spec: object) -> bool:
 
 
 def _not_on_change_reason(ci: CIFile) -> str | None:
-    events = _github_events(ci.lines)
+    events = _github_events(ci)
     if events is None:  # unparseable here; GitHub may still read it, so give it the benefit
         return None
     for event, spec in events.items():
@@ -327,7 +334,7 @@ def _trigger(
 
 
 def _github_pr_trigger(ci: CIFile) -> PullRequestTrigger:
-    events = _github_events(ci.lines)
+    events = _github_events(ci)
     if events is None:
         return _trigger(ci, None, "workflow could not be parsed as YAML with an 'on:' key")
     found = [e for e in _GITHUB_PR_EVENTS if e in events]

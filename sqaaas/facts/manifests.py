@@ -2,22 +2,25 @@
 
 Several criteria look into the same files: the licence (QC.Lic), the version (QC.Met) and
 the URLs (QC.Doc, QC.Man) a project declares about itself. Each manifest is parsed here
-once. A missing, unreadable, oversized or malformed manifest is None: saying what is wrong
-with it is QC.Del's job (del.build_config), the other criteria use only what parses.
+once. A missing, unreadable or malformed manifest is None: saying what is wrong with it is
+QC.Del's job (del.build_config), the other criteria use only what parses. One over a
+parsing bound (sqaaas.safeparse: size, nesting, values, integer digits) raises
+ParseLimitError instead: nothing can be concluded from it, so the probes asking say
+``error`` with the file and the limit, rather than judging the project without it.
 """
 
 from __future__ import annotations
 
 import configparser
-import json
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqaaas.context import RepoContext
+from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_json, load_toml
 
 _MAX_BYTES = 1_000_000
+_LIMITS = Limits(max_bytes=_MAX_BYTES)
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,13 @@ class Manifest:
         return found if isinstance(found, dict) else {}
 
 
-def _ini(text: str) -> dict[str, Any]:
+def _ini(text: str, name: str = "") -> dict[str, Any]:
     parser = configparser.ConfigParser(interpolation=None)
     parser.read_string(text)
     return {section: dict(parser[section]) for section in parser.sections()}
 
 
-def _dcf(text: str) -> dict[str, Any]:
+def _dcf(text: str, name: str = "") -> dict[str, Any]:
     """R's DESCRIPTION (Debian control format): ``Field: value`` lines, indented continuations."""
     fields: dict[str, str] = {}
     key = None
@@ -57,23 +60,38 @@ def _dcf(text: str) -> dict[str, Any]:
     return fields
 
 
-def _parsed(ctx: RepoContext, name: str, parse: Callable[[str], Any]) -> Manifest | None:
+def _parsed(ctx: RepoContext, name: str, parse: Callable[[str, str], Any]) -> Manifest | None:
+    """``parse(text, name)`` of the manifest; ParseLimitError propagates (see above)."""
     file = ctx.fs.try_read_text(name, limit=_MAX_BYTES)
-    if file is None or file.truncated:
+    if file is None:
         return None
+    if file.truncated:
+        raise ParseLimitError(
+            name, f"larger than {_MAX_BYTES} bytes; not parsed", _MAX_BYTES
+        )
     try:
-        data = parse(file.text)
-    except (ValueError, RecursionError, configparser.Error):
+        data = parse(file.text, name)
+    except ParseLimitError:
+        raise
+    except (ParseError, ValueError, RecursionError, configparser.Error):
         return None
     return Manifest(name, file.text, data) if isinstance(data, dict) else None
 
 
+def _toml(text: str, name: str) -> Any:
+    return load_toml(text, source=name, limits=_LIMITS)
+
+
+def _json(text: str, name: str) -> Any:
+    return load_json(text, source=name, limits=_LIMITS)
+
+
 def pyproject(ctx: RepoContext) -> Manifest | None:
-    return _parsed(ctx, "pyproject.toml", tomllib.loads)
+    return _parsed(ctx, "pyproject.toml", _toml)
 
 
 def cargo_toml(ctx: RepoContext) -> Manifest | None:
-    return _parsed(ctx, "Cargo.toml", tomllib.loads)
+    return _parsed(ctx, "Cargo.toml", _toml)
 
 
 def setup_cfg(ctx: RepoContext) -> Manifest | None:
@@ -82,11 +100,11 @@ def setup_cfg(ctx: RepoContext) -> Manifest | None:
 
 
 def package_json(ctx: RepoContext) -> Manifest | None:
-    return _parsed(ctx, "package.json", json.loads)
+    return _parsed(ctx, "package.json", _json)
 
 
 def composer_json(ctx: RepoContext) -> Manifest | None:
-    return _parsed(ctx, "composer.json", json.loads)
+    return _parsed(ctx, "composer.json", _json)
 
 
 def r_description(ctx: RepoContext) -> Manifest | None:

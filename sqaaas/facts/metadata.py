@@ -2,8 +2,9 @@
 
 Each file is read, parsed and checked once per assessment. QC.Met reports on the result and
 the FAIR checks reuse the parsed documents (authors, identifiers, licence) without reading
-or validating the files again. Parsing is safe: YAML through the safe loader, sizes capped,
-alias bombs refused, and nothing in the files is ever executed.
+or validating the files again. Parsing is safe (sqaaas.safeparse): sizes, nesting, alias
+expansion and integers are bounded, and nothing in the files is ever executed. A file over
+one of those bounds raises ParseLimitError: the probes reading it say ``error``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqaaas.facts.cff import check_cff, line_excerpt
 from sqaaas.facts.manifests import package_json, pyproject
 from sqaaas.outcomes import Evidence
 from sqaaas.repofs import TextFile, UnsafePathError
+from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_json
 
 CFF = "CITATION.cff"
 CODEMETA = "codemeta.json"
@@ -100,9 +102,7 @@ def _read(ctx: RepoContext, rel: str) -> tuple[TextFile | None, list[Evidence]]:
     except (OSError, UnsafePathError) as exc:
         return None, [Evidence(message=f"cannot read {rel}: {exc}", path=rel)]
     if text.truncated:
-        return None, [
-            Evidence(message=f"{rel} is larger than {_MAX_BYTES} bytes; not parsed", path=rel)
-        ]
+        raise ParseLimitError(rel, f"larger than {_MAX_BYTES} bytes; not parsed", _MAX_BYTES)
     problems = []
     if text.lossy:
         problems.append(Evidence(message=f"{rel} is not valid UTF-8", path=rel))
@@ -142,20 +142,17 @@ def _parse_cff(record: MetadataFile, text: str) -> MetadataFile:
 
 
 def _load_json(text: str, path: str) -> tuple[Any, list[Evidence]]:
+    """The document, or the syntax error as evidence at its line; ParseLimitError raised."""
     try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
+        return load_json(text, source=path, limits=Limits(max_bytes=_MAX_BYTES)), []
+    except ParseLimitError:
+        raise
+    except ParseError as exc:
         return None, [
             Evidence(
-                message=f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                path=path,
-                line=exc.lineno,
-                excerpt=line_excerpt(text, exc.lineno),
+                message=exc.problem, path=path, line=exc.line,
+                excerpt=line_excerpt(text, exc.line),
             )
-        ]
-    except (ValueError, RecursionError) as exc:
-        return None, [
-            Evidence(message=f"invalid JSON: {type(exc).__name__}: {exc}"[:300], path=path)
         ]
 
 

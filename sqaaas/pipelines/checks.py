@@ -8,13 +8,16 @@ because sqaaas parses their output and applies its own rule).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqaaas.errors import SqaaasError
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.pipelines.spec import Step
+from sqaaas.safeparse import Limits, ParseError, load_json, read_document
+
+#: Reports are written where the repository's own steps run: read them as untrusted.
+REPORT_LIMITS = Limits(max_bytes=50_000_000, max_nodes=5_000_000)
 
 
 @dataclass
@@ -81,11 +84,12 @@ def report_verdict(report_path: Path, criterion: str) -> CheckResult:
     """Whether ``criterion`` is valid in an assess JSON report (a missing criterion or an
     unreadable report is an error, never a pass)."""
     try:
-        data = json.loads(report_path.read_text(encoding="utf-8"))
+        text = read_document(report_path, kind="JSON", limits=REPORT_LIMITS)
+        data = load_json(text, source=str(report_path), limits=REPORT_LIMITS)
     except OSError as exc:
         raise SqaaasError(f"{report_path}: cannot read: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise SqaaasError(f"{report_path}: not a JSON report: {exc}") from None
+    except ParseError as exc:
+        raise SqaaasError(f"{report_path}: not a JSON report: {exc.problem}") from None
     results = data.get("criteria") if isinstance(data, dict) else None
     result = results.get(criterion) if isinstance(results, dict) else None
     if not isinstance(result, dict) or not isinstance(result.get("valid"), bool):

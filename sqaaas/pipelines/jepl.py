@@ -26,7 +26,6 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from sqaaas import images
@@ -40,6 +39,7 @@ from sqaaas.pipelines.spec import (
     When,
     parse_spec,
 )
+from sqaaas.safeparse import ParseError, load_yaml, read_document
 
 MAIN_NAME = "this_repo"
 _TOP_KEYS = {"config", "environment", "timeout", "sqa_criteria"}
@@ -96,15 +96,18 @@ def _unknown(data: dict[str, object], known: set[str], where: str, notes: list[s
 
 
 def _read_yaml(path: Path, what: str) -> object:
+    """The data of a JePL file, read and parsed with sqaaas.safeparse's bounds (the file
+    comes from a repository: it may be a bomb, huge, or no regular file)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return load_yaml(read_document(path, kind="YAML"), source=str(path))
     except OSError as exc:
         raise JeplError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
-        raise JeplError(f"{path}: not valid YAML: {first}") from None
+    except ParseError as exc:
+        if not exc.problem.startswith("invalid YAML: "):  # over a bound, no file, not text
+            raise JeplError(str(exc)) from None
+        where = f"line {exc.line}: " if exc.line else ""
+        problem = exc.problem.removeprefix("invalid YAML: ")
+        raise JeplError(f"{path}: not valid YAML: {where}{problem}") from None
 
 
 def _clean(raw: str) -> str:

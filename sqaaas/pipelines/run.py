@@ -19,7 +19,6 @@ off. Logs and reports stay under ``<cache>/runs/<run id>/``.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import time
@@ -58,6 +57,7 @@ from sqaaas.pipelines.results import (
 from sqaaas.pipelines.results import RunResult as PipelineResult
 from sqaaas.pipelines.spec import DEFAULT_SPEC_FILE, PipelineSpec, Repository, Step
 from sqaaas.pipelines.when import BuildRef, selected
+from sqaaas.safeparse import ParseError, load_json, read_document
 
 #: What ``sqaaas pipeline init`` writes, read when neither --spec nor --jepl is given.
 DEFAULT_SPEC = DEFAULT_SPEC_FILE
@@ -285,7 +285,7 @@ def _mount_root(root: Path) -> tuple[Path, str]:
     """The folder to mount and the step's folder inside it: a folder inside a git work tree
     is run with the whole work tree mounted, so git (and sqaaas) see the repository."""
     top = GitInfo(root).repo
-    tree = Path(top.working_tree_dir).resolve() if top and top.working_tree_dir else None
+    tree = top.root.resolve() if top else None
     if tree is None or tree == root or tree not in root.parents:
         return root, ""
     return tree, root.relative_to(tree).as_posix()
@@ -422,9 +422,14 @@ def _judged(
 
 
 def _read_json(path: Path) -> dict[str, object]:
+    """A tool step's JSON report; {} when missing, invalid or over a parsing bound (it was
+    written where the repository's code runs)."""
+    from sqaaas.pipelines.checks import REPORT_LIMITS
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = read_document(path, kind="JSON", limits=REPORT_LIMITS)
+        data = load_json(text, source=str(path), limits=REPORT_LIMITS)
+    except (OSError, ParseError):
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -8,7 +8,6 @@ and local verdicts agree.
 
 from __future__ import annotations
 
-import json
 import re
 from enum import StrEnum
 from fnmatch import fnmatchcase
@@ -30,6 +29,7 @@ from pydantic import (
 from sqaaas import __version__
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines import DEFAULT_SPEC_FILE as _SPEC_FILE
+from sqaaas.safeparse import ParseError, load_json, load_yaml, read_document
 
 SPEC_VERSION = 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -203,17 +203,18 @@ class PipelineSpec(_Strict):
 
 
 def load_spec(path: Path) -> PipelineSpec:
-    """Read a spec from YAML or JSON, with errors naming the file and the field."""
+    """Read a spec from YAML or JSON, with errors naming the file and the field.
+
+    Read and parsed with sqaaas.safeparse's bounds: a spec may come from a repository.
+    """
+    kind = "JSON" if path.suffix == ".json" else "YAML"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_document(path, kind=kind)
+        raw = (load_json if kind == "JSON" else load_yaml)(text, source=str(path))
     except OSError as exc:
         raise SpecError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise SpecError(
-            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"
-        ) from None
+    except ParseError as exc:
+        raise SpecError(str(exc)) from None
     return parse_spec(raw, str(path))
 
 

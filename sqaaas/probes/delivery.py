@@ -1,14 +1,13 @@
 """QC.Del: is a production artefact built from the repository, and is it published?
 
-Nothing is built: the build configuration is read (TOML/JSON parsed safely, never executed)
-and the CI configuration is searched for a step that uploads the artefact to a registry.
+Nothing is built: the build configuration is read (TOML/JSON parsed with sqaaas.safeparse,
+never executed) and the CI configuration is searched for a step that uploads the artefact
+to a registry. A build file over a parsing bound makes the verdict an ``error``.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -18,6 +17,7 @@ from sqaaas.facts import ci
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
 from sqaaas.repofs import UnsafePathError
+from sqaaas.safeparse import ParseError, ParseLimitError, load_json, load_toml
 
 _MAX_MANIFEST_BYTES = 500_000
 #: Build files deeper than this (root = 0) are examples or fixtures more often than products.
@@ -36,6 +36,7 @@ class Declaration:
     message: str
     line: int | None = None
     broken: bool = False  # unparseable: the build itself would fail
+    limit: int | None = None  # over this parsing bound: not read, nothing can be concluded
 
 
 Reader = Callable[[str], Declaration]
@@ -68,13 +69,16 @@ def _marker(pattern: str, what: str, missing: str) -> Reader:
 
 
 def _toml(text: str) -> dict[str, object] | Declaration:
-    """The parsed table, or a broken declaration naming the line of the syntax error."""
+    """The parsed table, or a broken declaration naming the line of the syntax error.
+
+    ParseLimitError (nesting, integer digits...) propagates to build_declarations.
+    """
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        line = int(found.group(1)) if found else None
-        return Declaration(False, f"invalid TOML: {exc}", line, broken=True)
+        return load_toml(text, source="build file")
+    except ParseLimitError:
+        raise
+    except ParseError as exc:
+        return Declaration(False, exc.problem, exc.line, broken=True)
 
 
 def _names(requires: object) -> str:
@@ -125,9 +129,11 @@ def _setup_cfg(text: str) -> Declaration:
 
 def _package_json(text: str) -> Declaration:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Declaration(False, f"invalid JSON: {exc.msg}", exc.lineno, broken=True)
+        data = load_json(text, source="package.json")
+    except ParseLimitError:
+        raise
+    except ParseError as exc:
+        return Declaration(False, exc.problem, exc.line, broken=True)
     if not isinstance(data, dict):
         return Declaration(False, "not a JSON object", broken=True)
     if data.get("private") is True:
@@ -221,6 +227,8 @@ _BY_NAME: dict[str, Reader] = {
     "GNUmakefile": _makefile,
 }
 _RECIPE_DIRS = frozenset({"recipe", "conda", "conda.recipe", "conda-recipe"})
+#: readers that parse their file (TOML/JSON) rather than search it: a cut text misleads them
+_PARSED: frozenset[Reader] = frozenset({_pyproject, _package_json, _cargo, _julia_project})
 
 
 def _reader_for(path: str) -> Reader | None:
@@ -259,8 +267,21 @@ def build_declarations(ctx: RepoContext) -> list[tuple[str, Declaration]]:
         except (OSError, UnsafePathError) as exc:
             found.append((entry.path, Declaration(False, f"unreadable: {exc}", broken=True)))
             continue
-        found.append((entry.path, reader(text.text)))
+        found.append((entry.path, _declaration(reader, text.text, text.truncated)))
     return found
+
+
+def _declaration(reader: Reader, text: str, truncated: bool) -> Declaration:
+    """What ``reader`` finds in ``text``; a parsed format (TOML, JSON) over a parsing bound,
+    or cut at the read cap, is a declaration that could not be read."""
+    parsed = reader in _PARSED
+    if truncated and parsed:
+        limit = _MAX_MANIFEST_BYTES
+        return Declaration(False, f"larger than {limit} bytes; not parsed", limit=limit)
+    try:
+        return reader(text)
+    except ParseLimitError as exc:
+        return Declaration(False, exc.problem, exc.line, limit=exc.limit)
 
 
 @probe("del.build_config")
@@ -271,6 +292,22 @@ def build_config(ctx: RepoContext) -> Finding:
         path: Evidence(message=f"{'declares ' if d.ok else ''}{d.message}", path=path, line=d.line)
         for path, d in declared
     }
+    unread = {path: d.limit for path, d in declared if d.limit is not None}
+    if unread:  # nothing can be concluded from a file that was not read: no verdict
+        context = [
+            e.model_copy(update={"failing": False})
+            for path, e in evidence.items()
+            if path not in unread
+        ]
+        return Finding(
+            outcome=Outcome.ERROR,
+            evidence=[
+                evidence[path].model_copy(update={"value": limit})
+                for path, limit in unread.items()
+            ] + context,
+            hint=f"{', '.join(unread)} could not be read within sqaaas' parsing bounds "
+            "(the evidence names the bound): no build file needs to be that large or nested.",
+        )
     broken = [path for path, d in declared if d.broken]
     if broken:
         others = [  # the readable ones are context, not the failure

@@ -3,14 +3,19 @@
 Repository probes take a RepoContext; service probes (SvcQC.*) take a ServiceContext.
 
 criteria/ refers to probes by name; loading the data checks every name exists here.
+A probe whose input could not be parsed (sqaaas.safeparse.ParseError, raised by the facts
+it reads: a YAML bomb, nesting, a huge integer...) answers ``error`` naming the file and
+the bound, however it is called, instead of raising.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from sqaaas.outcomes import Finding
+from sqaaas.safeparse import ParseError, ParseLimitError
 
 Probe = Callable[[Any], Finding]
 _PROBES: dict[str, Probe] = {}
@@ -20,12 +25,32 @@ def probe(name: str) -> Callable[[Probe], Probe]:
     """Register the decorated function under ``name`` (e.g. ``lic.osi_approved``)."""
 
     def register(func: Probe) -> Probe:
-        if name in _PROBES and _PROBES[name] is not func:
+        if name in _PROBES and _PROBES[name].__wrapped__ is not func:  # type: ignore[attr-defined]
             raise ValueError(f"probe {name} registered twice")
-        _PROBES[name] = func
-        return func
+
+        @functools.wraps(func)
+        def guarded(ctx: Any) -> Finding:
+            try:
+                return func(ctx)
+            except ParseError as exc:
+                return unparsed(exc)
+
+        _PROBES[name] = guarded
+        return guarded
 
     return register
+
+
+def unparsed(exc: ParseError) -> Finding:
+    """The ``error`` finding of a probe that could not read a file: the message names the
+    file and the bound (the limit, also the evidence's value)."""
+    limit = exc.limit if isinstance(exc, ParseLimitError) else None
+    finding = Finding.error(str(exc), path=exc.source, value=limit)
+    what = "over sqaaas' parsing bounds" if limit is not None else "not valid"
+    return finding.model_copy(update={
+        "hint": f"{exc.source} is {what}, so nothing could be concluded from it: make it an "
+        "ordinary file (bounds: size, nesting, YAML alias expansion, integer digits).",
+    })
 
 
 def get(name: str) -> Probe:

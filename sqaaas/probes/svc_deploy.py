@@ -11,8 +11,6 @@ import stat
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-import yaml
-
 from sqaaas.context import RepoContext
 from sqaaas.facts.ci import search
 from sqaaas.outcomes import Evidence, Finding, Outcome, combine
@@ -20,6 +18,7 @@ from sqaaas.probes.deployment import cm_files, iac_present
 from sqaaas.probes.registry import probe
 from sqaaas.probes.security import no_world_writable
 from sqaaas.probes.tools import TOOL_FACTS, judge
+from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_yaml
 from sqaaas.service.context import ServiceContext
 from sqaaas.tools.spec import default_tools
 
@@ -32,6 +31,8 @@ LINTERS = {".yml": "yamllint", ".yaml": "yamllint", ".json": "json"}
 LINT_SUBCRITERION = "QC.Sty01"
 SECRETS_TOOL, SECRETS_SUBCRITERION = "detect-secrets", "QC.Sec02"
 _MOLECULE_FILES = ("molecule.yml", "molecule.yaml")
+_MAX_MOLECULE_BYTES = 200_000
+_MOLECULE_LIMITS = Limits(max_bytes=_MAX_MOLECULE_BYTES)
 _IDEMPOTENCE_CI = {
     "CI runs Molecule (its default test sequence re-applies the role: idempotence step)":
         r"\bmolecule\b[^\n#]*\b(?:test|idempotence)\b",
@@ -105,16 +106,24 @@ def dep_iac_lint(ctx: ServiceContext) -> Finding:
 
 
 def _molecule_scenarios(repo: RepoContext) -> list[tuple[str, bool]]:
-    """(molecule.yml path, whether its test sequence includes the idempotence step)."""
+    """(molecule.yml path, whether its test sequence includes the idempotence step).
+
+    A scenario file over a parsing bound raises ParseLimitError (the probe says ``error``);
+    one that is not valid YAML counts as Molecule's default sequence.
+    """
     scenarios = []
     for entry in repo.fs.files:
         path = PurePosixPath(entry.path)
         if path.name not in _MOLECULE_FILES or len(path.parts) < 3 or path.parts[-3] != "molecule":
             continue
-        file = repo.fs.try_read_text(entry.path, limit=200_000)
+        file = repo.fs.try_read_text(entry.path, limit=_MAX_MOLECULE_BYTES)
         try:
-            data = yaml.safe_load(file.text) if file else None
-        except yaml.YAMLError:
+            data = load_yaml(
+                file.text, source=entry.path, limits=_MOLECULE_LIMITS, size=file.size
+            ) if file else None
+        except ParseLimitError:
+            raise
+        except ParseError:
             data = None
         scenario = data.get("scenario") if isinstance(data, dict) else None
         sequence = scenario.get("test_sequence") if isinstance(scenario, dict) else None
@@ -182,7 +191,9 @@ def sec_passwords(ctx: ServiceContext) -> Finding:
     result = judge(spec, replace(run, findings=readable), SECRETS_SUBCRITERION)
     scope = Evidence(
         message="secrets looked for in world-readable files (mode o+r)"
-        + (f"; {hidden} in files others cannot read not counted" if hidden else ""),
+        + (f"; {hidden} in files others cannot read not counted" if hidden else "")
+        + (f"; {run.unreadable} file(s) others cannot read not scanned" if run.unreadable
+           else ""),
         tool=spec.name,
     )
     update: dict[str, object] = {"evidence": [scope, *result.evidence]}

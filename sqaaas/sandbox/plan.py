@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import configparser
 import re
-import tomllib
 from dataclasses import dataclass
 
 from sqaaas.repofs import RepoFS
+from sqaaas.safeparse import ParseError, load_toml
 
 #: Extras and dependency groups that hold what the tests need.
 TEST_EXTRAS = ("test", "tests", "testing", "dev")
@@ -43,14 +43,6 @@ class InstallPlan:
         parts += self.requirements
         return ", ".join(parts) or "nothing"
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "project": self.project,
-            "extras": list(self.extras),
-            "groups": list(self.groups),
-            "requirements": list(self.requirements),
-        }
-
 
 def _text(fs: RepoFS, name: str) -> str | None:
     file = fs.try_read_text(name)
@@ -59,9 +51,9 @@ def _text(fs: RepoFS, name: str) -> str | None:
 
 def _pyproject(fs: RepoFS) -> dict[str, object]:
     text = _text(fs, "pyproject.toml")
-    try:
-        return tomllib.loads(text) if text else {}
-    except tomllib.TOMLDecodeError:
+    try:  # invalid or over a parsing bound: no extras to install (QC.Del reports the file)
+        return load_toml(text, source="pyproject.toml") if text else {}
+    except ParseError:
         return {}
 
 
@@ -82,6 +74,11 @@ def _table(data: object, *keys: str) -> object:
     for key in keys:
         data = data.get(key) if isinstance(data, dict) else None
     return data
+
+
+def pyproject_table(fs: RepoFS, *keys: str) -> object:
+    """``pyproject.toml``'s value at ``keys``, None when missing (or the file is invalid)."""
+    return _table(_pyproject(fs), *keys)
 
 
 def _keys(table: object) -> list[str]:

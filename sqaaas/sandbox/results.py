@@ -1,23 +1,25 @@
 """What a sandboxed test run produced, read back safely from the output folder.
 
-The output folder was writable by the assessed code: a file there may be a symlink to a
-host file, a FIFO, or huge. Files are opened without following symlinks, must be regular
-files, and are read up to a cap.
+The output folder was written from what the assessed code left in its /out: a file there
+may be a symlink to a host file, a FIFO, or huge (the copy refuses links and is capped,
+and this reader does not trust it either). Files are opened without following symlinks,
+must be regular files, and are read up to a cap.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import stat
-import xml.etree.ElementTree as ET  # ParseError and types only
 from enum import StrEnum
 from pathlib import Path
 
-import defusedxml.ElementTree as SafeET
 from pydantic import BaseModel, Field
 
+from sqaaas.safeparse import Limits, ParseError, load_json, load_xml
+
 _MAX_REPORT_BYTES = 50_000_000
+#: A large suite's reports are big but shallow: sizes and counts up to the read cap.
+_REPORT_LIMITS = Limits(max_bytes=_MAX_REPORT_BYTES, max_nodes=20_000_000)
 _MAX_FAILURES = 10
 _WORST_FILES = 5
 
@@ -27,6 +29,7 @@ class RunStatus(StrEnum):
     TIMED_OUT = "timed_out"  # the wall-time limit of the test step was reached
     KILLED = "killed"  # SIGKILLed before the limit: the memory limit, most often
     NO_RESULTS = "no_results"  # pytest ended without a junit report (usage or internal error)
+    SCRATCH_FULL = "scratch_full"  # ... and a size-limited scratch area was left full
     INSTALL_FAILED = "install_failed"
     INSTALL_TIMED_OUT = "install_timed_out"
 
@@ -76,6 +79,7 @@ class TestRun(BaseModel):
     wall_time: float = 0.0
     memory: str = ""
     log_dir: str = ""
+    full: list[str] = Field(default_factory=list)  # scratch areas left full, with their sizes
     cached: bool = False
 
     @property
@@ -101,9 +105,9 @@ def read_output_file(path: Path, limit: int = _MAX_REPORT_BYTES) -> bytes | None
 def parse_junit(data: bytes) -> tuple[dict[str, int], list[TestFailure]] | None:
     """Counts (passed, failed, errors, skipped) and the first failures of a junit XML."""
     try:
-        # The report comes from the sandboxed suite: untrusted, so no entities/DTDs.
-        root = SafeET.fromstring(data)
-    except (ET.ParseError, ValueError):
+        # The report comes from the sandboxed suite: untrusted, so no entities, and bounded.
+        root = load_xml(data, source="junit.xml", limits=_REPORT_LIMITS)
+    except ParseError:
         return None
     counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     failures: list[TestFailure] = []
@@ -130,11 +134,11 @@ def parse_junit(data: bytes) -> tuple[dict[str, int], list[TestFailure]] | None:
 def parse_coverage(data: bytes, tree: str) -> tuple[float, int, int, list[FileCoverage]] | None:
     """(line coverage %, statements, covered, worst-covered files) from coverage JSON."""
     try:
-        report = json.loads(data)
+        report = load_json(data, source="coverage.json", limits=_REPORT_LIMITS)
         totals = report["totals"]
         statements, covered = int(totals["num_statements"]), int(totals["covered_lines"])
         files = report.get("files", {})
-    except (ValueError, KeyError, TypeError):
+    except (ParseError, ValueError, KeyError, TypeError):
         return None
     percent = 100.0 if statements == 0 else 100.0 * covered / statements
     per_file: list[FileCoverage] = []

@@ -15,9 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
+from sqaaas.safeparse import ParseError, ParseLimitError, load_json
 from sqaaas.service.context import ServiceContext
 from sqaaas.service.http import Fetched, RequestRefused
-from sqaaas.service.openapi import ApiDocument, Operation, api_document, escape, lookup, resolve
+from sqaaas.service.openapi import (
+    ApiDocument,
+    Operation,
+    api_document,
+    body_limits,
+    escape,
+    lookup,
+    resolve,
+)
 from sqaaas.service.openapi import operations as documented_operations
 
 MAX_OPERATIONS = 30
@@ -310,8 +319,11 @@ def _body_violations(
     if schema is None or not _is_json(media):
         return []
     try:
-        body = json.loads(fetched.body)
-    except (ValueError, RecursionError):
+        body = load_json(fetched.body, source=label, limits=body_limits())
+    except ParseLimitError as exc:  # not checked, which is not a violation
+        reason = exc.problem
+        return [Violation(UNCHECKED, f"{label}: body not checked ({reason})", schema_pointer)]
+    except ParseError:
         return [Violation("schema", f"{label}: the body is not valid JSON", schema_pointer)]
     from jsonschema.exceptions import SchemaError
     from referencing.exceptions import Unresolvable

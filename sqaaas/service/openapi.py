@@ -1,22 +1,22 @@
 """The service's OpenAPI document: found, parsed safely, validated, its operations listed.
 
-The document comes from the service, so it is untrusted: JSON or YAML through the safe
-loader with the node count bounded (alias bombs), and references are resolved only inside
-the document — an external ``$ref`` (another URL, a local file) is never fetched or opened.
+The document comes from the service, so it is untrusted: JSON or YAML through
+sqaaas.safeparse (values, alias expansion, nesting and integers bounded), and references are
+resolved only inside the document — an external ``$ref`` (another URL, a local file) is
+never fetched or opened.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-import yaml
-
+from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_json, load_yaml
 from sqaaas.service.context import ServiceContext
 from sqaaas.service.http import RequestRefused
+from sqaaas.service.settings import onboarding_settings
 
 #: where services usually publish their document, tried in order when none was named
 WELL_KNOWN = (
@@ -117,25 +117,35 @@ def api_document(ctx: ServiceContext) -> ApiDocument:
     return ApiDocument(None, None, f"no OpenAPI document found {where}", tuple(tried))
 
 
+def body_limits() -> Limits:
+    """Parsing bounds of a document a service sends (its size is capped when it is read)."""
+    return Limits(
+        max_bytes=onboarding_settings().requests.max_body_bytes,
+        max_nodes=MAX_NODES,
+        max_alias_nodes=MAX_NODES,
+    )
+
+
 def parse_document(body: bytes) -> tuple[dict[str, Any] | None, str | None]:
     """The document as a mapping, or why it is not a usable OpenAPI/Swagger document."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
+    limits = body_limits()
     try:
-        data = json.loads(text)
-    except RecursionError:
-        return None, "nested too deeply"
-    except ValueError:
+        data = load_json(text, source="OpenAPI document", limits=limits)
+    except ParseLimitError as exc:
+        return None, exc.problem
+    except ParseError:
         try:
-            data = yaml.safe_load(text)
-        except (yaml.YAMLError, RecursionError) as exc:
-            return None, f"neither JSON nor YAML ({str(exc).splitlines()[0]})"
+            data = load_yaml(text, source="OpenAPI document", limits=limits)
+        except ParseLimitError as exc:
+            return None, exc.problem
+        except ParseError as exc:
+            return None, f"neither JSON nor YAML ({exc.problem})"
     if not isinstance(data, dict):
         return None, "not an OpenAPI document (not a mapping)"
-    if too_many_nodes(data, MAX_NODES):
-        return None, f"more than {MAX_NODES} nodes once YAML aliases are expanded"
     if not isinstance(data.get("openapi") or data.get("swagger"), str):
         return None, "not an OpenAPI document (no 'openapi' or 'swagger' version field)"
     return data, None
@@ -276,19 +286,3 @@ def _refs(node: Any) -> Iterator[str]:
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
-
-
-def too_many_nodes(data: Any, limit: int) -> bool:
-    """More than ``limit`` nodes, counted as a walker sees them (shared YAML aliases count
-    every time): parsed YAML that would make any walk over it endless is refused."""
-    stack, seen = [data], 0
-    while stack:
-        current = stack.pop()
-        seen += 1
-        if seen > limit:
-            return True
-        if isinstance(current, dict):
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
-    return False

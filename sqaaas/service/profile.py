@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from sqaaas.datafiles import data_path
 from sqaaas.errors import CriteriaDataError, SqaaasError
 from sqaaas.outcomes import Evidence
-from sqaaas.service.openapi import too_many_nodes
+from sqaaas.safeparse import Limits, ParseError, load_json, load_yaml
 from sqaaas.service.settings import onboarding_settings
 
 SCHEMA_FILE = "resource-profile.schema.json"
@@ -162,24 +161,20 @@ def parse_profile(text: str, source: str, *, as_json: bool = False) -> LoadedPro
 
 
 def _parse(text: str, source: str, as_json: bool) -> object:
-    """The parsed document, bounded: YAML aliases cannot expand it beyond MAX_NODES (a
-    profile is a few dozen values; validating an alias bomb would never end)."""
+    """The parsed document, bounded by sqaaas.safeparse: at most MAX_NODES values once YAML
+    aliases are expanded (a profile is a few dozen values; validating an alias bomb would
+    never end), nesting, size and integers bounded too."""
+    limits = Limits(
+        max_bytes=onboarding_settings().profile.max_bytes,
+        max_nodes=MAX_NODES,
+        max_alias_nodes=MAX_NODES,
+    )
     try:
-        data = json.loads(text) if as_json else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ProfileError(f"{source}:{where} invalid YAML: {problem}") from None
-    except RecursionError:
-        raise ProfileError(f"{source}: nested too deeply") from None
-    except (ValueError, TypeError) as exc:  # a YAML date that is no date: 2024-13-45
-        raise ProfileError(f"{source}: invalid value: {exc}") from None
-    if too_many_nodes(data, MAX_NODES):
-        raise ProfileError(f"{source}: more than {MAX_NODES} values once YAML aliases are expanded")
-    return data
+        return (load_json if as_json else load_yaml)(text, source=source, limits=limits)
+    except ParseError as exc:
+        if exc.line and exc.problem.startswith("invalid YAML"):
+            raise ProfileError(f"{source}: line {exc.line} {exc.problem}") from None
+        raise ProfileError(str(exc)) from None
 
 
 def _kind(value: object) -> str:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
@@ -35,6 +34,7 @@ from sqaaas.pipelines.spec import (
     parse_spec,
 )
 from sqaaas.report import fairview, hints
+from sqaaas.safeparse import ParseError, load_yaml
 from sqaaas.web import composer, views
 from sqaaas.web.api_models import COLLECTIONS
 from sqaaas.web.app import service_of
@@ -234,10 +234,10 @@ async def compose_load(request: Request) -> Response:
     try:
         if len(text) > MAX_SPEC_CHARS:
             raise SpecError(f"the spec is longer than {MAX_SPEC_CHARS} characters")
-        try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SpecError(f"not valid YAML: {exc}") from None
+        try:  # bounded: a pasted spec may be an alias bomb, deeply nested...
+            raw = load_yaml(text, source="spec")
+        except ParseError as exc:
+            raise SpecError(str(exc)) from None
         form = composer.from_spec(parse_spec(raw, "spec"), str(target))
     except SpecError as exc:
         errors = {"spec": [str(exc)]}

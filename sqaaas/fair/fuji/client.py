@@ -25,6 +25,11 @@ from sqaaas import __version__
 from sqaaas.errors import FujiError
 from sqaaas.fair.fuji.results import FujiResults, clean, parse_results
 from sqaaas.fair.fuji.settings import FujiSettings, credentials_hint
+from sqaaas.safeparse import Limits, ParseError, load_json
+
+#: An answer's size is capped while it is read (FujiSettings.max_bytes); nesting, values and
+#: integers are bounded here, as for any document sqaaas does not control.
+_ANSWER_LIMITS = Limits(max_bytes=1 << 40, max_nodes=5_000_000)
 
 Say = Callable[[str], None]
 RETRY_STATUS = frozenset({502, 503, 504})
@@ -41,8 +46,8 @@ def _quiet(message: str) -> None:
 def _problem(body: bytes) -> str:
     """``title: detail`` of a problem+json body (connexion's errors), else a short excerpt."""
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = load_json(body, source="F-UJI's answer", limits=_ANSWER_LIMITS)
+    except ParseError:
         return clean(body.decode("utf-8", "replace"), 120) if body.strip() else ""
     if not isinstance(data, dict):
         return ""
@@ -98,9 +103,10 @@ class FujiClient:
         if status != 200:
             raise self._http_error(status, data, metric_set)
         try:
-            decoded = json.loads(data)
-        except ValueError as exc:
-            raise FujiError(f"F-UJI answered HTTP 200 with malformed JSON ({exc})") from None
+            decoded = load_json(data, source="F-UJI's answer", limits=_ANSWER_LIMITS)
+        except ParseError as exc:
+            problem = exc.problem
+            raise FujiError(f"F-UJI answered HTTP 200 with malformed JSON ({problem})") from None
         return parse_results(decoded)
 
     def server_version(self) -> str | None:
@@ -114,8 +120,11 @@ class FujiClient:
             ) as response:
                 if response.status_code != 200:
                     return None
-                data = json.loads(self._read(response, time.monotonic() + 10))
-        except (requests.RequestException, FujiError, ValueError):
+                data = load_json(
+                    self._read(response, time.monotonic() + 10), source="F-UJI's OpenAPI",
+                    limits=_ANSWER_LIMITS,
+                )
+        except (requests.RequestException, FujiError, ParseError):
             return None
         version = data.get("info", {}).get("version") if isinstance(data, dict) else None
         return clean(version, 40) if isinstance(version, str) and version else None

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sqaaas.acquire import redact_url
 from sqaaas.errors import FujiError
 from sqaaas.fileio import read_bounded
+from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_yaml
 
 URL_ENV = "SQAAAS_FUJI_URL"
 USER_ENV = "SQAAAS_FUJI_USERNAME"
@@ -118,9 +118,13 @@ def _read_config(path: Path) -> _ConfigFile | None:
         )
     raw = read_bounded(path, _CONFIG_LIMIT, "F-UJI config", FujiError)
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = load_yaml(
+            raw.decode("utf-8"), source=str(path), limits=Limits(max_bytes=_CONFIG_LIMIT)
+        )
         return _ConfigFile.model_validate(data)
-    except (yaml.YAMLError, UnicodeDecodeError):
+    except ParseLimitError as exc:
+        raise FujiError(str(exc)) from None
+    except (ParseError, UnicodeDecodeError):
         raise FujiError(f"{path}: not a YAML file") from None
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "top level"
