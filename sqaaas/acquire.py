@@ -3,6 +3,11 @@
 URLs and refs are untrusted: anything that could make git run commands (``ext::``,
 ``fd::``), be read as an option (a leading ``-``) or use an unexpected scheme is refused
 before git sees it. Clones run with prompts disabled and a hard time limit.
+
+So is the repository itself: every git command runs through ``sqaaas.gitsafe`` (nothing
+its config names runs on the host), and another revision of a local repository is read
+from a private clone made over git's transport (``--no-local``: no object files copied or
+linked from it) with no template, so the clone's hooks and config are fresh.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,28 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import git
-
+from sqaaas import gitsafe
 from sqaaas.errors import AcquireError
+from sqaaas.gitinfo import GitInfo
+from sqaaas.gitsafe import GitError, GitRepo, Setting
+from sqaaas.urlhost import AmbiguousURL, url_host
 
 ALLOWED_SCHEMES = ("https", "http", "git", "ssh", "file")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$")
 _TRANSPORT = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
 _PROGRESS = re.compile(r"^(?P<stage>[A-Za-z ]+):\s+(?P<pct>\d+)%")
-_HARDENING = [
-    "-c",
-    "protocol.ext.allow=never",
-    "-c",
-    "protocol.fd.allow=never",
-    "-c",
-    "protocol.file.allow=always",
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
-    "submodule.recurse=false",
-    "-c",
-    "credential.interactive=never",
-]
 
 ProgressCallback = Callable[[str, float | None], None]
 _GIT_TAIL_LINES = 12  # stderr lines kept for an error message (progress lines excluded)
@@ -98,6 +90,11 @@ def check_url(url: str) -> None:
         raise AcquireError(f"refused URL '{url}': scheme '{scheme}' is not one of {allowed}")
     if scheme != "file" and not urlsplit(url).hostname:
         raise AcquireError(f"refused URL '{url}': no host")
+    if scheme != "file":
+        try:
+            url_host(url)
+        except AmbiguousURL as exc:
+            raise AcquireError(f"refused URL: {exc}") from None
 
 
 def check_ref(ref: str, what: str) -> None:
@@ -158,59 +155,43 @@ def _acquire(
     if not path.is_dir():
         raise AcquireError(f"{target}: not a directory (give the repository's folder)")
     try:
-        repo = git.Repo(path, search_parent_directories=True)
-    except git.InvalidGitRepositoryError:
-        raise AcquireError(f"{target}: not a git repository (run 'git init' and commit)") from None
-    except git.NoSuchPathError:
-        raise AcquireError(f"{target}: no such directory") from None
+        repo = GitRepo.find(path)
+    except GitError as exc:
+        raise AcquireError(f"{target}: {exc}") from None
+    if repo is None:
+        raise AcquireError(f"{target}: not a git repository (run 'git init' and commit)")
+    info = GitInfo.of(repo)
     if branch or commit:
         # Never touch the user's working tree: assess another revision from a private clone.
-        origin = str(Path(repo.working_dir).resolve())
+        origin = str(repo.root.resolve())
         cache = Path(cache_dir or default_cache_dir())
-        checkout = _clone(origin, branch, commit, cache, timeout, progress)
-        return Checkout(checkout.root, _origin_url(repo), checkout.commit, checkout.branch, True)
+        checkout = _clone(origin, branch, commit, cache, timeout, progress, repo.settings)
+        return Checkout(checkout.root, _origin_url(info), checkout.commit, checkout.branch, True)
     return Checkout(
         root=path.resolve(),
-        url=_origin_url(repo),
-        commit=_head_commit(repo),
-        branch=_branch_name(repo),
+        url=_origin_url(info),
+        commit=_guarded(lambda: info.head),
+        branch=_guarded(lambda: info.branch),
         cloned=False,
     )
 
 
-def _origin_url(repo: git.Repo) -> str | None:
+def _guarded(answer: Callable[[], str | None]) -> str | None:
+    """A git answer for the checkout record, turning git's failure into an AcquireError."""
     try:
-        remotes = {r.name: r for r in repo.remotes}
-        remote = remotes.get("origin") or next(iter(remotes.values()), None)
-        url = next(iter(remote.urls), None) if remote else None
-        return redact_url(url) if url else None
-    except (git.GitCommandError, ValueError, StopIteration):
-        return None
+        return answer()
+    except GitError as exc:
+        raise AcquireError(str(exc)) from None
 
 
-def _head_commit(repo: git.Repo) -> str | None:
+def _origin_url(info: GitInfo) -> str | None:
+    """The URL of the remote 'origin' (else of the first remote), without credentials."""
     try:
-        return repo.head.commit.hexsha
-    except ValueError:  # no commits yet
-        return None
-
-
-def _branch_name(repo: git.Repo) -> str | None:
-    try:
-        return None if repo.head.is_detached else repo.active_branch.name
-    except (TypeError, ValueError):
-        return None
-
-
-def _git_env() -> dict[str, str]:
-    return {
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ASKPASS": "true",
-        "SSH_ASKPASS": "true",
-        "GCM_INTERACTIVE": "never",
-        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=20",
-        "GIT_PROTOCOL_FROM_USER": "0",
-    }
+        remotes = info.remotes
+    except GitError as exc:
+        raise AcquireError(str(exc)) from None
+    remote = next((r for r in remotes if r.name == "origin"), None) or next(iter(remotes), None)
+    return redact_url(remote.url) if remote else None
 
 
 def _git_failure(lines: list[str], status: object) -> str:
@@ -230,25 +211,24 @@ def _git_failure(lines: list[str], status: object) -> str:
 
 
 def _run_git(
-    args: list[str], cwd: Path, timeout: float, progress: ProgressCallback | None, source: str
+    args: list[str],
+    cwd: Path,
+    timeout: float,
+    progress: ProgressCallback | None,
+    source: str,
+    settings: tuple[Setting, ...] = (),
 ) -> None:
-    """Run git (through GitPython) with a wall-time limit, relaying its progress lines.
+    """Run a hardened git (``sqaaas.gitsafe``) with a wall-time limit, relaying its progress.
 
     ``source`` (the URL, or the folder, being cloned or fetched) is named in the error, as
-    git does not always name the port it could not reach.
+    git does not always name the port it could not reach. git does not look for a
+    repository above ``cwd``'s parent (a clone into a cache that lies inside some work tree
+    must not read that work tree's config).
     """
-    cmd = ["git", *_HARDENING, *args]
     # Own session: on timeout the whole group dies, including git-remote-http helpers
     # that would otherwise keep the pipes (and us) waiting.
-    proc = git.Git(str(cwd)).execute(
-        cmd,
-        as_process=True,
-        env=_git_env(),
-        with_stdout=False,
-        universal_newlines=False,
-        start_new_session=True,
-    )
-    popen = proc.proc
+    ceiling = {"GIT_CEILING_DIRECTORIES": str(cwd.resolve().parent)}
+    popen = gitsafe.spawn(cwd, args, settings, extra_env=ceiling)
     tail: list[str] = []
 
     def take(raw: bytes) -> None:
@@ -284,23 +264,12 @@ def _run_git(
                 raise AcquireError(f"git {args[0]} timed out after {timeout:.0f} s")
             time.sleep(0.05)
     except KeyboardInterrupt:  # git's own session does not get the Ctrl-C: stop it here
-        _interrupt_git(popen)
-        popen.wait()
+        gitsafe.stop(popen)
         raise
     reader.join(timeout=5)
     if popen.returncode != 0:
         message = _git_failure(tail, popen.returncode)
         raise AcquireError(f"git {args[0]} failed ({redact_url(source)}): {message}")
-
-
-def _interrupt_git(popen: subprocess.Popen[bytes], grace: float = 0.5) -> None:
-    """SIGTERM first, so git removes its lock files and temporary packs; then SIGKILL."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(popen.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        popen.wait(timeout=grace)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(popen.pid, signal.SIGKILL)  # what is left: git itself, or its helpers
 
 
 def _clone_dir(url: str, cache_dir: Path) -> Path:
@@ -331,32 +300,32 @@ def _clone(
     cache_dir: Path,
     timeout: float,
     progress: ProgressCallback | None,
+    settings: tuple[Setting, ...] = (),
 ) -> Checkout:
-    """Clone (or refresh a cached clone of) ``url`` and check out the wanted revision."""
+    """Clone (or refresh a cached clone of) ``url`` and check out the wanted revision.
+
+    ``settings`` are the overrides the source's own config calls for (a local repository
+    cloned privately): git's transport does not run its drivers, but they cost nothing.
+    """
     dest = _clone_dir(url, cache_dir)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    repo: git.Repo | None = None
-    if (dest / ".git").is_dir():
-        try:
-            repo = git.Repo(dest)
-            if _origin_url(repo) != url:
-                repo = None
-        except git.InvalidGitRepositoryError:
-            repo = None
+    repo = _cached_clone(dest, url)
     if repo is None:
         shutil.rmtree(dest, ignore_errors=True)
         partial = dest.with_name(dest.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        args = ["clone", "--progress", "--no-recurse-submodules"]
+        args = ["clone", "--progress", "--no-recurse-submodules", "--no-local", "--template="]
         if branch:
             args += ["--branch", branch]
         try:
-            _run_git([*args, "--", url, str(partial)], dest.parent, timeout, progress, url)
+            _run_git(
+                [*args, "--", url, str(partial)], dest.parent, timeout, progress, url, settings
+            )
         except AcquireError:
             shutil.rmtree(partial, ignore_errors=True)
             raise
         partial.rename(dest)
-        repo = git.Repo(dest)
+        repo = _open_clone(dest)
     else:
         _run_git(
             ["fetch", "--progress", "--tags", "--force", "--prune", "origin"],
@@ -367,33 +336,65 @@ def _clone(
         )
         target = f"origin/{branch}" if branch else "origin/HEAD"
         if not commit:
-            try:
-                repo.git.checkout("--force", "--detach", target)
-            except git.GitCommandError as exc:
+            done = _checkout(repo, target, timeout)
+            if done.returncode != 0:
                 if branch:
-                    raise AcquireError(f"branch '{branch}' not found in {url}") from exc
-                said = (exc.stderr or "").strip().removeprefix("stderr: '").removesuffix("'")
-                detail = _git_failure(said.splitlines(), exc.status)
+                    raise AcquireError(f"branch '{branch}' not found in {url}")
+                detail = _git_failure(done.stderr.splitlines(), done.returncode)
                 raise AcquireError(
                     f"cannot check out the default branch of {redact_url(url)}: {detail}"
-                ) from exc
-    if commit:
-        try:
-            repo.git.checkout("--force", "--detach", commit)
-        except git.GitCommandError as exc:
-            raise AcquireError(f"commit '{commit}' not found in {url}") from exc
+                )
+    if commit and _checkout(repo, commit, timeout).returncode != 0:
+        raise AcquireError(f"commit '{commit}' not found in {url}")
+    info = GitInfo.of(repo)
     return Checkout(
         root=dest.resolve(),
         url=redact_url(url),
-        commit=_head_commit(repo),
-        branch=branch or _default_branch(repo),
+        commit=_guarded(lambda: info.head),
+        branch=branch or _guarded(lambda: _default_branch(info)),
         cloned=True,
     )
 
 
-def _default_branch(repo: git.Repo) -> str | None:
+def _open_clone(dest: Path) -> GitRepo:
+    """The clone at ``dest`` (made by us: its config has no drivers, but is read anyway)."""
     try:
-        ref = repo.git.symbolic_ref("--short", "refs/remotes/origin/HEAD")
-        return ref.removeprefix("origin/")
-    except git.GitCommandError:
-        return _branch_name(repo)
+        found = GitRepo.find(dest)
+    except GitError as exc:
+        raise AcquireError(str(exc)) from None
+    if found is None or found.root.resolve() != dest.resolve():
+        raise AcquireError(f"{dest}: the clone is not a git repository")
+    return found
+
+
+def _cached_clone(dest: Path, url: str) -> GitRepo | None:
+    """The clone of ``url`` a previous run left at ``dest``, if it is still one."""
+    if not (dest / ".git").is_dir():
+        return None
+    try:
+        found = GitRepo.find(dest)
+    except GitError:
+        return None
+    if found is None or found.root.resolve() != dest.resolve():
+        return None
+    return found if _origin_url(GitInfo.of(found)) == url else None
+
+
+def _checkout(repo: GitRepo, revision: str, timeout: float) -> gitsafe.Completed:
+    """Check out ``revision`` (detached) in one of our clones; git's answer is returned.
+
+    Writing a large tree takes time: the clone's time limit applies, not a query's.
+    """
+    try:
+        return repo.run("checkout", "--force", "--detach", revision, timeout=timeout)
+    except GitError as exc:
+        raise AcquireError(str(exc)) from None
+
+
+def _default_branch(info: GitInfo) -> str | None:
+    """The remote's default branch as the clone recorded it, else the checked-out branch."""
+    assert info.repo is not None
+    found = info.repo.run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+    if found.returncode == 0:
+        return os.fsdecode(found.stdout.strip()).removeprefix("refs/remotes/origin/")
+    return info.branch

@@ -1,13 +1,20 @@
-"""What the repository's git history says: remotes, tags, merges. Read-only queries."""
+"""What the repository's git history says: remotes, tags, merges. Read-only queries.
+
+Every query is a plumbing command run through ``sqaaas.gitsafe`` (nothing the repository
+configures runs on the host); names (paths, refs) are decoded with ``os.fsdecode`` so that
+bytes which are not UTF-8 survive the round trip to the file system, messages with
+replacement characters.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import git
+from sqaaas.gitsafe import GitError, GitRepo
 
 _PR_REFERENCE = re.compile(
     r"\(#\d+\)|\(pull request #\d+\)|Merge pull request #\d+|See merge request \S+!\d+|!\d+\b"
@@ -44,40 +51,68 @@ class GitInfo:
 
     def __init__(self, path: Path) -> None:
         try:
-            self.repo: git.Repo | None = git.Repo(path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            self.repo: GitRepo | None = GitRepo.find(path)
+        except (GitError, OSError):  # git refuses the repository, or the folder is gone
             self.repo = None
         self._below: dict[Path, frozenset[str]] = {}  # tracked_below, per assessed subfolder
 
-    def _git(self, *args: str) -> str:
+    @classmethod
+    def of(cls, repo: GitRepo) -> GitInfo:
+        """Answers about a repository already found (no second look for it)."""
+        info = cls.__new__(cls)
+        info.repo = repo
+        info._below = {}
+        return info
+
+    def _git(self, *args: str) -> bytes:
         assert self.repo is not None
-        return self.repo.git.execute(["git", *args], with_extended_output=False)
+        return self.repo.output(*args)
+
+    def _text(self, *args: str) -> str:
+        """Output of a command printing messages (not names): invalid UTF-8 replaced."""
+        return self._git(*args).decode("utf-8", "replace")
+
+    def _names(self, *args: str, sep: bytes = b"\n") -> list[str]:
+        """Output of a command printing names, one per ``sep``, decoded losslessly."""
+        return [os.fsdecode(n) for n in self._git(*args).split(sep) if n]
 
     @cached_property
     def head(self) -> str | None:
         if self.repo is None:
             return None
-        try:
-            return self.repo.head.commit.hexsha
-        except ValueError:
+        found = self.repo.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        if found.returncode != 0:  # no commits yet
             return None
+        return found.stdout.decode("ascii", "replace").strip() or None
+
+    @cached_property
+    def branch(self) -> str | None:
+        """The checked-out branch; None on a detached HEAD."""
+        if self.repo is None:
+            return None
+        found = self.repo.run("symbolic-ref", "--quiet", "HEAD")
+        if found.returncode != 0:
+            return None
+        return os.fsdecode(found.stdout.strip()).removeprefix("refs/heads/") or None
 
     @cached_property
     def commit_count(self) -> int:
         if self.head is None:
             return 0
-        return int(self._git("rev-list", "--count", "HEAD"))
+        return int(self._text("rev-list", "--count", "HEAD"))
 
     @cached_property
     def remotes(self) -> list[Remote]:
+        """Fetch URLs of the remotes, in the order the config lists them."""
         if self.repo is None:
             return []
+        listed = self.repo.run("config", "--includes", "-z", "--get-regexp", r"^remote\..+\.url$")
         found: list[Remote] = []
-        for remote in self.repo.remotes:
-            try:
-                found.extend(Remote(remote.name, url) for url in remote.urls)
-            except git.GitCommandError:
-                continue
+        for entry in listed.stdout.split(b"\0") if listed.returncode == 0 else []:
+            key, _, url = os.fsdecode(entry).partition("\n")
+            name = key.removeprefix("remote.").removesuffix(".url")
+            if url and name != key:
+                found.append(Remote(name, url))
         return found
 
     @cached_property
@@ -85,18 +120,18 @@ class GitInfo:
         """Tags whose commit is reachable from HEAD, newest first."""
         if self.head is None:
             return []
-        out = self._git(
+        lines = self._names(
             "for-each-ref",
             "--merged",
             "HEAD",
             "--sort=-creatordate",
-            "--format=%(refname:short)\t%(*objectname)%(objectname)\t%(*committerdate:unix)"
+            "--format=%(refname:strip=2)%09%(*objectname)%(objectname)%09%(*committerdate:unix)"
             "%(committerdate:unix)",
             "refs/tags",
         )
         tags: list[Tag] = []
-        for line in out.splitlines():
-            name, objects, stamp = ([*line.split("\t"), "", ""])[:3]
+        for line in lines:
+            name, objects, stamp = ([*line.rsplit("\t", 2), "", ""])[:3]
             # For annotated tags the first 40 hex chars are the peeled commit.
             tags.append(Tag(name, objects[:40], int(stamp[:10] or 0)))
         tags.sort(key=lambda t: t.timestamp, reverse=True)
@@ -106,19 +141,21 @@ class GitInfo:
     def all_tag_names(self) -> list[str]:
         if self.repo is None:
             return []
-        return [t.name for t in self.repo.tags]
+        return self._names("for-each-ref", "--format=%(refname:strip=2)", "refs/tags")
 
     def _subjects(self, *extra: str, limit: int = 2000) -> list[str]:
         if self.head is None:
             return []
-        out = self._git("log", f"--max-count={limit}", "--format=%s%n%b%x00", *extra)
+        out = self._text(
+            "log", "--no-show-signature", f"--max-count={limit}", "--format=%s%n%b%x00", *extra
+        )
         return [s.strip() for s in out.split("\0") if s.strip()]
 
     @cached_property
     def merge_count(self) -> int:
         if self.head is None:
             return 0
-        return int(self._git("rev-list", "--count", "--merges", "HEAD"))
+        return int(self._text("rev-list", "--count", "--merges", "HEAD"))
 
     @cached_property
     def _messages(self) -> list[str]:
@@ -156,7 +193,9 @@ class GitInfo:
         """Subject lines of merge commits reachable from HEAD (newest first, bounded)."""
         if self.head is None:
             return []
-        out = self._git("log", "--merges", "--max-count=2000", "--format=%s")
+        out = self._text(
+            "log", "--no-show-signature", "--merges", "--max-count=2000", "--format=%s"
+        )
         return [line for line in out.splitlines() if line.strip()]
 
     @cached_property
@@ -164,16 +203,17 @@ class GitInfo:
         """A shallow clone (e.g. CI checkouts with depth 1) hides most of the history."""
         if self.repo is None:
             return False
-        return self._git("rev-parse", "--is-shallow-repository").strip() == "true"
+        return self._text("rev-parse", "--is-shallow-repository").strip() == "true"
 
     @cached_property
     def branches(self) -> list[str]:
         """Local and remote-tracking branch names (without the remote prefix)."""
         if self.repo is None:
             return []
-        out = self._git("for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes")
         names = set()
-        for ref in out.splitlines():
+        for ref in self._names(
+            "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"
+        ):
             for remote in self.remotes:
                 ref = ref.removeprefix(remote.name + "/")
             if ref and ref != "HEAD" and not ref.endswith("/HEAD"):
@@ -185,14 +225,14 @@ class GitInfo:
         """Every path under version control, POSIX and relative to the work tree root."""
         if self.repo is None:
             return frozenset()
-        return frozenset(p for p in self._git("ls-files", "-z").split("\0") if p)
+        return frozenset(self._names("ls-files", "-z", sep=b"\0"))
 
     def tracked_below(self, root: Path) -> frozenset[str]:
         """Tracked files inside ``root`` (the assessed tree, maybe a subfolder), relative to it."""
-        if self.repo is None or self.repo.working_tree_dir is None:
+        if self.repo is None:
             return frozenset()
         try:
-            prefix = root.resolve().relative_to(Path(self.repo.working_tree_dir).resolve())
+            prefix = root.resolve().relative_to(self.repo.root.resolve())
         except ValueError:
             return frozenset()
         if not prefix.parts:

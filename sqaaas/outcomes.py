@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sqaaas.textsafe import Printable
+
 
 class Outcome(StrEnum):
     """What a probe concluded for one subcriterion. An error is never a pass."""
@@ -27,16 +29,19 @@ class Outcome(StrEnum):
 
 
 class Evidence(BaseModel):
-    """One observation backing an outcome: where it was seen and what was seen."""
+    """One observation backing an outcome: where it was seen and what was seen.
+
+    Texts are ``Printable``: a file name that is not UTF-8 is shown escaped, never fatal.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    message: str
-    path: str | None = None
+    message: Printable
+    path: Printable | None = None
     line: int | None = None
-    value: str | int | float | bool | list[str] | None = None
+    value: Printable | int | float | bool | list[Printable] | None = None
     tool: str | None = None
-    excerpt: str | None = None
+    excerpt: Printable | None = None
     failing: bool | None = Field(
         default=None,
         description="true when this line states why the subcriterion fails or errs, false "
@@ -52,7 +57,7 @@ class Finding(BaseModel):
 
     outcome: Outcome
     evidence: list[Evidence] = Field(default_factory=list)
-    hint: str | None = None
+    hint: Printable | None = None
 
     @classmethod
     def passed(cls, message: str, **where: object) -> Finding:

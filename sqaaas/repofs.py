@@ -2,7 +2,10 @@
 
 Every probe reads through this class so that a hostile repository cannot make sqaaas
 read outside its tree (symlinks are only followed when they stay inside), nor exhaust
-memory (reads are capped), nor trip on bad encodings.
+memory (reads are capped), nor trip on bad encodings, nor on folders nested deeper than
+Python's recursion limit (walks are iterative). Names that are not UTF-8 are kept as
+``os.fsdecode`` gives them (lone surrogates), so they still open the file they name;
+reports escape them (``sqaaas.textsafe``).
 """
 
 from __future__ import annotations
@@ -185,16 +188,17 @@ class RepoFS:
     @cached_property
     def files(self) -> tuple[FileEntry, ...]:
         """Every file of the tree, skipping ignored dirs, virtualenvs and minified files."""
-        return tuple(self._walk(self.root, ""))
+        return tuple(self._walk())
 
-    def _walk(self, directory: Path, prefix: str) -> Iterator[FileEntry]:
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            return
-        if prefix and any(e.name == "pyvenv.cfg" for e in entries):
-            return  # a virtualenv
-        for entry in entries:
+    def _walk(self) -> Iterator[FileEntry]:
+        """Depth-first, in name order, with an explicit stack (no recursion: see above)."""
+        stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [("", _listing(self.root, ""))]
+        while stack:
+            prefix, entries = stack[-1]
+            entry = next(entries, None)
+            if entry is None:
+                stack.pop()
+                continue
             rel = f"{prefix}{entry.name}"
             try:
                 st = entry.stat(follow_symlinks=False)
@@ -202,7 +206,7 @@ class RepoFS:
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if entry.name not in IGNORED_DIRS:
-                    yield from self._walk(Path(entry.path), rel + "/")
+                    stack.append((rel + "/", _listing(entry.path, rel + "/")))
             elif stat.S_ISREG(st.st_mode):
                 if not entry.name.lower().endswith(MINIFIED_SUFFIXES):
                     yield FileEntry(rel, st.st_size, st.st_mode, False)
@@ -212,16 +216,40 @@ class RepoFS:
                     yield FileEntry(rel, target.stat().st_size, st.st_mode, True)
 
     def world_writable(self) -> list[str]:
-        """Files and directories (not symlinks) writable by everyone, ignoring VCS data."""
+        """Files and directories (not symlinks) writable by everyone, ignoring VCS data.
+
+        Iterative, like ``_walk`` (``os.walk`` recurses once per folder level).
+        """
         found: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = [d for d in dirnames if d != ".git"]
-            for name in dirnames + filenames:
-                full = os.path.join(dirpath, name)
+        pending = [(str(self.root), "")]
+        while pending:
+            directory, prefix = pending.pop()
+            try:
+                with os.scandir(directory) as scan:
+                    entries = list(scan)
+            except OSError:
+                continue
+            for entry in entries:
                 try:
-                    st = os.lstat(full)
+                    st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
+                rel = f"{prefix}{entry.name}"
                 if not stat.S_ISLNK(st.st_mode) and st.st_mode & stat.S_IWOTH:
-                    found.append(os.path.relpath(full, self.root).replace(os.sep, "/"))
+                    found.append(rel)
+                if stat.S_ISDIR(st.st_mode) and entry.name != ".git":
+                    pending.append((entry.path, rel + "/"))
         return sorted(found)
+
+
+def _listing(directory: str | Path, prefix: str) -> Iterator[os.DirEntry[str]]:
+    """The entries of ``directory`` in name order; none for an unreadable folder or for a
+    virtualenv below the top (recognised by its ``pyvenv.cfg``)."""
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError:
+        return iter(())
+    if prefix and any(e.name == "pyvenv.cfg" for e in entries):
+        return iter(())
+    return iter(entries)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from sqaaas.outcomes import Evidence, Outcome
+from sqaaas.textsafe import Printable
 
 SCHEMA_VERSION = "1.2"
 
@@ -26,10 +27,10 @@ class SubcriterionResult(_Model):
     outcome: Outcome
     requirement_level: str
     description: str
-    hint: str
+    hint: Printable
     evidence: list[Evidence] = Field(default_factory=list)
     probes: list[str] = Field(default_factory=list)
-    skipped_reason: str | None = None
+    skipped_reason: Printable | None = None
     gating: bool = Field(description="Whether this subcriterion decides the criterion's verdict")
     metric: str | None = Field(
         default=None, description="FAIR metric measured (F-UJI) or approximated (offline)"
@@ -50,15 +51,15 @@ class CriterionResult(_Model):
     source_url: str
     valid: bool
     coverage: Coverage
-    skipped_reason: str | None = None
+    skipped_reason: Printable | None = None
     subcriteria: dict[str, SubcriterionResult]
 
 
 class MissingItem(_Model):
     criterion: str
-    reason: str
+    reason: Printable
     subcriteria: list[str] = Field(default_factory=list)
-    hints: list[str] = Field(default_factory=list)
+    hints: list[Printable] = Field(default_factory=list)
 
 
 class BadgeResult(_Model):
@@ -96,11 +97,13 @@ class FairSummary(_Model):
 
 
 class RepositoryInfo(_Model):
-    url: str | None
-    commit: str | None
-    branch: str | None
-    path: str
-    subfolder: str | None = None
+    """Where the assessed code came from; names that are not UTF-8 are shown escaped."""
+
+    url: Printable | None
+    commit: Printable | None
+    branch: Printable | None
+    path: Printable
+    subfolder: Printable | None = None
 
 
 class BaselineInfo(_Model):

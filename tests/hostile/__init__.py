@@ -1,0 +1,1 @@
+"""Tests that treat an assessed repository, an onboarded service or a badge as hostile."""
