@@ -195,6 +195,7 @@ def assess(
         if not _skip_reason(cfg, s.id)
         for p in s.probes
     }
+    ctx.probes = frozenset(needed)
     findings = run_probes(ctx, needed, progress)
     languages = detect_languages(ctx.fs.files)
     results = evaluate(selected, findings, cfg, main_language(languages))

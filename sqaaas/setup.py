@@ -3,7 +3,8 @@
 Idempotent: each step checks first and changes something only when needed, saying what it
 is about to change before changing it. A second run does nothing and takes about a second.
 Steps: engine packages, the Debian base image (mmdebstrap, no registry), the per-machine
-engine settings, the Python test image, the tools image of ``sqaaas run`` (this sqaaas); with
+engine settings, the Python test image, the tools image (this sqaaas and its static tools:
+``sqaaas assess`` runs them there, never on the host; ``sqaaas run`` steps run in it); with
 ``dev``, also the system tools sqaaas's own test suite drives (a browser, fonts).
 """
 
@@ -85,7 +86,6 @@ def setup(
         say(f"{name}: {detail}")
 
     step("engine", lambda: _ensure_packages(say, install_packages))
-    step("host tools", lambda: _ensure_host_tools(say, install_packages))
     if dev:
         step("development tools", lambda: _ensure_dev_tools(say, install_packages))
     found = find_engine()
@@ -142,16 +142,9 @@ def _ensure_packages(say: Say, install: bool) -> tuple[bool, str]:
     return True, f"installed {' '.join(PACKAGES)} with apt-get"
 
 
-#: Registry tools that come from Debian packages rather than wheels (see criteria/tools.yml).
-HOST_TOOL_PACKAGES = {"cppcheck": "cppcheck"}
-
-
-def _ensure_host_tools(say: Say, install: bool) -> tuple[bool, str]:
-    """Static tools without a wheel; missing ones only matter for repos in their languages."""
-    missing = [pkg for binary, pkg in HOST_TOOL_PACKAGES.items() if not shutil.which(binary)]
-    return _ensure_debian_packages(
-        missing, HOST_TOOL_PACKAGES, say, install, unavailable="C/C++ checks will say so"
-    )
+#: Registry tools that come from Debian packages rather than wheels (see criteria/tools.yml):
+#: installed into the tools image, where every static tool runs (never on the host).
+IMAGE_TOOL_PACKAGES = {"cppcheck": "cppcheck"}
 
 
 def _ensure_debian_packages(
@@ -251,7 +244,8 @@ def _ensure_python(engine: Engine, image: str, base: str, say: Say) -> tuple[boo
 
 
 def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool, str]:
-    """The image `sqaaas run` steps use: a wheel of this very sqaaas on top of the base."""
+    """The image the static tools run in (and `sqaaas run` steps use): a wheel of this very
+    sqaaas, with its tools, on top of the base."""
     from sqaaas.images.source import SourceError, build_wheel, current_source, requirements
 
     if engine.image_exists(image):
@@ -260,7 +254,7 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
     origin = source.project or "the installed package"
     say(
         f"building {image} from {images.TOOLS_CONTAINERFILE.name}: sqaaas from {origin}, its "
-        f"locked dependencies from PyPI, {', '.join(HOST_TOOL_PACKAGES.values())} from Debian "
+        f"locked dependencies from PyPI, {', '.join(IMAGE_TOOL_PACKAGES.values())} from Debian "
         "(about a minute; later sqaaas changes rebuild in seconds)"
     )
     with tempfile.TemporaryDirectory(prefix="sqaaas-tools-") as tmp:
@@ -278,7 +272,7 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
                 context,
                 build_args={
                     "BASE_IMAGE": base,
-                    "APT_PACKAGES": " ".join(sorted(set(HOST_TOOL_PACKAGES.values()))),
+                    "APT_PACKAGES": " ".join(sorted(set(IMAGE_TOOL_PACKAGES.values()))),
                 },
             )
         except EngineError as exc:

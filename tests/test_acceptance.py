@@ -52,6 +52,7 @@ def test_clean_python_repository_with_tests_reaches_gold(repo_factory):
     assert report.badge.level == "gold", report.badge
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_eval_input_fails_sast_with_file_and_line(repo_factory):
     files = gold_repo_files()
     files["example/unsafe.py"] = '"""Unsafe."""\n\nANSWER = eval(input())\n'

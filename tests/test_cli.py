@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from sqaaas.report.validate import validate_report_json
+from tests.containers_support import in_containers
 from tests.repos import good_repo_files
 from tests.test_criteria_data import SOFTWARE_CRITERIA
 
@@ -150,6 +151,7 @@ def test_clone_by_url_with_branch(run_cli, repo_factory):
     assert os.path.isdir(report["repository"]["path"])
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_sarif_lists_sast_findings_with_locations(run_cli, repo_factory):
     repo = repo_factory({"pkg/cli.py": '"""CLI."""\n\nvalue = eval(input())\n'})
     proc = run_cli("assess", str(repo), "--criteria", "QC.Sec", "--format", "sarif", "-q")

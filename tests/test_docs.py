@@ -16,6 +16,7 @@ from sqaaas.facts.markup import count_words, doc_language, parse_headings
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes import registry
 from tests.conftest import assess_repo, run_probe
+from tests.containers_support import in_containers
 from tests.repos import README_GOOD, good_repo_files
 
 FILLER = (
@@ -575,6 +576,7 @@ def test_every_doc_subcriterion_is_listed():
 # --- the criterion as the engine scores it -------------------------------------------------
 
 
+@in_containers(timeout=300)  # QC.Doc02.2: the markup linters run in the tools container
 def test_good_repository_has_valid_documentation(repo_factory):
     result = assess_repo(repo_factory(good_repo_files()), criteria=["QC.Doc"]).criteria["QC.Doc"]
     assert result.valid

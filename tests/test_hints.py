@@ -22,6 +22,7 @@ from sqaaas.report.terminal import render_plain
 from sqaaas.web.app import create_app
 from sqaaas.web.settings import WebSettings
 from tests.conftest import assess_repo, run_probe
+from tests.containers_support import in_containers
 from tests.report_samples import criterion, make_report, sub
 from tests.repos import licence_text
 
@@ -284,6 +285,7 @@ def test_sarif_message_is_the_failure_not_a_passing_line(repo_factory: Factory) 
     ]
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_sarif_messages_of_a_cached_tool_run_never_say_cached(repo_factory: Factory) -> None:
     repo = repo_factory(
         {

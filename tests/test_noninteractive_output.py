@@ -20,6 +20,7 @@ from sqaaas.acquire import acquire
 from sqaaas.console import FittingConsole, stdout_console
 from sqaaas.engine import assess
 from sqaaas.progress import DEFAULT_INTERVAL, Progress, heartbeat_interval
+from tests.containers_support import in_containers
 from tests.repos import make_repo
 
 #: a folder path of 150 characters: longer than any terminal default, cut at 80 or 120
@@ -54,6 +55,7 @@ def _run(tmp_path: Path, *args: str, **env: str | None) -> subprocess.CompletedP
     )
 
 
+@in_containers(timeout=300)  # Bandit runs in the tools container
 def test_piped_stderr_gets_plain_progress_lines(tmp_path: Path, unsafe_repo: Path) -> None:
     proc = _run(tmp_path, "assess", f"file://{unsafe_repo}", "--criteria", "QC.Sec")
     assert proc.returncode == 0, proc.stderr
@@ -63,8 +65,10 @@ def test_piped_stderr_gets_plain_progress_lines(tmp_path: Path, unsafe_repo: Pat
     assert any(line.startswith("sqaaas: cloning: ") for line in lines), lines
     started = [line for line in lines if line.startswith("sqaaas: probes started (")]
     assert len(started) == 1, lines
-    assert "sqaaas: running Bandit" in lines  # the note of a tool run starting
-    assert lines.index(started[0]) < lines.index("sqaaas: running Bandit")
+    # the note of the tools' batch starting
+    running = [line for line in lines if line.startswith("sqaaas: running Bandit")]
+    assert running, lines
+    assert lines.index(started[0]) < lines.index(running[0])
     assert any(line.startswith("sqaaas: probes done (") for line in lines), lines
     assert len(lines) < 30, lines  # one line per phase, not one per git percent
 
@@ -84,6 +88,7 @@ def test_quiet_says_nothing_on_stderr(tmp_path: Path, unsafe_repo: Path) -> None
     assert "QC.Sec02" in proc.stdout
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 @pytest.mark.parametrize("columns", [None, "80"])
 def test_piped_report_keeps_a_long_evidence_path_and_line_whole(
     tmp_path: Path, unsafe_repo: Path, columns: str | None
@@ -95,6 +100,7 @@ def test_piped_report_keeps_a_long_evidence_path_and_line_whole(
     assert "…" not in proc.stdout
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_text_report_file_keeps_a_long_evidence_path_whole(
     tmp_path: Path, unsafe_repo: Path
 ) -> None:

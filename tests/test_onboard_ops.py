@@ -20,6 +20,7 @@ from sqaaas.probes.svc_ops import nearest_rank
 from sqaaas.service.context import ServiceContext
 from sqaaas.service.prometheus import ExpositionError, parse_exposition
 from sqaaas.service.settings import onboarding_settings
+from tests.containers_support import in_containers
 from tests.service_servers import (  # noqa: F401  (fixtures)
     METRICS,
     TOKEN,
@@ -320,6 +321,7 @@ def test_deployment_repo_without_iac_fails(repo_factory: Callable[..., Path]) ->
     assert finding.hint is not None and "compose.yaml" in finding.hint
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_clean_iac_lints(repo_factory: Callable[..., Path]) -> None:
     files = {"compose.yaml": COMPOSE, "infra/main.tf": 'resource "null_resource" "x" {}\n',
              "notes.yml": "a: 1\na: 2\n"}  # not IaC: its duplicate key is not counted here
@@ -330,6 +332,7 @@ def test_clean_iac_lints(repo_factory: Callable[..., Path]) -> None:
     assert unlinted == ["infra/main.tf"]
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_broken_iac_fails_lint_at_its_line(repo_factory: Callable[..., Path]) -> None:
     broken = COMPOSE + "  web:\n    image: again\n"  # duplicate key
     finding = run("svc.dep.iac_lint", deploy_ctx(repo_factory({"compose.yaml": broken})))
@@ -394,6 +397,7 @@ def test_world_writable_files_in_the_deployment_repo(repo_factory: Callable[...,
     assert finding.evidence[0].value == "0o666"
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_passwords_in_world_readable_files_fail(repo_factory: Callable[..., Path]) -> None:
     secret = "services:\n  db:\n    environment:\n      password: 'n0t-So-s3cret-Passw0rd!'\n"
     repo = repo_factory({"compose.yaml": COMPOSE, "db/compose.yaml": secret})
@@ -406,6 +410,7 @@ def test_passwords_in_world_readable_files_fail(repo_factory: Callable[..., Path
     assert finding.hint is not None and "secret store" in finding.hint
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_secrets_only_others_cannot_read_are_not_counted(
     repo_factory: Callable[..., Path],
 ) -> None:
@@ -414,9 +419,11 @@ def test_secrets_only_others_cannot_read_are_not_counted(
     os.chmod(repo / "vault" / "secrets.yml", 0o600)
     finding = run("svc.sec.passwords", deploy_ctx(repo))
     assert finding.outcome is Outcome.PASS
-    assert "1 in files others cannot read not counted" in finding.evidence[0].message
+    # the tools run as an unprivileged user, who cannot read the file: it is not scanned
+    assert "1 file(s) others cannot read not scanned" in finding.evidence[0].message
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_clean_deployment_repo_has_no_passwords(repo_factory: Callable[..., Path]) -> None:
     finding = run("svc.sec.passwords", deploy_ctx(repo_factory({"compose.yaml": COMPOSE})))
     assert finding.outcome is Outcome.PASS

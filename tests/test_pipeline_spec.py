@@ -17,6 +17,7 @@ from sqaaas.pipelines import commands
 from sqaaas.pipelines.commands import StepKind
 from sqaaas.pipelines.init import derive_spec, repository_of
 from sqaaas.pipelines.spec import BranchCondition, SpecError, Step, When, parse_spec
+from tests.containers_support import in_containers
 from tests.repos import gold_repo_files, good_repo_files, make_repo
 
 BASE = {"repositories": [{"name": "r", "url": "https://example.org/r"}]}
@@ -177,6 +178,7 @@ def test_init_refuses_a_url(run_cli) -> None:
     assert result.returncode == 2 and "local folder" in result.stderr
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_tool_step_passes_on_clean_code(repo_factory, run_cli, tmp_path: Path) -> None:
     repo = repo_factory({"pkg/ok.py": '"""Fine."""\n\nVALUE = 1\n'})
     out = tmp_path / "r.json"
@@ -187,6 +189,7 @@ def test_tool_step_passes_on_clean_code(repo_factory, run_cli, tmp_path: Path) -
     assert data["passed"] is True and data["files"] == 1
 
 
+@in_containers(timeout=300)  # the static tools run in the tools container
 def test_tool_step_fails_with_sqaaas_rule_and_honours_extra_args(repo_factory, run_cli) -> None:
     repo = repo_factory({"pkg/bad.py": "import os\n"})  # F401 unused import
     failed = run_cli("pipeline", "tool", "ruff", str(repo), "--criterion", "QC.Sty")

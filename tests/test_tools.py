@@ -1,4 +1,7 @@
-"""Registry tools: each has a clean and a failing fixture; evidence carries path and line."""
+"""Registry tools: each has a clean and a failing fixture; evidence carries path and line.
+
+The tools run in the tools container (never on the host), so these are container tests.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from sqaaas.repofs import RepoFS
 from sqaaas.tools.runner import run_tool
 from sqaaas.tools.spec import Executable, default_tools, load_tools
 from tests.conftest import run_probe
+
+pytestmark = [pytest.mark.containers, pytest.mark.usefixtures("ready_engine")]
 
 CLEAN_PY = (
     '"""A tidy module."""\n\n\ndef double(value: int) -> int:\n'
@@ -116,7 +121,6 @@ CASES = [
         {"main.c": "int main(void) {\n  int a[2];\n  a[5] = 1;\n  return a[0];\n}\n"},
         "main.c",
         3,
-        marks=pytest.mark.system_tools,
     ),
 ]
 
@@ -189,6 +193,8 @@ def test_pylint_config_is_respected_but_cannot_load_code(repo_factory, tmp_path)
     messages = " ".join(e.message for e in finding.evidence)
     assert "missing-module-docstring" not in messages
     assert "configuration from .pylintrc" in messages
+    assert ".pylintrc [MAIN] load-plugins refused: loads code" in messages
+    assert ".pylintrc [MAIN] init-hook refused: runs code" in messages
 
 
 def test_results_are_cached_by_content(repo_factory):
@@ -207,7 +213,7 @@ def test_missing_tool_timeout_and_garbage_output_are_errors(repo_factory):
     base = default_tools()["ruff"]
     missing = base.model_copy(update={"executable": Executable(binary="no-such-linter-xyz")})
     result = run_tool(missing, RepoFS(repo), None)
-    assert result.status == "missing" and "pip install" in result.message
+    assert result.status == "missing" and "sqaaas setup" in result.message
     slow = base.model_copy(
         update={
             "executable": Executable(binary="sh"),

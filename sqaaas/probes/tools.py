@@ -1,15 +1,15 @@
 """Probes backed by the tool registry (criteria/tools.yml): one probe per subcriterion.
 
-A probe named ``tools.<subcriterion>`` runs every registry tool that evidences that
-subcriterion and applies to the repository's languages, concurrently, and decides from
-each tool's ``fail_on`` severities. A tool that is missing, crashes or times out makes
-the outcome ``error``: never a pass.
+A probe named ``tools.<subcriterion>`` uses every registry tool that evidences that
+subcriterion and applies to the repository's languages, and decides from each tool's
+``fail_on`` severities. The tools of all the probes of one assessment run together, in one
+batch (one tools container: never on the host). A tool that is missing, crashes or times
+out, or a batch that cannot run, makes the outcome ``error``: never a pass.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from sqaaas.acquire import default_cache_dir
@@ -17,7 +17,8 @@ from sqaaas.context import RepoContext
 from sqaaas.languages import detect_languages
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
-from sqaaas.tools.runner import ToolRun, run_tool
+from sqaaas.tools.model import ToolRun
+from sqaaas.tools.runner import run_tools
 from sqaaas.tools.spec import ToolSpec, default_tools
 
 MAX_FINDINGS_SHOWN = 15  # per tool and subcriterion: the report stays readable
@@ -28,10 +29,31 @@ def languages(ctx: RepoContext) -> dict[str, int]:
     return detect_languages(ctx.fs.files)
 
 
+def planned_tools(ctx: RepoContext) -> list[ToolSpec]:
+    """The tools this assessment needs: those of its ``tools.*`` probes when the probes are
+    known, else every tool for the repository's languages."""
+    present = ctx.fact(languages)
+    wanted = {p.removeprefix("tools.") for p in ctx.probes if p.startswith("tools.")}
+    return [
+        s
+        for s in default_tools().values()
+        if s.applies_to(present)
+        and not s.not_automated
+        and (not ctx.probes or wanted.intersection(s.evidences))
+    ]
+
+
+def tool_batch(ctx: RepoContext) -> dict[str, ToolRun]:
+    """Every planned tool's run, from one batch (a fact: computed once per assessment)."""
+    return run_tools(planned_tools(ctx), ctx.fs, default_cache_dir(), ctx.notify)
+
+
 def _run(name: str, ctx: RepoContext) -> ToolRun:
-    spec = default_tools()[name]
-    ctx.notify(f"running {spec.title}")
-    return run_tool(spec, ctx.fs, default_cache_dir())
+    runs = ctx.fact(tool_batch)
+    if name in runs:
+        return runs[name]
+    # a tool outside the plan (e.g. a service probe's linter): a batch of its own
+    return run_tools([default_tools()[name]], ctx.fs, default_cache_dir(), ctx.notify)[name]
 
 
 #: one memoised fact per tool, so a tool evidencing two subcriteria runs once
@@ -76,12 +98,20 @@ def _shown(spec: ToolSpec, findings: list, failing_first: list) -> list[Evidence
     ]
 
 
+def _notes(spec: ToolSpec, run: ToolRun) -> list[Evidence]:
+    """Refused configuration options and files left out: context, never failing."""
+    return [
+        Evidence(message=f"{spec.title}: {note}", tool=spec.name, failing=False)
+        for note in run.notes
+    ]
+
+
 def judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
     """A tool run as a finding for one subcriterion (also used by `sqaaas pipeline tool`)."""
     if run.status != "ok":
         return Finding(
             outcome=Outcome.ERROR,
-            evidence=[Evidence(message=run.message, tool=spec.name)],
+            evidence=[Evidence(message=run.message, tool=spec.name), *_notes(spec, run)],
             hint=run.message,
         )
     fail_on = spec.evidences[subcriterion].fail_on
@@ -111,6 +141,7 @@ def judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
                 failing=True,
             )
         )
+    evidence += _notes(spec, run)
     evidence += _shown(spec, run.findings, failing)
     if failing or low_score:
         return Finding(
@@ -132,8 +163,7 @@ def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
         return Finding.not_applicable(
             f"no files in the languages the tools handle ({', '.join(handled)})"
         )
-    with ThreadPoolExecutor(max_workers=len(applicable)) as pool:
-        runs = list(pool.map(lambda s: ctx.fact(TOOL_FACTS[s.name]), applicable))
+    runs = [ctx.fact(TOOL_FACTS[s.name]) for s in applicable]
     judged = [judge(spec, run, subcriterion) for spec, run in zip(applicable, runs, strict=True)]
     decisive = {
         j.outcome

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from sqaaas.tools.spec import Severity
 
@@ -35,7 +35,7 @@ class Parsed:
     score: float | None = None
 
 
-Parser = Callable[[str, Path], Parsed]
+Parser = Callable[[str, PurePath], Parsed]
 PARSERS: dict[str, Parser] = {}
 
 
@@ -47,13 +47,16 @@ def parser(name: str) -> Callable[[Parser], Parser]:
     return register
 
 
-def _rel(path: str, root: Path) -> str:
-    """Repository-relative POSIX path for whatever form the tool printed."""
+def _rel(path: str, root: PurePath) -> str:
+    """Repository-relative POSIX path for whatever form the tool printed (``root`` is where
+    the tool saw the repository: /src in the tools container)."""
     candidate = Path(path)
     if candidate.is_absolute():
+        if candidate.is_relative_to(root):
+            return candidate.relative_to(root).as_posix()
         try:
             return candidate.resolve().relative_to(root).as_posix()
-        except ValueError:
+        except (ValueError, OSError):
             return candidate.as_posix()
     return candidate.as_posix().removeprefix("./")
 
@@ -66,7 +69,7 @@ def _json(stdout: str) -> object:
 
 
 @parser("pylint_json2")
-def pylint_json2(stdout: str, root: Path) -> Parsed:
+def pylint_json2(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout)
     if not isinstance(data, dict) or "messages" not in data:
         raise ParseError("expected pylint json2 output with 'messages'")
@@ -93,7 +96,7 @@ def pylint_json2(stdout: str, root: Path) -> Parsed:
 
 
 @parser("ruff_json")
-def ruff_json(stdout: str, root: Path) -> Parsed:
+def ruff_json(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout) or []
     if not isinstance(data, list):
         raise ParseError("expected a JSON list from ruff")
@@ -117,7 +120,7 @@ def ruff_json(stdout: str, root: Path) -> Parsed:
 
 
 @parser("shellcheck_json1")
-def shellcheck_json1(stdout: str, root: Path) -> Parsed:
+def shellcheck_json1(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout) or {"comments": []}
     if not isinstance(data, dict):
         raise ParseError("expected shellcheck json1 output")
@@ -145,7 +148,7 @@ _PARSABLE = re.compile(
 
 
 @parser("yamllint_parsable")
-def yamllint_parsable(stdout: str, root: Path) -> Parsed:
+def yamllint_parsable(stdout: str, root: PurePath) -> Parsed:
     findings = []
     for line in stdout.splitlines():
         if m := _PARSABLE.match(line):
@@ -164,7 +167,7 @@ def yamllint_parsable(stdout: str, root: Path) -> Parsed:
 
 
 @parser("hadolint_json")
-def hadolint_json(stdout: str, root: Path) -> Parsed:
+def hadolint_json(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout) or []
     if not isinstance(data, list):
         raise ParseError("expected a JSON list from hadolint")
@@ -187,7 +190,7 @@ _PYMARKDOWN = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>\
 
 
 @parser("pymarkdown_text")
-def pymarkdown_text(stdout: str, root: Path) -> Parsed:
+def pymarkdown_text(stdout: str, root: PurePath) -> Parsed:
     findings = [
         ToolFinding(
             _rel(m["path"], root), int(m["line"]), m["code"], m["msg"], "style", int(m["col"])
@@ -201,25 +204,37 @@ def pymarkdown_text(stdout: str, root: Path) -> Parsed:
 _RSTCHECK = re.compile(r"^(?P<path>.+?):(?P<line>\d+): \((?P<level>[A-Z]+)/\d\) (?P<msg>.*)$")
 
 
+#: docutils' answer to a directive that would read a file or fetch a URL, which the checks
+#: turn off (sqaaas/tools/configs/rst_conf.py): not a fault of the document, so only info
+_NO_INSERTION = re.compile(
+    r'^(?:"(?:raw|include)" directive disabled\.|File and URL access deactivated; ignoring '
+    r'"[\w-]+" directive\.)$'
+)
+_NOT_READ = " (sqaaas checks documents without reading inserted files or URLs)"
+
+
 @parser("rstcheck_text")
-def rstcheck_text(stdout: str, root: Path) -> Parsed:
+def rstcheck_text(stdout: str, root: PurePath) -> Parsed:
     level = {"SEVERE": "error", "ERROR": "error", "WARNING": "warning"}
-    findings = [
-        ToolFinding(
-            _rel(m["path"], root),
-            int(m["line"]),
-            m["level"].lower(),
-            m["msg"],
-            level.get(m["level"], "info"),
-        )  # type: ignore[arg-type]
-        for line in stdout.splitlines()
-        if (m := _RSTCHECK.match(line))
-    ]
+    findings = []
+    for line in stdout.splitlines():
+        if not (m := _RSTCHECK.match(line)):
+            continue
+        insertion = bool(_NO_INSERTION.match(m["msg"]))
+        findings.append(
+            ToolFinding(
+                _rel(m["path"], root),
+                int(m["line"]),
+                m["level"].lower(),
+                m["msg"] + (_NOT_READ if insertion else ""),
+                "info" if insertion else level.get(m["level"], "info"),  # type: ignore[arg-type]
+            )
+        )
     return Parsed(findings)
 
 
 @parser("bandit_json")
-def bandit_json(stdout: str, root: Path) -> Parsed:
+def bandit_json(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout)
     if not isinstance(data, dict) or "results" not in data:
         raise ParseError("expected bandit JSON with 'results'")
@@ -244,7 +259,7 @@ def bandit_json(stdout: str, root: Path) -> Parsed:
 
 
 @parser("detect_secrets_json")
-def detect_secrets_json(stdout: str, root: Path) -> Parsed:
+def detect_secrets_json(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout)
     if not isinstance(data, dict) or "results" not in data:
         raise ParseError("expected detect-secrets JSON with 'results'")
@@ -268,7 +283,7 @@ def detect_secrets_json(stdout: str, root: Path) -> Parsed:
 
 
 @parser("cppcheck_template")
-def cppcheck_template(stdout: str, root: Path) -> Parsed:
+def cppcheck_template(stdout: str, root: PurePath) -> Parsed:
     level = {"error": "error", "warning": "warning"}
     findings = []
     for line in stdout.splitlines():
@@ -287,7 +302,7 @@ def cppcheck_template(stdout: str, root: Path) -> Parsed:
 
 
 @parser("radon_cc_json")
-def radon_cc_json(stdout: str, root: Path) -> Parsed:
+def radon_cc_json(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout) or {}
     if not isinstance(data, dict):
         raise ParseError("expected radon cc JSON")
@@ -310,7 +325,7 @@ def radon_cc_json(stdout: str, root: Path) -> Parsed:
 
 
 @parser("radon_mi_json")
-def radon_mi_json(stdout: str, root: Path) -> Parsed:
+def radon_mi_json(stdout: str, root: PurePath) -> Parsed:
     data = _json(stdout) or {}
     if not isinstance(data, dict):
         raise ParseError("expected radon mi JSON")
@@ -333,7 +348,7 @@ _LIZARD = re.compile(r"^(?P<path>.+?):(?P<line>\d+): warning: (?P<msg>.*)$")
 
 
 @parser("lizard_warnings")
-def lizard_warnings(stdout: str, root: Path) -> Parsed:
+def lizard_warnings(stdout: str, root: PurePath) -> Parsed:
     return Parsed(
         [
             ToolFinding(_rel(m["path"], root), int(m["line"]), "complexity", m["msg"], "info")

@@ -1,147 +1,84 @@
-"""Run one registry tool on a repository: select files, run with a time budget, parse, cache.
+"""Run registry tools on a repository: plan on the host, run in one sandboxed batch, parse here.
 
-Host tools only read files. They run as separate processes (in their own session, so a
-timeout kills the whole group), several at a time, and each result is cached by the
-content of the files it read, the tool's version and the configuration.
+The host only reads repository files as data: it selects each tool's files, builds the
+sanitised configurations (sqaaas/tools/configs/), looks results up in a cache keyed by the
+content of the files, the configuration and the tools image, and parses the tools' output.
+Every third-party tool runs in the batch (sqaaas/tools/executor.py): one container for all
+the tools of an assessment that miss the cache, never a process on the host.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import importlib.util
+import json
 import os
-import shutil
-import signal
-import subprocess
-import sys
+import stat
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict
 from fnmatch import fnmatch
-from functools import cache
-from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from packaging.specifiers import SpecifierSet
-from packaging.version import InvalidVersion, Version
-
-from sqaaas import interrupt, resultcache
+from sqaaas import resultcache
 from sqaaas.repofs import RepoFS, UnsafePathError
-from sqaaas.tools import internal
-from sqaaas.tools.configs import CONFIGS
-from sqaaas.tools.parsers import PARSERS, Parsed, ParseError, ToolFinding
+from sqaaas.safeparse import ParseLimitError
+from sqaaas.tools import internal, jobs
+from sqaaas.tools.configs import CONFIGS, ToolConfig, Where
+from sqaaas.tools.executor import BatchError, Executor, resolve
+from sqaaas.tools.model import Plan, ToolRun
+from sqaaas.tools.parsers import ToolFinding
 from sqaaas.tools.spec import ToolSpec
 
-BATCH = 400  # paths per invocation: far below ARG_MAX, few enough processes
-MIN_PARALLEL_BATCH = 10  # below this, another process costs more than it saves
 MAX_INPUT_BYTES = 2_000_000  # larger files are generated or data, not code to lint
+Notify = Callable[[str], None]
+_NOT_RUN = ToolRun("", "missing")
 
 
-@dataclass
-class ToolRun:
-    """What happened when a tool ran: ok (with findings), error, or missing."""
-
-    tool: str
-    status: str  # ok | error | missing
-    version: str | None = None
-    findings: list[ToolFinding] = field(default_factory=list)
-    score: float | None = None
-    files: int = 0
-    duration_s: float = 0.0
-    cached: bool = False
-    message: str = ""
-    config_files: list[str] = field(default_factory=list)
+def _quiet(_: str) -> None:
+    """Library default: no progress notes."""
 
 
-def select_files(fs: RepoFS, spec: ToolSpec) -> list[str]:
+def select_files(fs: RepoFS, spec: ToolSpec, exclude: tuple[str, ...] = ()) -> list[str]:
     """Repository files the tool should read (vendored/generated trees are already excluded)."""
     chosen = []
     for entry in fs.files:
         if entry.size > MAX_INPUT_BYTES or entry.is_symlink:
             continue
-        if any(fnmatch(entry.name, pattern) for pattern in spec.include):
+        if any(fnmatch(entry.name, pattern) for pattern in spec.include) and not any(
+            fnmatch(entry.path, pattern) for pattern in exclude
+        ):
             chosen.append(entry.path)
     return chosen
 
 
-@cache
-def _bin_dirs() -> tuple[str, ...]:
-    """Where pip put the tools: beside this interpreter first, then PATH."""
-    return (str(Path(sys.executable).parent), *os.environ.get("PATH", "").split(os.pathsep))
+class _Readable:
+    """Whether the contained (unprivileged) user can read a file: o+r on it, o+x on every
+    folder above it. Files it cannot read are left out, and the report says how many."""
 
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._dirs: dict[str, bool] = {}
 
-def command_prefix(spec: ToolSpec) -> list[str] | None:
-    """argv start for the tool, or None when it is not installed."""
-    exe = spec.executable
-    if exe.module:
-        top = exe.module.split(".")[0]
-        return [sys.executable, "-m", exe.module] if importlib.util.find_spec(top) else None
-    if exe.binary:
-        found = shutil.which(exe.binary, path=os.pathsep.join(_bin_dirs()))
-        return [found] if found else None
-    return []
+    def _dir_ok(self, rel: str) -> bool:
+        if rel not in self._dirs:
+            try:
+                mode = os.stat(self.root / rel if rel else self.root).st_mode
+            except OSError:
+                mode = 0
+            parent = rel.rpartition("/")[0] if rel else None
+            above = self._dir_ok(parent) if parent is not None else True
+            self._dirs[rel] = bool(mode & stat.S_IXOTH) and above
+        return self._dirs[rel]
 
-
-def tool_version(spec: ToolSpec) -> str | None:
-    """Installed version (package metadata, else ``--version``), looked up once per process."""
-    key = (
-        spec.executable.model_dump_json(),
-        spec.package.model_dump_json() if spec.package else "",
-    )
-    if key not in _VERSIONS:
-        _VERSIONS[key] = _lookup_version(spec)
-    return _VERSIONS[key]
-
-
-_VERSIONS: dict[tuple[str, str], str | None] = {}
-
-
-def _lookup_version(spec: ToolSpec) -> str | None:
-    package = spec.package
-    if package and package.pypi:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            return metadata.version(package.pypi)
-    prefix = command_prefix(spec)
-    if spec.executable.internal:
-        from sqaaas import __version__
-
-        return f"sqaaas {__version__}"
-    if not prefix:
-        return None
-    try:
-        out = subprocess.run([*prefix, "--version"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    words = (out.stdout or out.stderr).split()
-    return next((w.strip(",") for w in words if w[:1].isdigit()), None)
-
-
-def version_supported(spec: ToolSpec, version: str | None) -> bool:
-    """The registry's version constraint holds (unknown versions are given the benefit)."""
-    wanted = spec.package.version if spec.package else None
-    if not wanted or not version:
-        return True
-    try:
-        return Version(version) in SpecifierSet(wanted)
-    except InvalidVersion:
-        return True
-
-
-def install_hint(spec: ToolSpec) -> str:
-    package = spec.package
-    if package and package.pypi:
-        return f"pip install '{package.pypi}{package.version or ''}' (or reinstall sqaaas)"
-    if package and package.debian:
-        return f"sqaaas setup (installs the Debian package {package.debian})"
-    return "reinstall sqaaas"
+    def __call__(self, rel: str, mode: int) -> bool:
+        return bool(mode & stat.S_IROTH) and self._dir_ok(rel.rpartition("/")[0])
 
 
 def _digest(fs: RepoFS, paths: list[str], parts: list[str]) -> str:
     digest = hashlib.sha256("\0".join(parts).encode())
     for rel in paths:
-        digest.update(rel.encode() + b"\0")
+        digest.update(os.fsencode(rel) + b"\0")  # a name that is not UTF-8: its bytes
         try:
             data, _ = fs.read_bytes(rel, limit=MAX_INPUT_BYTES)
         except (OSError, UnsafePathError):
@@ -160,153 +97,129 @@ def _load_cached(data: object) -> ToolRun | None:
         return None
 
 
-def _run_process(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run one tool process; an interrupt (``interrupt.stop_all``) kills its group and raises
-    ``Interrupted`` here: the worker thread ends instead of waiting for the tool."""
-    interrupt.check()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYLINT"))}
-    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8", NO_COLOR="1")
-    proc = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        start_new_session=True,
+def _plan(spec: ToolSpec, fs: RepoFS, executor: Executor, where: Where) -> Plan:
+    config = CONFIGS[spec.config](fs, where) if spec.config else ToolConfig()
+    files = select_files(fs, spec, config.exclude)
+    notes = list(config.refused)
+    unreadable = 0
+    if executor.other_user:
+        readable = _Readable(fs.root)
+        modes = {e.path: e.mode for e in fs.files}
+        kept = [rel for rel in files if readable(rel, modes[rel])]
+        unreadable = len(files) - len(kept)
+        if unreadable:
+            notes.append(f"{unreadable} file(s) not readable by other users left out (the "
+                         "tools run as an unprivileged user)")
+        files = kept
+    key = _digest(
+        fs,
+        files + config.sources,
+        [spec.name, executor.identity, *spec.args, *config.args, config.workdir,
+         json.dumps(config.files, sort_keys=True), json.dumps(config.env, sort_keys=True)],
     )
+    return Plan(spec, files, config, key, notes, unreadable)
+
+
+def _write_configs(cfg: Path, plans: list[Plan]) -> None:
+    """The sanitised configurations, readable by the contained user, one folder per tool."""
+    cfg.chmod(0o755)
+    for plan in plans:
+        folder = cfg / plan.spec.name
+        folder.mkdir(mode=0o755, exist_ok=True)
+        folder.chmod(0o755)
+        for name, text in plan.config.files.items():
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            path.chmod(0o644)
+
+
+def _error(spec: ToolSpec, message: str) -> ToolRun:
+    return ToolRun(spec.name, "error", message=message)
+
+
+def _internal(spec: ToolSpec, fs: RepoFS) -> ToolRun:
+    """Checks sqaaas does itself (a strict parser): no third-party tool involved."""
+    from sqaaas import __version__
+
+    started = time.monotonic()
+    files = select_files(fs, spec)
     try:
-        with interrupt.tracked(proc):
-            out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
-    except BaseException:  # Ctrl-C in this thread: the tool's own session would outlive us
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        raise
-    interrupt.check()  # killed by stop_all: no output to parse or cache
-    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+        findings = internal.INTERNAL[spec.executable.internal or ""](fs, files) if files else []
+    except ParseLimitError as exc:  # a file over a parsing bound was not checked: no verdict
+        return _error(spec, str(exc))
+    return ToolRun(spec.name, "ok", f"sqaaas {__version__}", findings, files=len(files),
+                   duration_s=round(time.monotonic() - started, 3))
+
+
+def run_tools(
+    specs: list[ToolSpec], fs: RepoFS, cache_dir: Path | None, notify: Notify = _quiet
+) -> dict[str, ToolRun]:
+    """Run ``specs`` on the repository in ``fs``: cached results where the inputs are
+    unchanged, the rest in one sandboxed batch. Never a partial pass: a tool whose batch
+    failed, or that cannot run at all, is an ``error`` saying why and how to fix it."""
+    runs = {s.name: _internal(s, fs) for s in specs if s.executable.internal}
+    external = [s for s in specs if not s.executable.internal and not s.not_automated]
+    if not external:
+        return runs
+    executor = resolve()
+    if isinstance(executor, str):
+        notify(f"not running {', '.join(s.title for s in external)}: {executor}")
+        return runs | {s.name: _error(s, executor) for s in external}
+    with tempfile.TemporaryDirectory(prefix="sqaaas-tools-cfg-") as tmp:
+        cfg = Path(tmp)
+        src, cfg_seen = executor.where(fs.root, cfg)
+        plans = [_plan(s, fs, executor, Where(src, f"{cfg_seen}/{s.name}")) for s in external]
+        todo: list[Plan] = []
+        for plan in plans:
+            hit = resultcache.load("tool-results", plan.key, cache_dir) if cache_dir else None
+            if hit is not None and (found := _load_cached(hit)) is not None:
+                runs[plan.spec.name] = found
+            elif not plan.files and plan.unreadable:
+                runs[plan.spec.name] = _error(
+                    plan.spec, f"{plan.spec.title}: none of its {plan.unreadable} file(s) is "
+                    "readable by other users, and the tools run as an unprivileged user: "
+                    "make them readable (chmod -R o+rX) to have them checked",
+                )
+            elif not plan.files:
+                runs[plan.spec.name] = ToolRun(
+                    plan.spec.name, "ok", files=0, config_files=plan.config.sources,
+                    notes=plan.notes, unreadable=plan.unreadable,
+                )
+            else:
+                todo.append(plan)
+        if cached := [p.spec.title for p in plans if runs.get(p.spec.name, _NOT_RUN).cached]:
+            notify(f"{', '.join(cached)}: files unchanged, results from the cache")
+        if todo:
+            runs |= _run_batch(todo, fs, executor, cfg, src, cfg_seen, cache_dir, notify)
+    return runs
+
+
+def _run_batch(
+    todo: list[Plan], fs: RepoFS, executor: Executor, cfg: Path, src: str, cfg_seen: str,
+    cache_dir: Path | None, notify: Notify,
+) -> dict[str, ToolRun]:
+    batch = jobs.build_batch(todo, src, cfg_seen)
+    _write_configs(cfg, todo)
+    (cfg / "jobs.json").write_text(json.dumps(batch), encoding="utf-8")
+    (cfg / "jobs.json").chmod(0o644)
+    titles = ", ".join(p.spec.title for p in todo)
+    notify(f"running {titles} in {executor.place} ({len(batch['jobs'])} process(es))")
+    started = time.monotonic()
+    try:
+        answer = executor.run(fs.root, cfg, jobs.cpus(), jobs.wall_time(todo))
+    except BatchError as exc:
+        return {p.spec.name: _error(p.spec, f"{p.spec.title} did not run: {exc}") for p in todo}
+    seconds = round(time.monotonic() - started, 3)
+    runs = {}
+    for plan in todo:
+        run = jobs.assemble(plan, answer, PurePosixPath(src), executor.fix)
+        run.duration_s = seconds
+        if cache_dir and run.status == "ok":
+            resultcache.store("tool-results", plan.key, asdict(run), cache_dir)
+        runs[plan.spec.name] = run
+    return runs
 
 
 def run_tool(spec: ToolSpec, fs: RepoFS, cache_dir: Path | None) -> ToolRun:
-    """Run ``spec`` on the repository in ``fs`` (served from the cache when unchanged)."""
-    started = time.monotonic()
-    files = select_files(fs, spec)
-    version = tool_version(spec)
-    prefix = command_prefix(spec)
-    if prefix is None:
-        return ToolRun(
-            spec.name, "missing", message=f"{spec.title} is not installed: {install_hint(spec)}"
-        )
-    if not version_supported(spec, version):
-        return ToolRun(
-            spec.name,
-            "error",
-            version,
-            message=f"{spec.title} {version} is installed but "
-            f"sqaaas needs {spec.package.version if spec.package else '?'}: {install_hint(spec)}",
-        )
-    if not files:
-        return ToolRun(spec.name, "ok", version, files=0)
-    with tempfile.TemporaryDirectory(prefix="sqaaas-tool-") as workdir:
-        config_args, config_files = ([], [])
-        if spec.config:
-            config_args, config_files = CONFIGS[spec.config](fs, Path(workdir))
-        key = _digest(
-            fs,
-            files + config_files,
-            [
-                spec.name,
-                version or "?",
-                *spec.args,
-                *[a for a in config_args if not a.startswith("--rcfile")],
-                _config_text(config_args),
-            ],
-        )
-        cached = resultcache.load("tool-results", key, cache_dir) if cache_dir else None
-        if cached is not None and (hit := _load_cached(cached)):
-            return hit
-        result = _execute(spec, prefix, files, config_args, fs)
-    result.version, result.files, result.config_files = version, len(files), config_files
-    result.duration_s = round(time.monotonic() - started, 3)
-    if cache_dir and result.status == "ok":
-        resultcache.store("tool-results", key, asdict(result), cache_dir)
-    return result
-
-
-def _config_text(config_args: list[str]) -> str:
-    """Content of a generated rcfile, so the cache key follows the sanitised config."""
-    for arg in config_args:
-        if arg.startswith("--rcfile="):
-            with contextlib.suppress(OSError):
-                return Path(arg.removeprefix("--rcfile=")).read_text(encoding="utf-8")
-    return ""
-
-
-def _expand(args: tuple[str, ...], config_args: list[str]) -> list[str]:
-    out: list[str] = []
-    for arg in args:
-        out.extend(config_args if arg == "{config}" else [arg])
-    return out
-
-
-def _execute(
-    spec: ToolSpec, prefix: list[str], files: list[str], config_args: list[str], fs: RepoFS
-) -> ToolRun:
-    if spec.executable.internal:
-        return ToolRun(
-            spec.name, "ok", findings=internal.INTERNAL[spec.executable.internal](fs, files)
-        )
-    deadline = time.monotonic() + spec.timeout
-    argv = [*prefix, *_expand(spec.args, config_args)]
-    # "./" keeps a hostile file name such as "-rf.py" from being read as an option,
-    # including by tools that do not accept the "--" end-of-options marker.
-    paths = [f"./{rel}" for rel in files]
-    size = BATCH
-    if spec.parallel and len(paths) >= 2 * MIN_PARALLEL_BATCH:
-        size = min(BATCH, -(-len(paths) // (os.cpu_count() or 1)))  # one batch per core
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
-    with ThreadPoolExecutor(max_workers=len(batches) if spec.parallel else 1) as pool:
-        outcomes = list(
-            pool.map(lambda b: _run_batch(spec, [*argv, *b], fs.root, deadline), batches)
-        )
-    findings: list[ToolFinding] = []
-    scores: list[float] = []
-    for outcome in outcomes:
-        if isinstance(outcome, ToolRun):
-            return outcome  # the first failure to run decides: never a partial pass
-        findings.extend(outcome.findings)
-        if outcome.score is not None:
-            scores.append(outcome.score)
-    score = round(min(scores), 2) if scores else None
-    return ToolRun(spec.name, "ok", findings=findings, score=score)
-
-
-def _run_batch(spec: ToolSpec, argv: list[str], root: Path, deadline: float) -> Parsed | ToolRun:
-    """One invocation: parsed findings, or a ToolRun saying why it is an error."""
-    try:
-        proc = _run_process(argv, root, max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        return ToolRun(
-            spec.name, "error", message=f"{spec.title} timed out after {spec.timeout:.0f} s"
-        )
-    except OSError as exc:
-        return ToolRun(spec.name, "error", message=f"{spec.title} could not start: {exc}")
-    if proc.returncode not in spec.ok_exit_codes:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return ToolRun(
-            spec.name,
-            "error",
-            message=f"{spec.title} exited with {proc.returncode}: {' | '.join(tail)}",
-        )
-    try:
-        return PARSERS[spec.parser](proc.stderr if spec.stream == "stderr" else proc.stdout, root)
-    except ParseError as exc:
-        return ToolRun(spec.name, "error", message=f"cannot read {spec.title} output: {exc}")
+    """Run one tool (its own batch); ``run_tools`` batches several."""
+    return run_tools([spec], fs, cache_dir)[spec.name]

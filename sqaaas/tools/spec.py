@@ -28,7 +28,8 @@ class Package(_Strict):
 
 
 class Executable(_Strict):
-    """How to start the tool: a Python module (same interpreter), a binary, or built in."""
+    """How to start the tool where the tools run: a Python module (``python -I -m``: isolated,
+    so no file of the repository can shadow it), a binary, or built into sqaaas."""
 
     module: str | None = None
     binary: str | None = None
