@@ -4,7 +4,11 @@ Everything sqaaas runs from an assessed repository runs through ``Engine.run``: 
 unless asked, resource limits, a read-only root, an unprivileged user, and a wall-time limit
 enforced from Python (the container is killed, not merely abandoned). Containers and volumes
 carry the label ``sqaaas.pid=<pid>`` of the process that made them: when that process is
-interrupted (``sqaaas.interrupt.stop_all``) it removes them by that label.
+interrupted (``sqaaas.interrupt.stop_all``) it removes them by that label. They also carry
+``sqaaas.owner`` (``sqaaas.owners``): what a killed ``sqaaas serve`` leaves is found by it.
+Scratch volumes can be size-limited tmpfs (``create_volume(size=...)``), kept mounted between
+the containers of one run by a holder container (``hold``); container output is never
+logged to the host's disk by the engine (``--log-driver=none``): only the capped capture here.
 
 Some machines need per-call settings for podman to start a container at all (a hard
 ``nofile`` limit below podman's default ulimits; crun refusing a hybrid cgroup setup). They
@@ -35,6 +39,7 @@ from urllib.parse import urlsplit
 from sqaaas import interrupt
 from sqaaas.errors import SqaaasError
 from sqaaas.fileio import write_atomic
+from sqaaas.owners import OWNER_LABEL, current_owner
 
 _STATE_FILE = "engine.json"
 _NPROC_CAP = 32768  # podman refuses nproc ulimits above this
@@ -50,6 +55,8 @@ CONTAINER_CA = "/etc/ssl/certs/ca-certificates.crt"
 _PROXY_URL_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
 _PROXY_VARS = (*_PROXY_URL_VARS, "no_proxy", "NO_PROXY")
 PID_LABEL = "sqaaas.pid"  # value: the pid of the sqaaas process owning the container/volume
+_NOBODY = 65534  # the unprivileged user assessed code runs as
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class EngineError(SqaaasError):
@@ -161,7 +168,8 @@ def find_engine() -> tuple[str, str] | None:
 class _Capture:
     """Reads a pipe on a thread, keeping the head and the tail (hostile output is unbounded)."""
 
-    def __init__(self, stream: object) -> None:
+    def __init__(self, stream: object, head: int = _OUTPUT_HEAD) -> None:
+        self.head_limit = head
         self.head = bytearray()
         self.tail = bytearray()
         self.dropped = 0
@@ -170,7 +178,7 @@ class _Capture:
 
     def _pump(self, stream: object) -> None:
         while chunk := stream.read1(65536):  # type: ignore[attr-defined]
-            room = _OUTPUT_HEAD - len(self.head)
+            room = self.head_limit - len(self.head)
             if room > 0:
                 self.head += chunk[:room]
                 chunk = chunk[room:]
@@ -325,30 +333,57 @@ class Engine:
         )
 
     # -- volumes -----------------------------------------------------------------------------
-    def create_volume(self, prefix: str = "sqaaas-work") -> str:
+    def create_volume(self, prefix: str = "sqaaas-work", *, size: int | None = None) -> str:
+        """A new named volume; with ``size`` (bytes) a tmpfs of that size (and a
+        proportionate number of inodes), owned by the contained user: it holds what
+        assessed code writes, which must never fill the host's disk. A tmpfs volume is
+        empty again each time it is mounted afresh: ``hold`` keeps it mounted."""
         interrupt.check()
         _track_engine(self)
         name = f"{prefix}-{uuid.uuid4().hex[:12]}"
-        self.call("volume", "create", "--label", "sqaaas=1", "--label", _own_label(), name)
+        args = ["volume", "create", "--label", "sqaaas=1", "--label", _own_label()]
+        args += ["--label", _owner_label()]
+        if size is not None:
+            # nr_blocks, not size=: podman 4 takes size= for a disk quota it cannot set on ext4
+            pages, inodes = -(-size // _PAGE), max(1024, size // 8192)
+            options = f"nr_blocks={pages},nr_inodes={inodes},uid={_NOBODY},gid={_NOBODY},mode=0700"
+            args += ["--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", f"o={options}"]
+        self.call(*args, name)
         return name
 
-    def remove_volume(self, name: str) -> None:
-        self.call("volume", "rm", "-f", name, check=False)
+    def remove_volume(self, *names: str) -> None:
+        self.call(*self._force_volume_rm(), *names, check=False)
+
+    def _force_volume_rm(self) -> list[str]:
+        """``volume rm -f``, killing at once a container that still uses the volume (one
+        whose creation was under way when the containers were removed): podman would wait
+        10 s for each to stop."""
+        return ["volume", "rm", "-f", *(["-t", "0"] if self.name == "podman" else [])]
 
     def _force_rm(self) -> list[str]:
         """``rm -f`` killing at once: podman's would first wait 10 s for a stop signal that
         the container's PID 1 may ignore."""
         return ["rm", "-f", "-t", "0"] if self.name == "podman" else ["rm", "-f"]
 
-    def remove_owned_by(self, pid: int) -> None:
+    def remove_owned_by(self, pid: int, *, volumes: bool = True) -> None:
         """Remove the containers, then the volumes, labelled with the sqaaas process ``pid``."""
-        label = f"label={PID_LABEL}={pid}"
+        self.remove_labelled(PID_LABEL, str(pid), volumes=volumes)
+
+    def remove_labelled(self, key: str, value: str, *, volumes: bool = True) -> int:
+        """Remove the containers, then (unless told not to) the volumes, carrying the label
+        ``key=value``; how many were found. Removing a volume while an engine client is
+        starting a container that mounts it can block podman for 30 s (a lock-order wait):
+        callers that cannot rule that out remove the containers first, volumes later."""
+        label = f"label={key}={value}"
         found = self.call("ps", "-aq", "--filter", label, timeout=30, check=False)
         if ids := found.stdout.split():
             self.call(*self._force_rm(), *ids, timeout=30, check=False)
+        if not volumes:
+            return len(ids)
         found = self.call("volume", "ls", "-q", "--filter", label, timeout=30, check=False)
-        if volumes := found.stdout.split():
-            self.call("volume", "rm", "-f", *volumes, timeout=30, check=False)
+        if names := found.stdout.split():
+            self.call(*self._force_volume_rm(), *names, timeout=30, check=False)
+        return len(ids) + len(names)
 
     # -- running -----------------------------------------------------------------------------
     def run(
@@ -365,12 +400,16 @@ class Engine:
         env: Mapping[str, str] | None = None,
         inherit_env: Sequence[str] = (),
         workdir: str | None = None,
+        ro_volumes: Mapping[str, str] | None = None,
+        stdout_limit: int | None = None,
     ) -> RunResult:
         """Run ``argv`` in a fresh container of ``image`` and remove it afterwards.
 
         ``network`` False means no network at all (not even the host's loopback), True the
         download network of ``Fixes``;
-        ``volumes`` maps named volumes to mount points (read-write).
+        ``volumes`` maps named volumes to mount points (read-write), ``ro_volumes`` read-only;
+        ``stdout_limit``: bytes of stdout kept whole, for programs answering in JSON there
+        (past it, only the tail is kept, as for logs).
         """
         limits = limits or Limits()
         name = f"sqaaas-{uuid.uuid4().hex[:12]}"
@@ -384,6 +423,9 @@ class Engine:
             "sqaaas=1",
             "--label",
             _own_label(),
+            "--label",
+            _owner_label(),
+            "--log-driver=none",  # attached output only: conmon's log file would be unbounded
             f"--network={self._network(network)}",
             "--cap-drop=all",
             "--security-opt=no-new-privileges",
@@ -401,6 +443,8 @@ class Engine:
         args += self._ulimit_args()
         if read_only:
             args.append("--read-only")
+            if self.name == "podman":  # no /var/tmp of unlimited size: /tmp, sized, is the place
+                args.append("--read-only-tmpfs=false")
         if user:
             args += ["--user", user]
         if workdir:
@@ -417,9 +461,37 @@ class Engine:
             ]
         for volume, target in (volumes or {}).items():
             args += ["--mount", _mount_arg("type=volume", f"src={volume}", f"dst={target}")]
+        for volume, target in (ro_volumes or {}).items():
+            args += ["--mount", _mount_arg("type=volume", f"src={volume}", f"dst={target}", "ro")]
         args += ["--", image, *argv]
         _track_engine(self)
-        return self._supervise(self.command(*args), limits.wall_time, name=name)
+        return self._supervise(
+            self.command(*args), limits.wall_time, name=name, stdout_limit=stdout_limit
+        )
+
+    def hold(self, image: str, volumes: Sequence[str], seconds: float) -> str:
+        """Start a detached container that keeps ``volumes`` mounted (read-only, under
+        /hold) for at most ``seconds``: a tmpfs volume keeps its files between the
+        containers of one run only while something has it mounted. Its name is returned;
+        remove it with ``remove_container``. It runs nothing but ``sleep``."""
+        interrupt.check()
+        _track_engine(self)
+        name = f"sqaaas-hold-{uuid.uuid4().hex[:12]}"
+        args = ["run", "-d", "--rm", "--pull=never", "--name", name, "--label", "sqaaas=1"]
+        args += ["--label", _own_label(), "--label", _owner_label(), "--log-driver=none"]
+        args += ["--network=none", "--cap-drop=all", "--security-opt=no-new-privileges"]
+        args += ["--read-only", "--user", "65534:65534", "--memory=64m", "--pids-limit=8"]
+        if self.name == "podman":
+            args += [f"--timeout={int(seconds) + 30}"]
+        args += self._ulimit_args()
+        for n, volume in enumerate(volumes):
+            dst = f"/hold/{n}"
+            args += ["--mount", _mount_arg("type=volume", f"src={volume}", f"dst={dst}", "ro")]
+        self.call(*args, "--", image, "sleep", str(int(seconds) + 1), timeout=60)
+        return name
+
+    def remove_container(self, name: str) -> None:
+        self.call(*self._force_rm(), name, timeout=60, check=False)
 
     def _network(self, network: bool) -> str:
         if not network:
@@ -428,7 +500,9 @@ class Engine:
             return "host"
         return self.fixes.download_network
 
-    def _supervise(self, cmd: list[str], wall_time: float, name: str | None) -> RunResult:
+    def _supervise(
+        self, cmd: list[str], wall_time: float, name: str | None, stdout_limit: int | None = None
+    ) -> RunResult:
         """Run an engine client command; past ``wall_time``, kill the container and the client.
 
         Raises ``Interrupted`` when ``interrupt.stop_all`` stopped it: its end is no result.
@@ -447,7 +521,7 @@ class Engine:
         except OSError as exc:
             raise EngineError(f"cannot run {self.exe}: {exc.strerror or exc}") from None
         assert proc.stdout is not None and proc.stderr is not None
-        out, err = _Capture(proc.stdout), _Capture(proc.stderr)
+        out, err = _Capture(proc.stdout, stdout_limit or _OUTPUT_HEAD), _Capture(proc.stderr)
         timed_out = False
         try:
             with interrupt.tracked(proc):
@@ -517,6 +591,10 @@ def _own_label() -> str:
     return f"{PID_LABEL}={os.getpid()}"
 
 
+def _owner_label() -> str:
+    return f"{OWNER_LABEL}={current_owner()}"
+
+
 def _track_engine(engine: Engine) -> None:
     """Remember an engine that made containers or volumes, for ``_remove_own``."""
     with _engines_lock:
@@ -528,8 +606,8 @@ def _remove_own() -> None:
     """On interrupt: no container or volume of this process is left behind."""
     with _engines_lock:
         engines = list(_engines.values())
-    for engine in engines:
-        engine.remove_owned_by(os.getpid())
+    for engine in engines:  # volumes once no client of ours can be starting a container
+        engine.remove_owned_by(os.getpid(), volumes=interrupt.killed())
 
 
 def host_ca_bundle() -> str | None:

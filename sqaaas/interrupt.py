@@ -29,6 +29,7 @@ class _Process(Protocol):
 
 
 _stopping = threading.Event()
+_killed = threading.Event()
 _lock = threading.Lock()
 _groups: set[int] = set()
 _cleanups: list[Callable[[], None]] = []
@@ -37,6 +38,13 @@ _cleanups: list[Callable[[], None]] = []
 def stopping() -> bool:
     """Whether ``stop_all`` ran: work finishing now was cut short, not done."""
     return _stopping.is_set()
+
+
+def killed() -> bool:
+    """Whether ``stop_all`` has killed the tracked process groups: from then on no engine
+    client of this process can still be starting a container (cleanups that would fight
+    with one, e.g. removing the volumes it mounts, wait for this)."""
+    return _killed.is_set()
 
 
 def check() -> None:
@@ -92,6 +100,7 @@ def stop_all() -> None:
         groups = list(_groups)
     for pgid in groups:
         _kill_group(pgid)
+    _killed.set()
     _run_cleanups()
 
 

@@ -1,7 +1,7 @@
-"""Ctrl-C (SIGINT) stops `sqaaas assess` within 2 s in every phase (cloning, host tools, the
-sandboxed test run), with exit status 130, no report written, and nothing left running: no
-child process, no container, no volume. `sqaaas serve` stopped by SIGINT or SIGTERM shuts
-down gracefully and exits 0.
+"""Ctrl-C (SIGINT) stops `sqaaas assess` within 2 s in every phase (cloning, the tools
+container, the sandboxed test run), with exit status 130, no report written, and nothing
+left running: no child process, no container, no volume. `sqaaas serve` stopped by SIGINT
+or SIGTERM shuts down gracefully and exits 0.
 
 The commands run as subprocesses in sessions of their own, and the SIGINT goes to the sqaaas
 process alone (not to its process group, as a terminal would send it): sqaaas must stop its
@@ -214,19 +214,30 @@ def test_ctrl_c_while_cloning_stops_git(
                     pass
 
 
-def test_ctrl_c_while_host_tools_run_kills_them(
-    assessments: Callable[..., Assessment], tmp_path: Path
+@in_containers(240)
+def test_ctrl_c_while_the_tools_run_removes_their_container(
+    ready_engine: Engine, assessments: Callable[..., Assessment], tmp_path: Path
 ) -> None:
     files = {f"pkg/part_{n:03d}.py": module(n) for n in range(300)}  # and no tests
     repo = make_repo(tmp_path / "big", {"pkg/__init__.py": "", **files})
-
-    def pylint_runs() -> bool:
-        assert assessment.process.poll() is None, assessment.log_text()
-        return any("pylint" in command_line(p) for p in descendants(assessment.process.pid))
-
     assessment = assessments(str(repo))
-    wait_for(pylint_runs, "pylint")
-    interrupt_and_check(assessment)
+    pid = assessment.process.pid
+    label = f"label={PID_LABEL}={pid}"
+    running = ready_engine.command("ps", "--filter", label, "--filter", "status=running", "-q")
+
+    def tools_container_runs() -> bool:
+        assert assessment.process.poll() is None, assessment.log_text()
+        return bool(subprocess.run(running, capture_output=True, text=True).stdout.strip())
+
+    try:
+        wait_for(tools_container_runs, "the tools container")
+        wait_for(lambda: "running Pylint" in assessment.log_text(), "the tools' batch")
+        interrupt_and_check(assessment)
+    finally:
+        left = labelled(ready_engine, pid)
+        if any(left):  # never leave them to the next test, even when this one fails
+            ready_engine.remove_owned_by(pid)
+    assert left == ([], []), f"left behind (containers, volumes): {left}"
 
 
 # --- sqaaas serve -------------------------------------------------------------------------

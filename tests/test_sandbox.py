@@ -344,7 +344,9 @@ def test_conftest_cannot_read_host_files(repo_factory, tmp_path):
     for log in Path(run.log_dir).glob("*.log"):
         everything += log.read_text()
     assert marker not in everything
-    assert (Path(run.log_dir) / "out" / "junit.xml").is_symlink()  # planted, not followed
+    planted = Path(run.log_dir) / "out" / "junit.xml"
+    assert not planted.exists() and not planted.is_symlink()  # the link was never copied out
+    assert "not collected: 'junit.xml'" in (Path(run.log_dir) / "collect.log").read_text()
 
 
 # --- pieces that need no container -----------------------------------------------------------

@@ -64,11 +64,19 @@ class GitHttpServer:
         return f"{self.base}/{name}.git"
 
 
+class _NonBlockingHTTPServer(http.server.ThreadingHTTPServer):
+    """Closing never waits for request threads: a clone cut off by a killed sqaaas server
+    can leave one stuck, and the test would hang in teardown."""
+
+    daemon_threads = True
+    block_on_close = False
+
+
 @contextlib.contextmanager
 def git_http_server(root: Path) -> Iterator[GitHttpServer]:
     root.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _NonBlockingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

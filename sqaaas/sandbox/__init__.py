@@ -1,9 +1,10 @@
 """Running an assessed repository's test suite in containers and reading its results.
 
-Assessed code never runs on the host: see ``runner`` (the two container steps and the
-result cache), ``plan`` (what to install, read from the repository's files), ``results``
-(junit/coverage parsing, safe against hostile output files) and ``driver`` (the script
-that runs inside the container).
+Assessed code never runs on the host: see ``runner`` (the steps of a run and the result
+cache), ``scratch`` (its size-limited tmpfs areas), ``steps`` (what each container sees),
+``install`` (downloads with the network on, builds offline), ``plan`` and ``requirements``
+(what to install, read from the repository's files), ``results`` (junit/coverage parsing,
+safe against hostile output files) and ``driver`` (the script inside the containers).
 """
 
 from sqaaas.sandbox.results import RunStatus, TestRun

@@ -1,8 +1,19 @@
-"""The steps inside the test container (stdlib only; never imported by sqaaas on the host).
+"""The steps inside the sandbox containers (never imported by sqaaas on the host).
 
-``install``: copy the read-only repository (/src) to the scratch volume (/work/tree), copy
-the image's tool venv to /work/venv and pip-install the repository's dependencies into it.
-``test``: run pytest with coverage in /work/tree, writing junit XML and coverage JSON to /out.
+Standard library only, except ``packaging`` from the image's tool venv where requirement
+markers must be evaluated for the container's Python. Each step runs in its own container:
+
+``fetch`` (network on): download binary wheels into /wheels; the repository is not even
+mounted, and pip runs isolated (``-I``) from /tmp, so nothing written by the repository can
+run here. Only wheels: downloading an sdist makes pip run its build backend.
+``meta`` (network off): copy the read-only repository (/src) to the scratch volume
+(/work/tree) and ask its build backend what it needs (its Requires-Dist).
+``install`` (network off): copy the image's tool venv to /work/venv and pip-install the
+requirements and the project into it from /wheels only (``--no-index``).
+``test`` (network off): run pytest with coverage in /work/tree, writing junit XML and
+coverage JSON to /out (a size-limited tmpfs), then say which scratch area filled up.
+``collect`` (network off, no repository code): copy the regular files the tests left in
+/out to the host's results folder (/results), never following a link.
 The repository is copied first because builds and tests write into the source tree.
 """
 
@@ -16,7 +27,14 @@ import subprocess
 import sys
 
 SRC, TREE, VENV, OUT = "/src", "/work/tree", "/work/venv", "/out"
+WHEELS, RESULTS = "/wheels", "/results"
 TOOLS_VENV = "/opt/sqaaas-venv"
+#: The line ``meta`` ends with; the host reads the last one (and trusts none of it).
+META_MARKER = "sqaaas-metadata: "
+#: The line ``test`` writes for each scratch area left full.
+FULL_MARKER = "sqaaas: no space left in "
+_MIN_FREE = 1 << 20
+_MAX_RESULTS = 16
 #: Never copied: VCS-independent caches and environments that only slow the copy down.
 SKIP = {".venv", ".tox", ".nox", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache",
         "node_modules", ".eggs", ".hypothesis"}
@@ -39,6 +57,8 @@ omit =
     noxfile.py
     docs/*
 """
+_PIP_QUIET = ["--no-input", "--progress-bar", "off"]
+_OFFLINE = ["--no-index", "--find-links", WHEELS]
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:
@@ -73,27 +93,133 @@ def python() -> str:
     return f"{venv}/bin/python"
 
 
-def install(plan: dict[str, object]) -> int:
+def _lines_file(name: str, lines: list[str]) -> list[str]:
+    """``[option, file]`` naming a file of ``lines`` in the container's private /tmp."""
+    if not lines:
+        return []
+    path = f"/tmp/{name}.txt"  # nosec B108 - the container's own tmpfs
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return ["-c" if name == "constraints" else "-r", path]
+
+
+def _call(argv: list[str], cwd: str) -> int:
+    print("sqaaas: " + " ".join(argv[3:]), flush=True)
+    return subprocess.call(argv, cwd=cwd, stderr=subprocess.STDOUT)
+
+
+# -- fetch: the only step with network ------------------------------------------------------
+
+
+def _project_requires(project: dict[str, object] | None) -> list[str]:
+    """The project's Requires-Dist for its chosen extras, markers evaluated here (they
+    describe this container's Python), references to the project itself expanded."""
+    if not project:
+        return []
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    name = canonicalize_name(str(project.get("name") or ""))
+    extras = {str(e) for e in project.get("extras", [])}  # type: ignore[attr-defined]
+    parsed = []
+    for line in project.get("requires", []):  # type: ignore[attr-defined]
+        try:
+            parsed.append(Requirement(str(line)))
+        except InvalidRequirement:
+            print(f"sqaaas: skipped an invalid requirement: {line}", flush=True)
+
+    def wanted(req: Requirement) -> bool:
+        return req.marker is None or any(
+            req.marker.evaluate({"extra": extra}) for extra in ["", *sorted(extras)]
+        )
+
+    grown = True
+    while grown:  # "project[test]" in the extra "dev" adds the extra "test"
+        grown = False
+        for req in parsed:
+            if wanted(req) and canonicalize_name(req.name) == name and not req.extras <= extras:
+                extras |= req.extras
+                grown = True
+    kept = []
+    for req in parsed:
+        if wanted(req) and canonicalize_name(req.name) != name:
+            extra = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+            kept.append(f"{req.name}{extra}{req.specifier}")
+    return kept
+
+
+def _download(what: str, requirements: list[str], constraints: list[str]) -> int:
+    print(f"sqaaas: downloading {what} (binary wheels only)", flush=True)
+    argv = [f"{TOOLS_VENV}/bin/python", "-I", "-m", "pip", "download", *_PIP_QUIET]
+    argv += ["--only-binary=:all:", "--dest", WHEELS]
+    argv += _lines_file(what.replace(" ", "-"), requirements)
+    argv += _lines_file("constraints", constraints)
+    rc = _call(argv, cwd="/tmp")  # nosec B108 - the container's own tmpfs
+    if rc:
+        print(
+            "sqaaas: only binary wheels are downloaded while the network is on (an sdist "
+            "would run its build code): a dependency without a wheel for this Python "
+            "cannot be installed",
+            flush=True,
+        )
+    return rc
+
+
+def fetch(payload: dict[str, object]) -> int:
+    build = [str(r) for r in payload.get("build", [])]  # type: ignore[attr-defined]
+    if build and (rc := _download("build requirements", build, [])):
+        return rc
+    runtime = [str(r) for r in payload.get("requirements", [])]  # type: ignore[attr-defined]
+    runtime += _project_requires(payload.get("project"))  # type: ignore[arg-type]
+    constraints = [str(c) for c in payload.get("constraints", [])]  # type: ignore[attr-defined]
+    return _download("dependencies", runtime, constraints) if runtime else 0
+
+
+# -- offline steps -----------------------------------------------------------------------------
+
+
+def _target(payload: dict[str, object]) -> str:
+    extras = ",".join(payload.get("extras", []))  # type: ignore[arg-type]
+    return f".[{extras}]" if extras else "."
+
+
+def meta(payload: dict[str, object]) -> int:
+    copy_tree()
+    report = "/tmp/report.json"  # nosec B108 - the container's own tmpfs
+    argv = [f"{TOOLS_VENV}/bin/python", "-I", "-m", "pip", "install", *_PIP_QUIET, *_OFFLINE]
+    argv += ["--dry-run", "--ignore-installed", "--no-deps", "--report", report, _target(payload)]
+    if rc := _call(argv, cwd=TREE):
+        return rc
+    with open(report, encoding="utf-8") as handle:
+        metadata = json.load(handle)["install"][0]["metadata"]
+    found = {"name": metadata.get("name"), "requires": metadata.get("requires_dist", [])}
+    print(META_MARKER + json.dumps(found), flush=True)
+    return 0
+
+
+def install(payload: dict[str, object]) -> int:
     copy_tree()
     shutil.copytree(TOOLS_VENV, VENV, symlinks=True)
-    pip = [python(), "-m", "pip", "install", "--no-input", "--progress-bar", "off"]
-    args: list[str] = []
-    for req in plan.get("requirements", []):  # type: ignore[union-attr]
-        args += ["-r", str(req)]
-    for group in plan.get("groups", []):  # type: ignore[union-attr]
-        args += ["--group", str(group)]
-    project = plan.get("project")
-    extras = ",".join(plan.get("extras", []))  # type: ignore[arg-type]
-    target = f".[{extras}]" if extras else "."
-    if project:
-        print(f"sqaaas: pip install {' '.join(args)} -e {target}", flush=True)
-        rc = subprocess.call([*pip, *args, "-e", target], cwd=TREE, stderr=subprocess.STDOUT)
-        if rc == 0:
+    pip = [python(), "-I", "-m", "pip", "install", *_PIP_QUIET, *_OFFLINE]
+    args = _lines_file("requirements", list(payload.get("requirements", [])))  # type: ignore[call-overload]
+    args += _lines_file("constraints", list(payload.get("constraints", [])))  # type: ignore[call-overload]
+    if payload.get("project"):
+        if _call([*pip, *args, "-e", _target(payload)], cwd=TREE) == 0:
             return 0
         print("sqaaas: editable install failed; trying a regular install", flush=True)
-        args.append(target)
-    print(f"sqaaas: pip install {' '.join(args)}", flush=True)
-    return subprocess.call([*pip, *args], cwd=TREE, stderr=subprocess.STDOUT)
+        args.append(_target(payload))
+    return _call([*pip, *args], cwd=TREE)
+
+
+def _report_full(areas: tuple[str, ...] = (OUT, "/work", "/tmp")) -> None:  # nosec B108
+    """Name each scratch area the tests left (nearly) full: the reason reports are missing."""
+    for area in areas:
+        try:
+            info = os.statvfs(area)
+        except OSError:
+            continue
+        if info.f_bavail * info.f_frsize < _MIN_FREE or (info.f_files and not info.f_favail):
+            print(FULL_MARKER + area, flush=True)
 
 
 def test(options: dict[str, object]) -> int:
@@ -105,16 +231,45 @@ def test(options: dict[str, object]) -> int:
         "--cov", f"--cov-report=json:{OUT}/coverage.json",
     ]
     if not options.get("repo_coverage_config"):
-        with open(f"{OUT}/coveragerc", "w", encoding="utf-8") as handle:
-            handle.write(DEFAULT_COVERAGERC)
-        argv.append(f"--cov-config={OUT}/coveragerc")
+        try:
+            with open(f"{OUT}/coveragerc", "w", encoding="utf-8") as handle:
+                handle.write(DEFAULT_COVERAGERC)
+            argv.append(f"--cov-config={OUT}/coveragerc")
+        except OSError as exc:
+            print(f"sqaaas: cannot write the coverage settings: {exc.strerror}", flush=True)
     print("sqaaas: " + " ".join(argv[1:]), flush=True)
-    return subprocess.call(argv, cwd=TREE, stderr=subprocess.STDOUT)
+    rc = subprocess.call(argv, cwd=TREE, stderr=subprocess.STDOUT)
+    _report_full()
+    return rc
+
+
+def collect(options: dict[str, object]) -> int:
+    """Copy regular files only (never a link, FIFO or device), at most ``limit`` bytes."""
+    budget = int(options.get("limit", 0))  # type: ignore[call-overload]
+    for name in sorted(os.listdir(OUT))[:_MAX_RESULTS]:
+        try:
+            source = os.open(os.path.join(OUT, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as exc:
+            print(f"sqaaas: not collected: {name!r}: {exc.strerror}", flush=True)
+            continue
+        with os.fdopen(source, "rb") as reader:
+            if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+                print(f"sqaaas: not collected: {name!r}: not a regular file", flush=True)
+                continue
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            with os.fdopen(os.open(os.path.join(RESULTS, name), flags, 0o644), "wb") as writer:
+                while budget > 0 and (chunk := reader.read(min(budget, 1 << 20))):
+                    writer.write(chunk)
+                    budget -= len(chunk)
+    return 0
+
+
+STEPS = {"fetch": fetch, "meta": meta, "install": install, "test": test, "collect": collect}
 
 
 def main(argv: list[str]) -> int:
     step, payload = argv[1], json.loads(argv[2])
-    return install(payload) if step == "install" else test(payload)
+    return STEPS[step](payload)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """A sandboxed test run as a QC.Uni01 finding: numbers, names and log paths a user can act on.
 
-Failing tests and low coverage fail; a run cut by the wall-time or memory limit fails with
-the limit named; when the tests could not run at all (dependencies, pytest usage errors)
-the outcome is an error with the log excerpt, never a pass.
+Failing tests and low coverage fail; a run cut by the wall-time or memory limit, or one
+that filled its scratch space and so wrote no report, fails with the limit named; when the
+tests could not run at all (dependencies, pytest usage errors) the outcome is an error with
+the log excerpt, never a pass.
 """
 
 from __future__ import annotations
@@ -143,6 +144,20 @@ def finding_for(run: TestRun, threshold: float) -> Finding:
                 *_log_evidence(run.tests, "test run", excerpt=True),
             ],
             hint="Reduce the memory the tests need (smaller fixtures and data sets).",
+        )
+    if run.status is RunStatus.SCRATCH_FULL:
+        return Finding(
+            outcome=Outcome.FAIL,
+            evidence=[
+                Evidence(
+                    message="the test run wrote no test report: it filled its size-limited "
+                    f"scratch space ({', '.join(run.full)})",
+                    tool=_TOOL,
+                ),
+                *_log_evidence(run.tests, "test run", excerpt=True),
+            ],
+            hint="Make the tests write less: the repository copy and its dependencies (/work), "
+            "/tmp and the reports (/out) each have a fixed size in the sandbox.",
         )
     if run.status is RunStatus.NO_RESULTS:
         rc = run.tests.rc if run.tests else "?"

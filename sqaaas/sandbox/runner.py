@@ -1,8 +1,10 @@
 """Run a repository's Python test suite with coverage in containers, never on the host.
 
-Two containers share a scratch volume: the first (network on, only when there is something
-to install) copies the read-only repository and pip-installs its dependencies; the second
-(no network, read-only root, resource and wall-time limits) runs pytest with coverage.
+Containers share size-limited scratch areas (``scratch``: tmpfs volumes for /work, /wheels
+and /out, never host files): when there is something to install, the install steps
+(``install``) download wheels with the network on and no repository code, then build and
+install offline; the test step (no network, read-only root, resource and wall-time limits)
+runs pytest with coverage; a last step copies the reports out, capped, links refused.
 Results are cached by (tree identity, image id, limits): re-assessing an unchanged commit
 does not run the suite again. Each step's log stays in the run folder of the cache.
 """
@@ -11,30 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqaaas import images
+from sqaaas import gitsafe, images
 from sqaaas.acquire import default_cache_dir
-from sqaaas.containers import (
-    CONTAINER_CA,
-    Engine,
-    EngineError,
-    Limits,
-    Mount,
-    RunResult,
-    engine_for,
-    host_ca_bundle,
-    proxy_vars,
-)
+from sqaaas.containers import Engine, EngineError, Limits, RunResult, engine_for
 from sqaaas.fileio import write_atomic
+from sqaaas.gitsafe import GitError, GitRepo
 from sqaaas.repofs import RepoFS, UnsafePathError
+from sqaaas.sandbox.install import DependencyInstall
 from sqaaas.sandbox.plan import InstallPlan, coverage_config, install_plan
+from sqaaas.sandbox.requirements import downloads
 from sqaaas.sandbox.results import (
     RunStatus,
     StepLog,
@@ -43,13 +38,12 @@ from sqaaas.sandbox.results import (
     parse_junit,
     read_output_file,
 )
+from sqaaas.sandbox.scratch import Scratch, ScratchSizes
+from sqaaas.sandbox.steps import DRIVER, FULL_MARKER, Steps, log_section, tail
 
 Progress = Callable[[str], None]
-DRIVER = Path(__file__).resolve().with_name("driver.py")
-_DRIVER_IN_CONTAINER = "/opt/sqaaas/driver.py"
-_PYTHON = "/opt/sqaaas-venv/bin/python"
-_TAIL_LINES = 15
-_CACHEABLE = {RunStatus.COMPLETED, RunStatus.TIMED_OUT, RunStatus.KILLED}
+_CACHEABLE = {RunStatus.COMPLETED, RunStatus.TIMED_OUT, RunStatus.KILLED, RunStatus.SCRATCH_FULL}
+_HOLD_MARGIN_S = 180  # the holder outlives the steps' own limits by this much
 _TEST_NODE = re.compile(r"^(\S+::\S+)")
 
 
@@ -59,7 +53,8 @@ class SandboxUnavailable(EngineError):
 
 @dataclass(frozen=True)
 class SandboxOptions:
-    """Limits of the two steps; defaults suit real projects, tests pass small ones."""
+    """Limits of the install and test steps and sizes of the scratch areas; defaults suit
+    real projects, tests pass small ones."""
 
     install: Limits = field(
         default_factory=lambda: Limits(cpus=2, memory="2g", pids=1024, wall_time=600)
@@ -68,6 +63,7 @@ class SandboxOptions:
         default_factory=lambda: Limits(cpus=2, memory="2g", pids=512, wall_time=600)
     )
     per_test_timeout: int = 120
+    scratch: ScratchSizes = field(default_factory=ScratchSizes)
 
 
 def _quiet(_: str) -> None:
@@ -75,30 +71,20 @@ def _quiet(_: str) -> None:
 
 
 def tree_identity(root: Path) -> str:
-    """The commit when the work tree is clean, else a hash of the files' contents."""
-    git = ["git", "--no-optional-locks", "-C", str(root)]
-    try:
-        status = subprocess.run(
-            [*git, "status", "--porcelain", "-z", "--untracked-files=all"],
-            capture_output=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        head = subprocess.run(
-            [*git, "rev-parse", "HEAD", "--show-prefix"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        status = head = None
-    if status and head and status.returncode == head.returncode == 0 and not status.stdout:
-        return "git:" + ":".join(head.stdout.split())
+    """The commit when the work tree is clean, else a hash of the files' contents.
+
+    git runs hardened (``sqaaas.gitsafe``): ``status`` compares file contents through the
+    repository's filters, which must not run. A work tree with submodules is always
+    hashed: telling whether a submodule is clean would run git inside it, under a config
+    of its own.
+    """
+    if (clean := _clean_commit(root)) is not None:
+        return clean
     fs = RepoFS(root)
     digest = hashlib.sha256()
     for entry in fs.files:
-        digest.update(f"{entry.path}\0{entry.size}\0{entry.mode}\0".encode())
+        # fsencode: a name that is not UTF-8 is hashed as the bytes it is on disk
+        digest.update(os.fsencode(entry.path) + f"\0{entry.size}\0{entry.mode}\0".encode())
         try:
             digest.update(fs.read_bytes(entry.path, limit=50_000_000)[0])
         except (OSError, UnsafePathError):
@@ -106,20 +92,30 @@ def tree_identity(root: Path) -> str:
     return "tree:" + digest.hexdigest()
 
 
-def _tail(text: str, lines: int = _TAIL_LINES) -> str:
-    kept = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
-    return "\n".join(kept[-lines:])[-2000:]
+def _clean_commit(root: Path) -> str | None:
+    """``git:<commit>:<prefix>`` when ``root`` is in a clean work tree; else None."""
+    try:
+        repo = GitRepo.find(root)
+        if repo is None or (repo.root / ".gitmodules").exists():
+            return None
+        status = gitsafe.run(
+            root,
+            ["status", "--porcelain", "-z", "--untracked-files=all", "--ignore-submodules=all"],
+            repo.settings,
+            timeout=60,
+        )
+        head = gitsafe.run(root, ["rev-parse", "HEAD", "--show-prefix"], repo.settings, timeout=60)
+    except (OSError, GitError):
+        return None
+    if status.returncode == head.returncode == 0 and not status.stdout:
+        return "git:" + ":".join(os.fsdecode(head.stdout).split())
+    return None
 
 
 def _write_log(path: Path, title: str, result: RunResult) -> StepLog:
-    state = f"timed out after {result.duration:.0f} s" if result.timed_out else f"rc {result.rc}"
-    path.write_text(
-        f"# {title}: {state}, {result.duration:.1f} s\n# {' '.join(result.command)}\n\n"
-        f"{result.output}\n",
-        encoding="utf-8",
-    )
+    path.write_text(log_section(title, result), encoding="utf-8")
     return StepLog(
-        rc=result.rc, seconds=round(result.duration, 2), log=str(path), tail=_tail(result.output)
+        rc=result.rc, seconds=round(result.duration, 2), log=str(path), tail=tail(result.output)
     )
 
 
@@ -173,12 +169,10 @@ class PythonSandbox:
         shutil.rmtree(run_dir, ignore_errors=True)
         out = run_dir / "out"
         out.mkdir(parents=True)
-        out.chmod(0o777)  # the contained user (nobody) writes the reports here
-        volume = engine.create_volume()
-        try:
-            result = self._steps(engine, plan, volume, run_dir)
-        finally:
-            engine.remove_volume(volume)
+        out.chmod(0o777)  # the contained user (nobody) copies the reports here
+        seconds = self.options.install.wall_time + self.options.tests.wall_time + _HOLD_MARGIN_S
+        with Scratch(engine, self.image, self.options.scratch, seconds) as scratch:
+            result = self._steps(Steps(engine, self.image, self.root, scratch), plan, run_dir)
         if result.status in _CACHEABLE:  # atomically: an interrupt never leaves half a verdict
             write_atomic(run_dir / "result.json", result.model_dump_json(indent=2).encode())
         return result
@@ -190,13 +184,7 @@ class PythonSandbox:
         except (OSError, ValueError):
             return None
 
-    def _mounts(self, out: Path | None) -> list[Mount]:
-        mounts = [Mount(self.root, "/src"), Mount(DRIVER, _DRIVER_IN_CONTAINER)]
-        if out is not None:
-            mounts.append(Mount(out, "/out", read_only=False))
-        return mounts
-
-    def _steps(self, engine: Engine, plan: InstallPlan, volume: str, run_dir: Path) -> TestRun:
+    def _steps(self, steps: Steps, plan: InstallPlan, run_dir: Path) -> TestRun:
         base: dict[str, Any] = {
             "wall_time": self.options.tests.wall_time,
             "memory": self.options.tests.memory,
@@ -205,7 +193,8 @@ class PythonSandbox:
         install_log = None
         if not plan.empty:
             self.progress(f"installing dependencies ({plan.describe()})")
-            install_log, failed = self._install(engine, plan, volume, run_dir)
+            install = DependencyInstall(steps, self.options.install, run_dir / "install.log")
+            install_log, failed = install.run(plan, downloads(self.fs, plan))
             if failed is not None:
                 return TestRun(status=failed, install=install_log, **base)
         self.progress("running tests")
@@ -214,64 +203,41 @@ class PythonSandbox:
             "per_test_timeout": self.options.per_test_timeout,
             "repo_coverage_config": covcfg,
         }
-        result = engine.run(
-            self.image,
-            [_PYTHON, _DRIVER_IN_CONTAINER, "test", json.dumps(payload)],
-            mounts=self._mounts(run_dir / "out"),
-            volumes={volume: "/work"},
-            network=False,
-            limits=self.options.tests,
-            env={
-                "HOME": "/tmp",  # nosec B108 - inside the container: its private tmpfs
-                "PYTHONDONTWRITEBYTECODE": "1",
-                "PYTHONUNBUFFERED": "1",
-                "SQAAAS_SANDBOX": "1",
-                "PATH": "/work/venv/bin:/opt/sqaaas-venv/bin:/usr/bin:/bin",
-            },
-            workdir="/work",
-        )
+        env = {
+            "HOME": "/tmp",  # nosec B108 - inside the container: its private tmpfs
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "SQAAAS_SANDBOX": "1",
+            "PATH": "/work/venv/bin:/opt/sqaaas-venv/bin:/usr/bin:/bin",
+        }
+        result = steps.offline("test", payload, self.options.tests, env=env, out=True)
         tests_log = _write_log(run_dir / "tests.log", "tests", result)
         common = {**base, "install": install_log, "tests": tests_log, "coverage_config": covcfg}
         if result.timed_out:
             return TestRun(status=RunStatus.TIMED_OUT, **common)
         if result.killed:
             return TestRun(status=RunStatus.KILLED, **common)
-        return self._read_reports(run_dir / "out", common)
+        collected = steps.collect(run_dir / "out")
+        (run_dir / "collect.log").write_text(log_section("collect", collected), "utf-8")
+        return self._read_reports(run_dir / "out", {**common, "full": self._full(result)})
 
-    def _install(
-        self, engine: Engine, plan: InstallPlan, volume: str, run_dir: Path
-    ) -> tuple[StepLog, RunStatus | None]:
-        # HOME is the container's private tmpfs /tmp, not the host's
-        env = {"HOME": "/tmp", "PIP_NO_CACHE_DIR": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # nosec B108
-        mounts = self._mounts(None)
-        if bundle := host_ca_bundle():
-            mounts.append(Mount(Path(bundle), CONTAINER_CA))
-            env |= {
-                "PIP_CERT": CONTAINER_CA,
-                "SSL_CERT_FILE": CONTAINER_CA,
-                "REQUESTS_CA_BUNDLE": CONTAINER_CA,
-            }
-        result = engine.run(
-            self.image,
-            [_PYTHON, _DRIVER_IN_CONTAINER, "install", json.dumps(plan.to_json())],
-            mounts=mounts,
-            volumes={volume: "/work"},
-            network=True,
-            limits=self.options.install,
-            env=env,
-            inherit_env=proxy_vars(),
-            workdir="/work",
-        )
-        log = _write_log(run_dir / "install.log", "dependency install", result)
-        if result.timed_out:
-            return log, RunStatus.INSTALL_TIMED_OUT
-        return log, (RunStatus.INSTALL_FAILED if result.rc != 0 else None)
+    def _full(self, result: RunResult) -> list[str]:
+        """The scratch areas the driver found full after the tests, with their sizes."""
+        sizes = {
+            "/out": self.options.scratch.out,
+            "/work": self.options.scratch.work,
+            "/tmp": self.options.tests.tmp_size,  # nosec B108 - inside the container
+        }
+        found = {line[len(FULL_MARKER):].strip() for line in result.stdout.splitlines()
+                 if line.startswith(FULL_MARKER)}
+        return [f"{area} ({size})" for area, size in sizes.items() if area in found]
 
     def _read_reports(self, out: Path, common: dict[str, Any]) -> TestRun:
         junit = read_output_file(out / "junit.xml")
         parsed = parse_junit(junit) if junit is not None else None
         if parsed is None:
-            return TestRun(status=RunStatus.NO_RESULTS, **common)
+            status = RunStatus.SCRATCH_FULL if common["full"] else RunStatus.NO_RESULTS
+            return TestRun(status=status, **common)
         counts, failures = parsed
         run = TestRun(status=RunStatus.COMPLETED, failures=failures, **counts, **common)
         coverage = read_output_file(out / "coverage.json")

@@ -1,8 +1,9 @@
 """The bounded worker pool that drains the persistent job queue inside the server process.
 
 Each job runs in a child process (sqaaas.web.runjob) with a timeout. The children die with
-the server (PR_SET_PDEATHSIG), and a job left running by a killed server is re-queued at the
-next start (Store.recover), so no request is lost.
+the server (PR_SET_PDEATHSIG), their containers too (sqaaas.reaper), and a job left running
+by a killed server is re-queued at the next start (Store.recover), so no request is lost. A
+child that ends badly (killed, crashed) leaves no container or volume either.
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ class WorkerPool:
             finally:
                 with self._lock:
                     self._children.pop(job.id, None)
+                if child.poll() not in (0, None):  # its own cleanup may not have run
+                    _remove_containers(child.pid)
             if self._stop.is_set():
                 return  # stop() re-queued it
             if outcome is not None:

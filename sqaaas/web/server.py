@@ -4,6 +4,8 @@ The listening socket is bound here, before uvicorn starts, so a port already in 
 clear error instead of a log line from deep inside uvicorn. uvicorn turns SIGTERM and SIGINT
 into a graceful shutdown: the app's lifespan then stops the worker pool, which puts running
 jobs back in the queue for the next start. A stop asked for is a success: exit status 0.
+Should the server be killed instead, a reaper process removes its jobs' containers and
+volumes (``sqaaas.reaper``), and the next start removes what dead processes left.
 """
 
 from __future__ import annotations
@@ -128,10 +130,12 @@ def serve(settings: WebSettings, *, quiet: bool = False) -> None:
 
     import uvicorn
 
+    from sqaaas.reaper import guard
     from sqaaas.web.app import create_app
 
     # Logging first: the start-up itself may have news for the operator (a new badge issuer).
     logging.config.dictConfig(log_config(quiet))
+    guard()  # before any job starts: the jobs inherit the identity their containers carry
     app = create_app(settings)  # first: no connection waits on key generation at first start
     sock = bind(settings.host, settings.port)
     try:
