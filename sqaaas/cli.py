@@ -682,7 +682,19 @@ def badge_issue(
     "--report", "report", type=click.Path(dir_okay=False, path_type=Path),
     help="The JSON report the badge was issued for: checks digest, level, repository, commit.",
 )
-@click.option("--revocations", help="The issuer's revocation list: a file or an https URL.")
+@click.option(
+    "--status-list", "--revocations", "status_list", metavar="FILE_OR_URL",
+    help="The issuer's revocation list to check [default: the revocations.json beside --trust "
+    "if it is the list the badge names, else the list fetched from the URL the badge names].",
+)
+@click.option(
+    "--ca-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="PEM CA certificates to trust when fetching the revocation list over https.",
+)
+@click.option(
+    "--allow-unchecked-status", is_flag=True,
+    help="Accept the badge (exit 0, with a note) when its revocation list cannot be read.",
+)
 @click.option("--issuer", "issuer_url", help="Require this issuer (its base URL).")
 @click.option(
     "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
@@ -691,28 +703,36 @@ def badge_verify(
     file: Path,
     trust: Path,
     report: Path | None,
-    revocations: str | None,
+    status_list: str | None,
+    ca_file: Path | None,
+    allow_unchecked_status: bool,
     issuer_url: str | None,
     fmt: str,
 ) -> None:
-    """Verify badge FILE (.svg, .png or .jwt) offline; exit 0 valid, 1 invalid, 2 usage."""
+    """Verify badge FILE (.svg, .png or .jwt); exit 0 valid, 1 invalid or revocation not
+    checked, 2 usage. Revocation is checked against the list the badge names (docs/badges.md).
+    """
     import json
 
     from sqaaas.badges.credential import load_report_file
     from sqaaas.badges.issuer import Issuer
     from sqaaas.badges.keys import load_trusted_keys
     from sqaaas.badges.revocation import load_list
+    from sqaaas.badges.status import StatusLookup
     from sqaaas.badges.verify import MAX_BADGE_BYTES, VerifyOptions, verify_bytes
     from sqaaas.fileio import read_bounded
 
     if issuer_url is not None:
         Issuer.from_url(issuer_url)
+    ca = str(ca_file) if ca_file else None
     options = VerifyOptions(
         trusted=load_trusted_keys(trust),
         report=load_report_file(report) if report is not None else None,
         report_source=str(report),
-        revocations=load_list(revocations) if revocations else None,
+        revocations=load_list(status_list, ca_file=ca) if status_list else None,
         issuer=issuer_url,
+        status_lookup=StatusLookup(trust, ca),
+        require_status=not allow_unchecked_status,
     )
     result = verify_bytes(read_bounded(file, MAX_BADGE_BYTES, "badge", SqaaasError), options)
     if fmt == "json":
@@ -721,15 +741,7 @@ def badge_verify(
         marks = {"pass": "ok  ", "fail": "FAIL", "skip": "skip"}
         for step in result.steps:
             click.echo(f"{marks[step.status]} {step.name}: {step.detail}")
-        if result.valid and result.claims is not None:
-            click.echo(
-                f"VALID: {result.level} badge for {result.claims.subject} at "
-                f"{result.claims.commit[:12]}, issued by {result.claims.issuer} "
-                f"(scheme {result.scheme})"
-            )
-        else:
-            failed = next((s for s in result.steps if s.status == "fail"), None)
-            click.echo(f"INVALID: {failed.detail if failed else 'no credential'}")
+        click.echo(result.verdict())
     sys.exit(0 if result.valid else 1)
 
 
@@ -938,6 +950,11 @@ def tokens_revoke(token_id: str, data_dir: Path | None) -> None:
     help="Allow hosts that resolve to loopback/private addresses (test deployments).",
 )
 @click.option(
+    "--time-cap", type=click.FloatRange(1, 3600), metavar="SECONDS",
+    help="Wall-clock time all requests of the run may take; a response still arriving then "
+    "is cut [default: 120, criteria/onboarding.yml].",
+)
+@click.option(
     "--auth-header-env", metavar="VAR",
     help="Environment variable holding an Authorization header value to send to the service.",
 )
@@ -958,6 +975,7 @@ def onboard(
     deployment_repo: str | None,
     ca_file: Path | None,
     allow_private: bool,
+    time_cap: float | None,
     auth_header_env: str | None,
     criteria: tuple[str, ...],
     fmt: str,
@@ -986,6 +1004,7 @@ def onboard(
             auth_header=auth_header,
             clone_progress=progress.clone_step,
             notify=progress.note,
+            time_cap_s=time_cap,
         )
         if not quiet:
             hosts = ", ".join(sorted(ctx.http.allowed_hosts))

@@ -487,6 +487,8 @@ class ClaimedBadge:
     digest: str
     valid_from: datetime
     valid_until: datetime
+    #: the revocation list the credential names (credentialStatus.id), if it names one
+    status_list: str | None = None
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -561,7 +563,24 @@ def read_claims(vc: Any) -> ClaimedBadge:
         digest=digests[0],
         valid_from=_time(vc, "validFrom"),
         valid_until=_time(vc, "validUntil"),
+        status_list=_status_list(vc),
     )
+
+
+def _status_list(vc: dict[str, Any]) -> str | None:
+    """The URL of the revocation list ``credentialStatus`` names (None: it names none)."""
+    if "credentialStatus" not in vc:
+        return None
+    status = vc["credentialStatus"]
+    if (
+        not isinstance(status, dict)
+        or status.get("type") != REVOCATION_STATUS_TYPE
+        or not isinstance(status.get("id"), str)
+    ):
+        raise ClaimError(
+            f"the credential's credentialStatus is not a {REVOCATION_STATUS_TYPE} with an id"
+        )
+    return str(status["id"])
 
 
 def level_of(achievement_id: str, issuer: Issuer) -> tuple[str, str] | None:

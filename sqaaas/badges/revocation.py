@@ -23,8 +23,7 @@ from sqaaas.fileio import read_bounded, write_atomic
 
 REVOCATIONS_FILE = "revocations.json"
 MAX_LIST_BYTES = 5_000_000
-FETCH_TIMEOUT_S = 10.0
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+FETCH_TIMEOUT_S = 10.0  # wall clock for fetching a list, body included
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,7 @@ class RevocationList:
     source: str
     issuer: str | None
     revoked: dict[str, str | None] = field(default_factory=dict)
+    list_id: str | None = None  # the URL the list says it is published at
 
     def __contains__(self, badge_id: object) -> bool:
         return badge_id in self.revoked
@@ -75,41 +75,28 @@ def parse_list(data: Any, source: str) -> RevocationList:
         else:
             raise RevocationListError(f"{source}: an entry of 'revokedAssertions' has no id")
     issuer = data.get("issuer")
+    list_id = data.get("id")
     return RevocationList(
-        source=source, issuer=issuer if isinstance(issuer, str) else None, revoked=revoked
+        source=source,
+        issuer=issuer if isinstance(issuer, str) else None,
+        revoked=revoked,
+        list_id=list_id if isinstance(list_id, str) else None,
     )
-
-
-def _fetch(url: str, timeout: float) -> bytes:
-    import requests
-
-    parts = urlsplit(url)
-    if parts.scheme == "http" and (parts.hostname or "") not in _LOCAL_HOSTS:
-        raise RevocationListError(
-            f"{url}: fetch revocation lists over https (http only for localhost)"
-        )
-    try:
-        with requests.get(url, timeout=timeout, stream=True) as response:
-            if response.status_code != 200:
-                raise RevocationListError(f"{url}: HTTP {response.status_code}")
-            body = bytearray()
-            for chunk in response.iter_content(65536):
-                body.extend(chunk)
-                if len(body) > MAX_LIST_BYTES:
-                    raise RevocationListError(f"{url}: larger than {MAX_LIST_BYTES} bytes")
-            return bytes(body)
-    except requests.RequestException as exc:
-        raise RevocationListError(f"cannot fetch revocation list {url}: {exc}") from None
 
 
 def _read_file(path: Path) -> bytes:
     return read_bounded(path, MAX_LIST_BYTES, "revocation list", RevocationListError)
 
 
-def load_list(source: str, *, timeout: float = FETCH_TIMEOUT_S) -> RevocationList:
-    """Read a revocation list from a file, or from an http(s) URL (fetched with a timeout)."""
+def load_list(
+    source: str, *, ca_file: str | None = None, timeout: float = FETCH_TIMEOUT_S
+) -> RevocationList:
+    """Read a revocation list from a file, or from an http(s) URL (a bounded fetch within
+    ``timeout`` seconds, trusting the system's CA certificates or those of ``ca_file``)."""
     if urlsplit(source).scheme in ("http", "https"):
-        raw = _fetch(source, timeout)
+        from sqaaas.badges.fetch import fetch_bytes
+
+        raw = fetch_bytes(source, max_bytes=MAX_LIST_BYTES, ca_file=ca_file, timeout=timeout)
     else:
         raw = _read_file(Path(source))
     try:

@@ -9,10 +9,17 @@ when one is baked in, must verify too and say the same.
 
 A failure of decoding, header, key or signature ends the verification: nothing a forged or
 garbled token claims is looked at.
+
+Revocation is checked against the list given (``revocations``), else against the list the
+credential names, found by ``status_lookup`` (only once the signature is known good: no
+forged token makes the verifier fetch anything). When neither can be had, revocation is
+"not checked": a failed step when ``require_status`` is set (``badge verify`` sets it unless
+told ``--allow-unchecked-status``), a skipped one otherwise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -26,7 +33,7 @@ from sqaaas.badges.credential import (
     read_claims,
     report_digest,
 )
-from sqaaas.badges.errors import BadgeFormatError, BadgeReportError
+from sqaaas.badges.errors import BadgeFormatError, BadgeReportError, RevocationListError
 from sqaaas.badges.issuer import Issuer
 from sqaaas.badges.jws import (
     JwsCheckError,
@@ -63,6 +70,10 @@ class VerifyOptions:
     issuer: str | None = None
     now: datetime | None = None
     skew: timedelta = CLOCK_SKEW
+    #: finds the list a credential names (its URL given) when ``revocations`` is None
+    status_lookup: Callable[[str], RevocationList] | None = None
+    #: revocation that cannot be checked fails the verification (else it is skipped)
+    require_status: bool = False
 
 
 @dataclass
@@ -71,10 +82,29 @@ class Verification:
     claims: ClaimedBadge | None = None
     scheme: str | None = None
     level: str | None = None
+    unchecked: str | None = None  # why revocation could not be checked, if it could not
 
     @property
     def valid(self) -> bool:
         return self.claims is not None and all(s.status != "fail" for s in self.steps)
+
+    def verdict(self) -> str:
+        """The answer in one line: VALID (with a note when revocation was not checked),
+        NOT VERIFIED when only the revocation check could not be made, else INVALID."""
+        claims = self.claims
+        if self.valid and claims is not None:
+            note = f" (revocation not checked: {self.unchecked})" if self.unchecked else ""
+            return (
+                f"VALID: {self.level} badge for {claims.subject} at {claims.commit[:12]}, "
+                f"issued by {claims.issuer} (scheme {self.scheme}){note}"
+            )
+        failed = [s for s in self.steps if s.status == "fail"]
+        if self.unchecked and [s.name for s in failed] == ["revocation"]:
+            return (
+                f"NOT VERIFIED: {failed[0].detail}; give --status-list FILE_OR_URL, or "
+                "--allow-unchecked-status to accept the badge without that check"
+            )
+        return f"INVALID: {failed[0].detail if failed else 'no credential'}"
 
     def add(self, name: str, status: Status, detail: str) -> bool:
         self.steps.append(Step(name, status, detail))
@@ -98,7 +128,9 @@ class Verification:
                 "valid_from": claims.valid_from.isoformat(),
                 "valid_until": claims.valid_until.isoformat(),
                 "report_sha256": claims.digest,
+                "status_list": claims.status_list,
             },
+            "revocation_checked": self.claims is not None and self.unchecked is None,
             "steps": [{"name": s.name, "status": s.status, "detail": s.detail} for s in self.steps],
         }
 
@@ -170,7 +202,7 @@ def verify_token(
         return result
     result.claims = claims
     _check_window(claims, options, result)
-    _check_revocation(claims, options.revocations, result)
+    _check_revocation(claims, options, result)
     if options.report is not None:
         _check_report(claims, result.level, options, result)
     else:
@@ -233,12 +265,45 @@ def _check_window(claims: ClaimedBadge, options: VerifyOptions, result: Verifica
         )
 
 
-def _check_revocation(
-    claims: ClaimedBadge, revocations: RevocationList | None, result: Verification
-) -> None:
+def _status_list(
+    claims: ClaimedBadge, options: VerifyOptions, result: Verification
+) -> RevocationList | None:
+    """The list to check: the one given, else the one the credential names (None when there
+    is none to check, the step then added)."""
+    if options.revocations is not None:
+        return options.revocations
+    if claims.status_list is None:
+        result.add("revocation", "skip", "the credential names no status list")
+        return None
+    issuer = Issuer.from_profile_id(claims.issuer)
+    if issuer is not None and claims.status_list != issuer.revocations_url:
+        result.add(
+            "revocation", "fail",
+            f"the credential names status list {claims.status_list}, not its issuer's "
+            f"{issuer.revocations_url}",
+        )
+        return None
+    if options.status_lookup is None:
+        _unchecked(result, options, f"no status list given ({claims.status_list})")
+        return None
+    try:
+        return options.status_lookup(claims.status_list)
+    except RevocationListError as exc:
+        _unchecked(result, options, str(exc))
+        return None
+
+
+def _unchecked(result: Verification, options: VerifyOptions, reason: str) -> None:
+    result.unchecked = reason
+    status: Status = "fail" if options.require_status else "skip"
+    result.add("revocation", status, f"revocation not checked: {reason}")
+
+
+def _check_revocation(claims: ClaimedBadge, options: VerifyOptions, result: Verification) -> None:
+    revocations = _status_list(claims, options, result)
     if revocations is None:
-        result.add("revocation", "skip", "not checked (give --revocations FILE_OR_URL)")
-    elif revocations.issuer not in (None, claims.issuer):
+        return
+    if revocations.issuer not in (None, claims.issuer):
         result.add(
             "revocation", "fail", f"{revocations.source} is the list of {revocations.issuer}"
         )

@@ -7,16 +7,17 @@ context's BoundedClient; paths, threshold and bounds come from criteria/onboardi
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass
 
 from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.probes.registry import probe
+from sqaaas.safeparse import ParseError, load_json
 from sqaaas.service.context import ServiceContext
 from sqaaas.service.http import Fetched, RequestRefused
 from sqaaas.service.links import exhausted
+from sqaaas.service.openapi import body_limits
 from sqaaas.service.profile import declared_urls
 from sqaaas.service.prometheus import ExpositionError, parse_exposition
 from sqaaas.service.settings import onboarding_settings
@@ -69,8 +70,8 @@ def _failing_status(got: Fetched) -> str | None:
     if "json" not in (got.header("content-type") or ""):
         return None
     try:
-        doc = json.loads(got.body)
-    except ValueError:
+        doc = load_json(got.body, source="health document", limits=body_limits())
+    except ParseError:
         return None
     status = doc.get("status") if isinstance(doc, dict) else None
     failing = onboarding_settings().health.failing_status

@@ -21,6 +21,7 @@ from sqaaas.service.context import ServiceContext
 from sqaaas.service.http import BoundedClient
 from sqaaas.service.onboard import OnboardError, check_target
 from sqaaas.service.profile import LoadedProfile, declared_hosts, load_profile
+from sqaaas.service.settings import onboarding_settings
 
 _HEADER_MAX = 8192
 
@@ -104,11 +105,13 @@ def build_context(
     notify: Callable[[str], None] | None = None,
     cache_dir: Path | None = None,
     clone_timeout: float = 300.0,
+    time_cap_s: float | None = None,
 ) -> ServiceContext:
     """Validate the inputs, fetch the deployment repository, and set up the bounded client.
 
     ``cache_dir`` and ``clone_timeout`` are where and how long the deployment repository is
     cloned (the web service's workers set them; the command line uses the defaults).
+    ``time_cap_s`` replaces the run's time cap of criteria/onboarding.yml.
     """
     target = check_target(url)
     loaded = load_profile(profile) if isinstance(profile, str | Path) else profile
@@ -124,11 +127,17 @@ def build_context(
             deployment_repo, cache_dir=cache_dir, timeout=clone_timeout, progress=clone_progress
         )
         repo = make_context(checkout, notify=notify)
+    limits = onboarding_settings().requests
     client = BoundedClient(
         allowed_hosts=allowed_hosts(target, openapi, loaded),
         allow_private=allow_private,
         ca_file=ca,
         auth_header=auth_header,
+        budget=limits.max_per_run,
+        deadline_s=time_cap_s or limits.time_cap_s,
+        timeout_s=limits.timeout_s,
+        response_budget_s=limits.response_budget_s,
+        max_body=limits.max_body_bytes,
     )
     ctx = ServiceContext(
         target=target,

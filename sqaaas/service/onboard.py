@@ -20,6 +20,7 @@ from sqaaas.errors import SqaaasError
 from sqaaas.report.model import BaselineInfo, Report, RepositoryInfo
 from sqaaas.scoring import badge
 from sqaaas.service.context import ServiceContext
+from sqaaas.urlhost import AmbiguousURL, url_host
 
 SERVICE_BASELINE = "service"
 
@@ -38,6 +39,10 @@ def check_target(url: str) -> str:
         raise OnboardError("credentials in the URL are not accepted (see --auth-header-env)")
     if parts.query or parts.fragment:
         raise OnboardError(f"'{url}': give the base URL without query or fragment")
+    try:
+        url_host(url)
+    except AmbiguousURL as exc:
+        raise OnboardError(f"refused URL {url!r}: {exc}") from None
     return url.rstrip("/")
 
 

@@ -23,6 +23,16 @@ class ProfileSettings(_Strict):
     max_bytes: int = Field(ge=1024, le=10_000_000)
 
 
+class RequestSettings(_Strict):
+    """The bounded client's limits: per run (count, time cap) and per request."""
+
+    max_per_run: int = Field(ge=1, le=10_000)
+    time_cap_s: float = Field(gt=0, le=3600)
+    response_budget_s: float = Field(gt=0, le=600)
+    timeout_s: float = Field(gt=0, le=600)
+    max_body_bytes: int = Field(ge=1024, le=100_000_000)
+
+
 class HealthSettings(_Strict):
     paths: tuple[str, ...] = Field(min_length=1, max_length=10)
     failing_status: tuple[str, ...]
@@ -44,6 +54,7 @@ class DocLicenceSettings(_Strict):
 
 class OnboardingSettings(_Strict):
     profile: ProfileSettings
+    requests: RequestSettings
     health: HealthSettings
     metrics: MetricsSettings
     latency: LatencySettings

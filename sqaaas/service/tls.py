@@ -14,7 +14,7 @@ tested here" — never as refused. The number of connections is fixed (at most
 
 from __future__ import annotations
 
-import socket
+import contextlib
 import ssl
 import warnings
 from dataclasses import dataclass
@@ -241,13 +241,13 @@ def _connect(
         ctx.http.charge()
     except RequestRefused as exc:
         return Attempt("connect", State.UNREACHABLE, str(exc))
-    try:
-        raw = socket.create_connection((endpoint.host, endpoint.port), timeout=ctx.http.timeout_s)
-    except OSError as exc:
-        return Attempt(
-            "connect", State.UNREACHABLE, f"cannot connect to {endpoint.url}: {_reason(exc)}"
-        )
-    with raw:
+    with contextlib.ExitStack() as stack:
+        try:
+            raw = stack.enter_context(ctx.http.connection(endpoint.host, endpoint.port))
+        except OSError as exc:
+            return Attempt(
+                "connect", State.UNREACHABLE, f"cannot connect to {endpoint.url}: {_reason(exc)}"
+            )
         try:
             with context.wrap_socket(raw, server_hostname=endpoint.host) as tls:
                 cipher = tls.cipher()

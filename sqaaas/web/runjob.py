@@ -45,16 +45,18 @@ def _note(message: str) -> None:
 
 
 def _guard_network(url: str) -> None:
-    """Check the host again now (DNS may have changed since submission) and forbid git
-    from following redirects, which could lead the clone to a private address."""
-    from sqaaas.web.netcheck import check_repository_url
+    """Check the host again now (DNS may have changed since submission), pin git's http(s)
+    connections to the addresses just checked (a later DNS answer cannot move them), and
+    forbid git from following redirects, which could lead the clone to a private address."""
+    from sqaaas.web.netcheck import check_repository_url, git_pins
 
     check_repository_url(url, allow_private=False)
-    os.environ.update(
-        GIT_CONFIG_COUNT="1",
-        GIT_CONFIG_KEY_0="http.followRedirects",
-        GIT_CONFIG_VALUE_0="false",
-    )
+    settings = [("http.followRedirects", "false")]
+    settings += [("http.curloptResolve", pin) for pin in git_pins(url)]
+    os.environ["GIT_CONFIG_COUNT"] = str(len(settings))
+    for index, (key, value) in enumerate(settings):
+        os.environ[f"GIT_CONFIG_KEY_{index}"] = key
+        os.environ[f"GIT_CONFIG_VALUE_{index}"] = value
 
 
 def _assessment(request: dict[str, Any]) -> tuple[Report, str | None]:

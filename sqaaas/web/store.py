@@ -4,6 +4,11 @@ One connection guarded by a lock: the service is one process with a few worker t
 SQLite in WAL mode keeps readers off the writers' backs. Every state change of a job is one
 statement, so a server killed at any moment leaves the queue consistent; jobs found running at
 start-up were interrupted and go back to the queue.
+
+Opening is careful with what it finds: a file that is not a SQLite database, or one that
+holds another program's tables, is refused with one line naming it and is never written to
+(``StoreError``); a database another process keeps locked is waited for a bounded time, then
+refused the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from sqaaas.errors import SqaaasError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -65,6 +72,10 @@ CREATE TABLE IF NOT EXISTS badges (
 CREATE INDEX IF NOT EXISTS badges_job ON badges (job_id);
 """
 
+#: how long opening waits for a database another process has locked
+OPEN_WAIT_S = 5.0
+#: how long a statement waits for a lock once the database is open
+BUSY_WAIT_S = 30.0
 ACTIVE = ("queued", "running")
 TOKEN_PREFIX = "sqaaas_"
 #: what a job runs: ``sqaaas assess`` on a repository or ``sqaaas onboard`` on a service
@@ -160,20 +171,64 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class StoreError(SqaaasError):
+    """The database cannot be used: not a sqaaas database, locked, or unreadable."""
+
+
+def _open_error(path: Path, exc: sqlite3.Error, waited: float) -> StoreError:
+    """One line saying what is wrong with the database file and what to do about it."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return StoreError(
+            f"{path}: the database is locked by another process (waited {waited:g} s); stop "
+            "the other sqaaas using it, or use another --data-dir"
+        )
+    if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or not isinstance(
+        exc, sqlite3.OperationalError
+    ):
+        return StoreError(
+            f"{path}: not a sqaaas database ({exc}); move it away or use another --data-dir"
+        )
+    return StoreError(f"{path}: cannot open the database ({exc}); check the --data-dir")
+
+
 class Store:
     """Typed access to the database; safe to share between threads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, open_wait_s: float = OPEN_WAIT_S) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        try:
+            self._db = sqlite3.connect(
+                path, check_same_thread=False, isolation_level=None, timeout=open_wait_s
+            )
+        except sqlite3.Error as exc:
+            raise _open_error(path, exc, open_wait_s) from None
         self._db.row_factory = sqlite3.Row
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
-            self._migrate()
+        try:
+            with self._lock:
+                self._check_ours()
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA foreign_keys=ON")
+                self._db.executescript(SCHEMA)
+                self._migrate()
+                self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_WAIT_S * 1000)}")
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise _open_error(path, exc, open_wait_s) from None
+
+    def _check_ours(self) -> None:
+        """Read-only: refuse a database that holds tables, none of them ours (it belongs to
+        another program, and creating ours in it would change it). A file that is no
+        database at all fails here too, before anything could write to it."""
+        tables = {
+            row["name"]
+            for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if tables and "jobs" not in tables:
+            shown = ", ".join(sorted(tables)[:5])
+            raise sqlite3.DatabaseError(f"it holds other tables: {shown}")
 
     def close(self) -> None:
         with self._lock:
