@@ -30,6 +30,7 @@ from sqaaas.badges.fetch import fetch_bytes
 from sqaaas.badges.issue import badge_bytes
 from sqaaas.badges.keys import JWKS_FILE
 from tests.badge_support import make_issuer, report_for
+from tests.hostile.loopback import LoopbackServer
 from tests.service_servers import Pki, good_tls_context, make_pki
 from tests.web_support import free_port
 
@@ -201,41 +202,20 @@ def test_a_list_beside_the_keys_that_is_another_one_is_not_taken(
 # ---------------------------------------------------------------- the fetch is bounded
 
 
-class _Server:
-    """A plain-HTTP loopback server whose handler is ``answer(connection)``."""
+class _Server(LoopbackServer):
+    """A plain-HTTP loopback server whose handler is ``answer(connection)``, after the
+    request has been read."""
 
     def __init__(self, answer: Callable[[socket.socket], None]) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.stop = threading.Event()
-        self.answer = answer
-        threading.Thread(target=self._serve, daemon=True).start()
+        def handle(conn: socket.socket) -> None:
+            conn.recv(65536)
+            answer(conn)
 
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.recv(65536)
-                self.answer(conn)
-            except OSError:
-                return
+        super().__init__(handle)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/revocations.json"
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
+    def status_url(self) -> str:
+        return self.url("/revocations.json")
 
 
 @pytest.fixture
@@ -265,7 +245,7 @@ def test_a_list_that_never_ends_is_cut_at_the_fetch_budget(serve) -> None:
     started = time.monotonic()
     try:
         with pytest.raises(RevocationListError, match="body cut after"):
-            fetch_bytes(server.url, max_bytes=1000, timeout=1.5)
+            fetch_bytes(server.status_url, max_bytes=1000, timeout=1.5)
     finally:
         stop.set()
     assert time.monotonic() - started < 1.5 + 1.5
@@ -275,10 +255,10 @@ def test_a_list_too_large_or_moved_is_refused(serve) -> None:
     big = serve(lambda conn: conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"
                                           + b" " * 5000))  # fmt: skip
     with pytest.raises(RevocationListError, match="larger than 1000 bytes"):
-        fetch_bytes(big.url, max_bytes=1000, timeout=5)
+        fetch_bytes(big.status_url, max_bytes=1000, timeout=5)
     moved = serve(lambda conn: conn.sendall(
         b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/x\r\nContent-Length: 0\r\n\r\n"))
     with pytest.raises(RevocationListError, match="HTTP 302 \\(redirects are not followed\\)"):
-        fetch_bytes(moved.url, max_bytes=1000, timeout=5)
+        fetch_bytes(moved.status_url, max_bytes=1000, timeout=5)
     with pytest.raises(RevocationListError, match="over https"):
         fetch_bytes("http://issuer.example/revocations.json", max_bytes=1000, timeout=5)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from sqaaas.service.http import BoundedClient
+from tests.hostile.loopback import LoopbackServer
 
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
 #: seconds beyond the stated budget that a run may take (start-up, the report, a busy CI)
@@ -29,49 +29,22 @@ MARGIN_S = 12.0
 LIFETIME_S = 30.0
 
 
-class Trickler:
+class Trickler(LoopbackServer):
     """A loopback server that answers every request with ``head`` and then one byte of
     ``drip`` per ``interval`` seconds, for LIFETIME_S (or until the test ends)."""
 
     def __init__(self, head: bytes, drip: bytes = b"x", interval: float = 1.0) -> None:
         self.head, self.drip, self.interval = head, drip, interval
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.stop = threading.Event()
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+        super().__init__(self._trickle)
 
     def _trickle(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.settimeout(5)
-                conn.recv(65536)
-                conn.sendall(self.head)
-                ends = time.monotonic() + LIFETIME_S
-                while not self.stop.is_set() and time.monotonic() < ends:
-                    conn.sendall(self.drip)
-                    self.stop.wait(self.interval)
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
+        conn.settimeout(5)
+        conn.recv(65536)
+        conn.sendall(self.head)
+        ends = time.monotonic() + LIFETIME_S
+        while not self.stop.is_set() and time.monotonic() < ends:
+            conn.sendall(self.drip)
+            self.stop.wait(self.interval)
 
 
 @pytest.fixture
@@ -92,7 +65,7 @@ def test_a_body_that_never_ends_is_cut_at_the_request_budget(trickling_body: Tri
     client = BoundedClient(allowed_hosts={"127.0.0.1"}, allow_private=True,
                            response_budget_s=2.0, timeout_s=10.0)  # fmt: skip
     started = time.monotonic()
-    got = client.get(trickling_body.url + "/")
+    got = client.get(trickling_body.url("/"))
     took = time.monotonic() - started
     assert 1.9 < took < 2.0 + 1.5, took
     assert got.status is None  # not an answer a check may judge as complete
@@ -106,7 +79,7 @@ def test_headers_that_never_end_are_cut_too(trickling_headers: Trickler) -> None
     client = BoundedClient(allowed_hosts={"127.0.0.1"}, allow_private=True,
                            response_budget_s=2.0, timeout_s=10.0)  # fmt: skip
     started = time.monotonic()
-    got = client.get(trickling_headers.url + "/")
+    got = client.get(trickling_headers.url("/"))
     assert time.monotonic() - started < 2.0 + 1.5
     assert got.status is None
     assert got.error == "no complete answer within 2.0 s: cut when the per-request budget of " \
@@ -117,7 +90,7 @@ def test_a_check_with_its_own_time_cap_cuts_sooner(trickling_body: Trickler) -> 
     client = BoundedClient(allowed_hosts={"127.0.0.1"}, allow_private=True,
                            response_budget_s=30.0)  # fmt: skip
     started = time.monotonic()
-    got = client.get(trickling_body.url + "/", deadline=started + 1.0)
+    got = client.get(trickling_body.url("/"), deadline=started + 1.0)
     assert time.monotonic() - started < 1.0 + 1.5
     assert "the check's time cap ran out" in (got.error or "")
 
@@ -129,7 +102,7 @@ def test_onboarding_a_never_ending_service_ends_within_its_time_cap(
     output = tmp_path / "report.json"
     started = time.monotonic()
     done = subprocess.run(
-        [sqaaas_exe, "onboard", trickling_body.url, "--allow-private", "--time-cap", f"{cap:g}",
+        [sqaaas_exe, "onboard", trickling_body.url(), "--allow-private", "--time-cap", f"{cap:g}",
          "--format", "json", "-o", str(output), "-q"],
         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
     )  # fmt: skip

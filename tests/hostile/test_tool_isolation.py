@@ -18,16 +18,13 @@ of a file of the assessed tree by the host process: there must be none.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -35,6 +32,7 @@ import pytest
 from sqaaas.outcomes import Outcome
 from tests.conftest import assess_repo
 from tests.containers_support import in_containers
+from tests.hostile.loopback import LoopbackServer
 
 SECRET = "marker-SECRET-7f3a"
 IMPORT_MARKER = "HOSTILE-IMPORT-MARKER"
@@ -45,39 +43,16 @@ SHADOWS = ("bandit", "pylint", "yamllint", "yaml", "radon", "rstcheck", "docutil
 TOOL_SUBCRITERIA = {"QC.Sty": "QC.Sty01", "QC.Sec": "QC.Sec02", "QC.Doc": "QC.Doc02.2"}
 
 
-@dataclass
-class Listener:
-    """A loopback HTTP server that records every connection (there must be none)."""
-
-    sock: socket.socket
-    connections: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def serve(self) -> None:
-        while True:
-            try:
-                conn, peer = self.sock.accept()
-            except OSError:
-                return
-            self.connections.append(str(peer))
-            with conn:
-                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\na,b\r\n")
+def _answer(conn: socket.socket) -> None:
+    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\na,b\r\n")
 
 
 @pytest.fixture
-def listener() -> Iterator[Listener]:
-    sock = socket.create_server(("127.0.0.1", 0))
-    found = Listener(sock)
-    thread = threading.Thread(target=found.serve, daemon=True)
-    thread.start()
+def listener() -> Iterator[LoopbackServer]:
+    """A loopback HTTP server that counts every connection (there must be none)."""
+    found = LoopbackServer(_answer)
     yield found
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)  # wakes the accept(): close() alone does not
-    sock.close()
-    thread.join(timeout=5)
+    found.close()
 
 
 def _leaves_canary(host: Path, name: str) -> str:
@@ -90,7 +65,7 @@ def _leaves_canary(host: Path, name: str) -> str:
         ''')
 
 
-def hostile_files(host: Path, listener: Listener) -> dict[str, str]:
+def hostile_files(host: Path, listener: LoopbackServer) -> dict[str, str]:
     """Everything a repository can try through the tools and their configuration."""
     (host / "secret.toml").write_text(f"{SECRET} = [\n")
     (host / "secret.yaml").write_text(f"rules:\n  {SECRET}: enable\n")
@@ -122,10 +97,10 @@ def hostile_files(host: Path, listener: Listener) -> dict[str, str]:
             =====
 
             .. raw:: html
-               :url: {listener.url}/raw.html
+               :url: {listener.url('/raw.html')}
 
             .. csv-table:: Data
-               :url: {listener.url}/data.csv
+               :url: {listener.url('/data.csv')}
 
             .. include:: {host / "secret.yaml"}
             """),
@@ -156,7 +131,7 @@ def _tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and ".git/" not in p.relative_to(root).as_posix() + "/"}
 
 
-def _assess_hostile(repo_factory, tmp_path: Path, listener: Listener) -> None:
+def _assess_hostile(repo_factory, tmp_path: Path, listener: LoopbackServer) -> None:
     host = tmp_path / "host"
     host.mkdir()
     repo = repo_factory(hostile_files(host, listener))
@@ -167,7 +142,7 @@ def _assess_hostile(repo_factory, tmp_path: Path, listener: Listener) -> None:
     assert canaries == [], f"hostile code ran on the host: {canaries}"
     assert SECRET not in text, "a host file's content reached the report"
     assert IMPORT_MARKER not in text, "a hostile module was imported by a tool"
-    assert listener.connections == [], "a directive fetched a URL"
+    assert listener.connections == 0, "a directive fetched a URL"
     assert _tree(repo) == before, "the repository was written to"
     evidence = []
     for criterion, sub in TOOL_SUBCRITERIA.items():

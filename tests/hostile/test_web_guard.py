@@ -20,7 +20,6 @@ import os
 import socket
 import sqlite3
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -41,6 +40,7 @@ from sqaaas.web.netcheck import InvalidField, RefusedURL, check_repository_url, 
 from sqaaas.web.onboarding import OnboardingInput, check_request
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import OPEN_WAIT_S, Store
+from tests.hostile.loopback import LoopbackServer
 from tests.repos import make_repo
 from tests.web_support import free_port
 
@@ -251,41 +251,9 @@ def test_the_job_hands_git_its_pins(monkeypatch: pytest.MonkeyPatch) -> None:
 # ---------------------------------------------------------------- nothing reaches loopback
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @property
-    def port(self) -> int:
-        return int(self.sock.getsockname()[1])
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.accepted += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
-
-
 @pytest.fixture
-def listener() -> Iterator[Listener]:
-    opened = Listener()
+def listener() -> Iterator[LoopbackServer]:
+    opened = LoopbackServer()
     yield opened
     opened.close()
 
@@ -305,7 +273,7 @@ def loopback_spellings(port: int) -> list[str]:
     ]
 
 
-def test_the_api_sends_nothing_to_loopback(tmp_path: Path, listener: Listener) -> None:
+def test_the_api_sends_nothing_to_loopback(tmp_path: Path, listener: LoopbackServer) -> None:
     """Without --allow-private, with a worker ready to run whatever gets queued: every
     request is refused (422), nothing is queued, and the listener is never contacted."""
     settings = WebSettings(data_dir=tmp_path / "data", workers=1, rate_limit_per_minute=10_000)
@@ -322,13 +290,13 @@ def test_the_api_sends_nothing_to_loopback(tmp_path: Path, listener: Listener) -
             answers[url] = (assessment.status_code, onboarding.status_code)
         time.sleep(3)  # a queued job would have reached the listener by now
         health = client.get("/healthz").json()
-    assert listener.accepted == 0
+    assert listener.connections == 0
     assert answers == {url: (422, 422) for url in answers}
     assert (health["queued"], health["running"]) == (0, 0)
 
 
 def test_a_second_dns_answer_cannot_lead_a_request_to_loopback(
-    listener: Listener, monkeypatch: pytest.MonkeyPatch
+    listener: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """DNS rebinding: the host checks out public, then answers 127.0.0.1 when the
     connection is made. The address is checked in the answer the connection uses."""
@@ -345,7 +313,7 @@ def test_a_second_dns_answer_cannot_lead_a_request_to_loopback(
     client = BoundedClient(allowed_hosts={"rebind.test"}, timeout_s=2)
     got = client.get(f"http://rebind.test:{listener.port}/")
     assert got.status is None and "non-public address" in (got.error or "")
-    assert listener.accepted == 0
+    assert listener.connections == 0
 
 
 # ---------------------------------------------------------------- the database
