@@ -36,6 +36,7 @@ def _assert_no_private_material(keydir: Path, *texts: str) -> None:
         assert line not in joined
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_gold_repository_to_verified_signed_badge(run_cli, tmp_path):
     """Acceptance 1 and 2 through the CLI, from a real assessment of a gold repository."""
     repo = make_repo(tmp_path / "repo", gold_repo_files(), tags=["v1.0.0"])

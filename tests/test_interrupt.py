@@ -171,6 +171,28 @@ def labelled(engine: Engine, pid: int) -> tuple[list[str], list[str]]:
     return ps.stdout.split(), volumes.stdout.split()
 
 
+def interrupt_in_a_container(engine: Engine, assessment: Assessment, step: str) -> None:
+    """SIGINT once one of the assessment's containers runs and its log names ``step``; then
+    none of its containers or volumes may be left."""
+    pid = assessment.process.pid
+    label = f"label={PID_LABEL}={pid}"
+    running = engine.command("ps", "--filter", label, "--filter", "status=running", "-q")
+
+    def container_runs() -> bool:
+        assert assessment.process.poll() is None, assessment.log_text()
+        return bool(subprocess.run(running, capture_output=True, text=True).stdout.strip())
+
+    try:
+        wait_for(container_runs, "a container of the assessment")
+        wait_for(lambda: step in assessment.log_text(), step)
+        interrupt_and_check(assessment)
+    finally:
+        left = labelled(engine, pid)
+        if any(left):  # never leave them to the next test, even when this one fails
+            engine.remove_owned_by(pid)
+    assert left == ([], []), f"left behind (containers, volumes): {left}"
+
+
 @in_containers(240)
 def test_ctrl_c_during_the_sandboxed_tests_kills_the_container(
     ready_engine: Engine, assessments: Callable[..., Assessment], tmp_path: Path
@@ -178,24 +200,7 @@ def test_ctrl_c_during_the_sandboxed_tests_kills_the_container(
     repo = make_repo(
         tmp_path / "sleepy", {"pkg/__init__.py": "VALUE = 1\n", "tests/test_slow.py": SLOW_TEST}
     )
-    assessment = assessments(str(repo))
-    pid = assessment.process.pid
-    label = f"label={PID_LABEL}={pid}"
-    running = ready_engine.command("ps", "--filter", label, "--filter", "status=running", "-q")
-
-    def test_container_runs() -> bool:
-        assert assessment.process.poll() is None, assessment.log_text()
-        return bool(subprocess.run(running, capture_output=True, text=True).stdout.strip())
-
-    try:
-        wait_for(test_container_runs, "the sandbox container")
-        wait_for(lambda: "QC.Uni01: running tests" in assessment.log_text(), "the test step")
-        interrupt_and_check(assessment)
-    finally:
-        left = labelled(ready_engine, pid)
-        if any(left):  # never leave them to the next test, even when this one fails
-            ready_engine.remove_owned_by(pid)
-    assert left == ([], []), f"left behind (containers, volumes): {left}"
+    interrupt_in_a_container(ready_engine, assessments(str(repo)), "QC.Uni01: running tests")
 
 
 def test_ctrl_c_while_cloning_stops_git(
@@ -220,24 +225,7 @@ def test_ctrl_c_while_the_tools_run_removes_their_container(
 ) -> None:
     files = {f"pkg/part_{n:03d}.py": module(n) for n in range(300)}  # and no tests
     repo = make_repo(tmp_path / "big", {"pkg/__init__.py": "", **files})
-    assessment = assessments(str(repo))
-    pid = assessment.process.pid
-    label = f"label={PID_LABEL}={pid}"
-    running = ready_engine.command("ps", "--filter", label, "--filter", "status=running", "-q")
-
-    def tools_container_runs() -> bool:
-        assert assessment.process.poll() is None, assessment.log_text()
-        return bool(subprocess.run(running, capture_output=True, text=True).stdout.strip())
-
-    try:
-        wait_for(tools_container_runs, "the tools container")
-        wait_for(lambda: "running Pylint" in assessment.log_text(), "the tools' batch")
-        interrupt_and_check(assessment)
-    finally:
-        left = labelled(ready_engine, pid)
-        if any(left):  # never leave them to the next test, even when this one fails
-            ready_engine.remove_owned_by(pid)
-    assert left == ([], []), f"left behind (containers, volumes): {left}"
+    interrupt_in_a_container(ready_engine, assessments(str(repo)), "running Pylint")
 
 
 # --- sqaaas serve -------------------------------------------------------------------------

@@ -126,6 +126,7 @@ def reports(sqaaas_exe: str, workspace: Path, deployment_repo: Path,
     }
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_good_service_reaches_at_least_silver(reports: dict[str, Any]) -> None:
     good = reports["good"]
     assert good["baseline"]["id"] == "service"

@@ -317,6 +317,7 @@ def test_creating_an_assessment_needs_a_valid_token(served):
     assert store.count("queued") == 0
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_a_finished_assessment(served):
     job = served.job
     assert job["state"] == "done", job
@@ -331,6 +332,7 @@ def test_a_finished_assessment(served):
     assert served.client.get(here).json() == job
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_reports_in_json_sarif_and_markdown(served):
     from sqaaas.report.formats import renderer
 
@@ -474,6 +476,7 @@ def _verify(run_cli, image: Path, served: Served, *extra: str):
     return run_cli("badge", "verify", str(image), "--trust", str(trust), *extra)
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_the_badge_of_an_assessment_verifies(served, run_cli, tmp_path):
     [badge] = _badges(served, served.job["id"])
     assert badge["level"] == "gold" and badge["scheme"] == "software"

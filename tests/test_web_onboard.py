@@ -136,6 +136,7 @@ def served(
 # --- the API ----------------------------------------------------------------------------------
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_the_good_service_reaches_at_least_silver(served, good_service):
     job = served.jobs["good"]
     assert job["state"] == "done", job
@@ -400,6 +401,7 @@ def test_hostile_values_are_escaped(make_client):
     assert hostile not in response.text and escape(hostile) in response.text
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_an_onboarding_from_the_form_to_the_report_page(served, good_service):
     client = served.client
     request = served.requests["good"]

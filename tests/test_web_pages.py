@@ -474,6 +474,7 @@ def wait_finished(client: TestClient, location: str) -> str:
     pytest.fail(f"{location} still in progress after {DONE_WITHIN_S} s")
 
 
+@pytest.mark.containers  # its verdicts need the tools image (static tools run only there)
 def test_an_assessment_from_the_form_to_the_report_page(make_client, tmp_path):
     client = make_client(start_workers=True)
     repo = make_repo(tmp_path / "src" / "gold", GOLD_FILES, tags=["v1.0.0"])
