@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,9 @@ from sqaaas.probes import registry
 from sqaaas.report.model import Report
 from tests.containers_support import ready_engine_fixture  # noqa: F401  (session fixture)
 from tests.repos import make_repo
+
+#: tests.ci_skips: in CI a skip is a failure; pytester: tests of that rule run pytest itself
+pytest_plugins = ["tests.ci_skips", "pytester"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -69,23 +72,6 @@ def report_hint(repo: Path, sid: str) -> str:
     criteria = default_catalogue().criteria.values()
     cid = next(c.id for c in criteria if any(s.id == sid for s in c.subcriteria))
     return assess_repo(repo, [cid]).criteria[cid].subcriteria[sid].hint
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """In CI (``CI`` set) a test that cannot run is a failure, not a skip: a missing tool
-    must never pass unnoticed. Only the sandbox skips above stay skips."""
-    outcome = yield
-    report = outcome.get_result()
-    if (
-        report.skipped
-        and os.environ.get("CI")
-        and os.environ.get("SQAAAS_SANDBOX") != "1"
-        and not hasattr(report, "wasxfail")
-    ):
-        report.outcome = "failed"
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.longrepr = f"could not run in CI (CI is set, skips count as failures): {reason}"
 
 
 @pytest.fixture(scope="session")

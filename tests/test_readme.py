@@ -6,6 +6,7 @@ import importlib.metadata
 import re
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,3 +83,28 @@ def test_the_readme_states_measured_times() -> None:
     rows = re.findall(r"^\| `[^|]*\| ([^|]+) \|$", section.split("\n## ", 1)[0], re.M)
     assert len(rows) >= 6, rows
     assert all(re.search(r"\d+(\.\d+)? (s|min)\b", cell) for cell in rows), rows
+
+
+SKIPPING_TEST = """
+import pytest
+
+def test_needs_a_missing_tool():
+    pytest.skip("no frobnicator installed")
+"""
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "failed"), (None, "skipped")])
+def test_in_ci_a_skip_is_a_failure(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str | None, outcome: str
+) -> None:
+    """The README promises 0 skipped on a fresh machine: CI checks it by failing skips."""
+    monkeypatch.delenv("SQAAAS_SANDBOX", raising=False)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    pytester.makepyfile(SKIPPING_TEST)
+    result = pytester.runpytest("-p", "tests.ci_skips")
+    result.assert_outcomes(**{outcome: 1})
+    if outcome == "failed":
+        result.stdout.fnmatch_lines(["*could not run in CI*no frobnicator installed*"])
