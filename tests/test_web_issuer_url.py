@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,20 +19,18 @@ from sqaaas.web.app import create_app
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import BadgeRecord
 from tests.badge_support import report_for
-from tests.web_support import RunningServer, free_port, start_server
+from tests.web_support import (
+    RunningServer,
+    free_port,
+    servers_fixture,  # noqa: F401  (fixture)
+    start_server,
+)
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 CHANGED = "badge issuer changed from"
 OLD = "https://old.example/sqaaas"
 NEW = "https://new.example/quality"
 
-
-@pytest.fixture
-def servers() -> Iterator[list[RunningServer]]:
-    started: list[RunningServer] = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 def issuer_id(server: RunningServer) -> str:

@@ -18,7 +18,13 @@ from sqaaas.errors import SqaaasError
 from sqaaas.web.server import settings_for
 from sqaaas.web.store import Job, Store
 from tests.repos import good_repo_files, make_repo
-from tests.web_support import RunningServer, free_port, git_http_server, start_server
+from tests.web_support import (
+    RunningServer,
+    free_port,
+    git_http_server,
+    servers_fixture,  # noqa: F401  (fixture)
+    start_server,
+)
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 SLOW_MODULES = 150  # enough Python for the linters to keep one assessment busy for seconds
@@ -55,14 +61,6 @@ def served(tmp_path: Path) -> Iterator[dict[str, str]]:
     with git_http_server(tmp_path / "served") as server:
         yield {"slow": server.publish(slow), "quick": server.publish(quick)}
 
-
-@pytest.fixture
-def servers() -> Iterator[list[RunningServer]]:
-    """Every server a test starts is stopped at its end, whatever happened."""
-    started: list[RunningServer] = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 def port_of(server: RunningServer) -> int:

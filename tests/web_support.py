@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.repos import git
@@ -139,3 +140,12 @@ def start_server(
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"sqaaas serve did not answer: {log.read_text(errors='replace')[-2000:]}")
+
+
+@pytest.fixture(name="servers")
+def servers_fixture() -> Iterator[list[RunningServer]]:
+    """Every server a test starts (appended here) is stopped at its end, whatever happened."""
+    started: list[RunningServer] = []
+    yield started
+    for server in started:
+        server.stop()

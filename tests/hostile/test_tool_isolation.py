@@ -235,9 +235,11 @@ AUDIT_HOOK = textwrap.dedent('''\
     ''')
 
 
-@in_containers(timeout=300)
-def test_the_host_process_imports_nothing_from_the_assessed_tree(repo_factory, tmp_path,
-                                                                 listener):
+def audited(
+    repo_factory, tmp_path: Path, listener: LoopbackServer
+) -> tuple[Path, Path, Path, dict[str, str]]:
+    """A hostile repository, and an environment whose sitecustomize logs every import or
+    exec of a file inside it: (host folder of the canaries, repository, log, environment)."""
     host = tmp_path / "host"
     host.mkdir()
     repo = repo_factory(hostile_files(host, listener))
@@ -252,6 +254,13 @@ def test_the_host_process_imports_nothing_from_the_assessed_tree(repo_factory, t
         "SQAAAS_AUDIT_LOG": str(log),
         "SQAAAS_CACHE_DIR": str(tmp_path / "cache"),
     }
+    return host, repo, log, env
+
+
+@in_containers(timeout=300)
+def test_the_host_process_imports_nothing_from_the_assessed_tree(repo_factory, tmp_path,
+                                                                 listener):
+    host, repo, log, env = audited(repo_factory, tmp_path, listener)
     out = tmp_path / "report.json"
     proc = subprocess.run(  # the most exposed way: `python -m` inside the repository
         [sys.executable, "-m", "sqaaas", "assess", ".", "--format", "json", "-o", str(out),
@@ -268,15 +277,7 @@ def test_the_host_process_imports_nothing_from_the_assessed_tree(repo_factory, t
 
 def test_the_import_audit_sees_an_import_from_the_tree(repo_factory, tmp_path, listener):
     """The audit is not blind: ``python -c`` in the repository does import its yaml.py."""
-    host = tmp_path / "host"
-    host.mkdir()
-    repo = repo_factory(hostile_files(host, listener))
-    hook_dir = tmp_path / "audit"
-    hook_dir.mkdir()
-    (hook_dir / "sitecustomize.py").write_text(AUDIT_HOOK)
-    log = tmp_path / "audit.log"
-    env = {**os.environ, "PYTHONPATH": str(hook_dir), "SQAAAS_AUDIT_TREE": str(repo),
-           "SQAAAS_AUDIT_LOG": str(log)}
+    _, repo, log, env = audited(repo_factory, tmp_path, listener)
     subprocess.run([sys.executable, "-c", "import yaml"], cwd=repo, env=env, timeout=60,
                    capture_output=True, check=False)
     events = log.read_text(encoding="utf-8")
