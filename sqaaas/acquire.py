@@ -30,7 +30,7 @@ from sqaaas import gitsafe
 from sqaaas.errors import AcquireError
 from sqaaas.gitinfo import GitInfo
 from sqaaas.gitsafe import GitError, GitRepo, Setting
-from sqaaas.urlhost import AmbiguousURL, url_host
+from sqaaas.net.urlhost import AmbiguousURL, url_host
 
 ALLOWED_SCHEMES = ("https", "http", "git", "ssh", "file")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$")

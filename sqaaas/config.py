@@ -35,6 +35,11 @@ class RepoConfig(BaseModel):
     public_forges: list[str] = Field(default_factory=list)
     source: str | None = None  # where it was read from, for evidence
 
+    def with_subfolder(self, subfolder: str) -> RepoConfig:
+        """This config assessing ``subfolder`` instead (a request's choice overrides the file's),
+        validated as a file's would be."""
+        return type(self).model_validate({**self.model_dump(), "subfolder": subfolder})
+
     @field_validator("skip")
     @classmethod
     def _reasons_required(cls, value: dict[str, str]) -> dict[str, str]:

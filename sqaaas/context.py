@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqaaas.acquire import Checkout
-from sqaaas.config import RepoConfig
+from sqaaas.config import RepoConfig, load_config
+from sqaaas.errors import SqaaasError
 from sqaaas.gitinfo import GitInfo
 from sqaaas.repofs import RepoFS
 from sqaaas.safeparse.bounds import ParseError
@@ -77,3 +78,22 @@ class RepoContext(FactCache):
     #: the probes this assessment runs (empty: not known), so that shared work can be
     #: planned once, e.g. one tools container for every tool they need
     probes: frozenset[str] = field(default=frozenset(), repr=False)
+
+
+def make_context(
+    checkout: Checkout,
+    config: RepoConfig | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> RepoContext:
+    """Build the probes' context, applying the repository's own config and subfolder."""
+    root_fs = RepoFS(checkout.root)
+    config = config or load_config(root_fs)
+    fs = root_fs
+    if config.subfolder:
+        if not root_fs.is_dir(config.subfolder):
+            raise SqaaasError(f"subfolder '{config.subfolder}' (from {config.source}) not found")
+        fs = RepoFS(root_fs.safe_target(config.subfolder))
+    ctx = RepoContext(checkout=checkout, fs=fs, git=GitInfo(checkout.root), config=config)
+    if notify is not None:
+        ctx.notify = notify
+    return ctx

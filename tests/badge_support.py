@@ -27,7 +27,7 @@ from sqaaas.badges.keys import (
     load_trusted_keys,
 )
 from sqaaas.badges.verify import Verification, VerifyOptions, verify_bytes
-from sqaaas.outcomes import Evidence, Outcome
+from sqaaas.core.outcomes import Evidence, Outcome
 from tests.report_samples import criterion, make_report, sub, with_fair
 
 ISSUER_URL = "https://issuer.example"

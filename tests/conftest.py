@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.criteria import default_catalogue
-from sqaaas.engine import assess, make_context
-from sqaaas.outcomes import Finding
-from sqaaas.probes import registry
-from sqaaas.report.model import Report
+from sqaaas.context import make_context
+from sqaaas.core import registry
+from sqaaas.core.catalogue import default_catalogue
+from sqaaas.core.model import Report
+from sqaaas.core.outcomes import Finding
+from sqaaas.subjects.repository import assess
 from tests.containers_support import ready_engine_fixture  # noqa: F401  (session fixture)
 from tests.repos import make_repo
 

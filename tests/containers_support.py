@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from sqaaas import images
-from sqaaas.containers import Engine, engine_for
-from sqaaas.setup import SetupError, setup
+from sqaaas.platform import images
+from sqaaas.platform.containers import Engine, engine_for
+from sqaaas.platform.provision import SetupError, setup
 
 
 @pytest.fixture(scope="session", name="ready_engine")

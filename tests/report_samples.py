@@ -6,10 +6,9 @@ the engine would compute for these outcomes.
 
 from __future__ import annotations
 
-from sqaaas.criteria import BadgeLevel, BadgeScheme
-from sqaaas.fair.scores import principle_scores
-from sqaaas.outcomes import Evidence, Outcome
-from sqaaas.report.model import (
+from sqaaas.core.catalogue import BadgeLevel, BadgeScheme
+from sqaaas.core.fairscores import principle_scores
+from sqaaas.core.model import (
     BaselineInfo,
     CriterionResult,
     FairSummary,
@@ -18,7 +17,8 @@ from sqaaas.report.model import (
     Score,
     SubcriterionResult,
 )
-from sqaaas.scoring import badge, coverage, is_valid, metric_badge
+from sqaaas.core.outcomes import Evidence, Outcome
+from sqaaas.core.scoring import badge, coverage, is_valid, metric_badge
 
 SCHEME = BadgeScheme(
     baseline="software",
@@ -220,7 +220,7 @@ def fair_fuji(resolved: bool = True, error: str | None = None
             message="FsF-R1.1-01M-1 pass (1/1): licence found", tool="F-UJI")),
     }
     subs = {sid: s.model_copy(update={"metric": sid}) for sid, s in subs.items()}
-    if error:  # as sqaaas.fair.fuji.mapping words a failed evaluation: one section-wide error
+    if error:  # as sqaaas.fuji.mapping words a failed evaluation: one section-wide error
         subs = {"QC.FAIR.F-UJI": fuji_metric(Outcome.ERROR, 0, 0, 0, Evidence(message=error))}
     section = criterion("FAIR evaluation by an F-UJI server", subs, source_url=FUJI_SPEC)
     summary = FairSummary(

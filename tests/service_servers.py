@@ -37,8 +37,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from sqaaas.service.context import ServiceContext
-from sqaaas.service.driver import build_context
+from sqaaas.facts.service.context import ServiceContext
+from sqaaas.subjects.service import build_context
 
 HOST = "127.0.0.1"
 TOKEN = "Bearer good-test-token"

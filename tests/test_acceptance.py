@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import assess_repo
 from tests.containers_support import in_containers
 from tests.repos import gold_repo_files, good_repo_files

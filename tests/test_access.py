@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import run_probe
 
 
@@ -40,8 +40,8 @@ def test_cloned_https_url_is_verified_online(repo_factory):
     from dataclasses import replace
 
     from sqaaas.acquire import acquire
-    from sqaaas.engine import make_context
-    from sqaaas.probes.access import public_remote
+    from sqaaas.context import make_context
+    from sqaaas.probes.software.access import public_remote
 
     ctx = make_context(acquire(str(repo_factory({"a": "1"}, remote=None))))
     ctx.checkout = replace(ctx.checkout, cloned=True, url="https://codeberg.org/org/tool.git")

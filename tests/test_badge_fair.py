@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from jwt.utils import base64url_decode, base64url_encode
 
-from sqaaas.badges import images, svgxml
+from sqaaas.badges import artwork as images
+from sqaaas.badges import svgxml
 from sqaaas.badges.credential import assess_report, report_digest
 from sqaaas.badges.errors import BadgeIssueError, BadgeReportError
 from sqaaas.badges.issue import badge_bytes

@@ -13,8 +13,7 @@ import pytest
 from PIL import Image, ImageFont
 
 from sqaaas.badges import png
-from sqaaas.badges.errors import BadgeFormatError
-from sqaaas.badges.images import (
+from sqaaas.badges.artwork import (
     OB2_NS,
     OB3_NS,
     PNG_SCALE,
@@ -26,9 +25,10 @@ from sqaaas.badges.images import (
     render_png,
     render_svg,
 )
+from sqaaas.badges.errors import BadgeFormatError
 from sqaaas.badges.layout import PADDING, estimate_width, layout, palette
-from sqaaas.criteria import default_catalogue
-from sqaaas.setup import DEV_TOOLS
+from sqaaas.core.catalogue import default_catalogue
+from sqaaas.platform.provision import DEV_TOOLS
 
 SVG = "{http://www.w3.org/2000/svg}"
 LEVELS = ("none", "bronze", "silver", "gold")

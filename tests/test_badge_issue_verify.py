@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from sqaaas.badges import images
+from sqaaas.badges import artwork as images
 from sqaaas.badges.credential import (
     assess_report,
     canonical_report_bytes,

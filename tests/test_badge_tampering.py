@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from jwt.utils import base64url_decode, base64url_encode
 
-from sqaaas.badges import images
+from sqaaas.badges import artwork as images
 from sqaaas.badges.issue import badge_bytes
 from sqaaas.badges.keys import public_jwk
 from tests.badge_support import (

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from sqaaas.report.validate import validate_report_json
+from sqaaas.core.validate import validate_report_json
 from tests.containers_support import in_containers
 from tests.repos import good_repo_files
 from tests.test_criteria_data import SOFTWARE_CRITERIA

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.engine import assess
+from sqaaas.core.outcomes import Outcome
 from sqaaas.errors import ConfigError, SqaaasError
-from sqaaas.outcomes import Outcome
+from sqaaas.subjects.repository import assess
 
 
 def test_skip_with_reason_is_shown_in_the_report(repo_factory):

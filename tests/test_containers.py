@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from sqaaas import images
-from sqaaas.containers import (
+from sqaaas.platform import images
+from sqaaas.platform.containers import (
     Engine,
     EngineError,
     Fixes,
@@ -22,7 +22,7 @@ from sqaaas.containers import (
     find_engine,
     load_state,
 )
-from sqaaas.setup import APT_COMMAND, SetupError, setup
+from sqaaas.platform.provision import APT_COMMAND, SetupError, setup
 from tests.containers_support import in_containers, ready_engine_fixture  # noqa: F401 (fixture)
 
 IMAGE = images.python_image()
@@ -276,7 +276,7 @@ def test_image_names_follow_the_containerfile(tmp_path, monkeypatch):
 
 
 def test_setup_without_engine_says_the_command_to_run(monkeypatch):
-    import sqaaas.setup as setup_module
+    import sqaaas.platform.provision as setup_module
 
     monkeypatch.setattr(setup_module, "find_engine", lambda: None)
     monkeypatch.setattr(setup_module.shutil, "which", lambda name: f"/usr/bin/{name}")
@@ -289,7 +289,7 @@ def test_setup_without_engine_says_the_command_to_run(monkeypatch):
 def test_setup_cli_error_is_one_line(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
-    import sqaaas.setup as setup_module
+    import sqaaas.platform.provision as setup_module
     from sqaaas.cli import main
 
     monkeypatch.setattr(setup_module, "find_engine", lambda: None)
@@ -301,7 +301,7 @@ def test_setup_cli_error_is_one_line(monkeypatch, tmp_path):
 
 
 def test_engine_error_when_no_engine(monkeypatch, tmp_path):
-    import sqaaas.containers as containers_module
+    import sqaaas.platform.containers as containers_module
 
     monkeypatch.setattr(containers_module, "find_engine", lambda: None)
     with pytest.raises(EngineError, match="run 'sqaaas setup'"):
@@ -309,7 +309,7 @@ def test_engine_error_when_no_engine(monkeypatch, tmp_path):
 
 
 def test_state_file_is_ignored_when_the_engine_changed(tmp_path, monkeypatch):
-    import sqaaas.containers as containers_module
+    import sqaaas.platform.containers as containers_module
 
     state = {
         "exe": "/usr/bin/podman",
@@ -356,7 +356,7 @@ def test_setup_dev_checks_the_test_suites_own_tools(ready_engine, sqaaas_exe):
 
 def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):
     """Without root (or apt) a missing browser is an error with the exact command."""
-    import sqaaas.setup as setup_module
+    import sqaaas.platform.provision as setup_module
 
     monkeypatch.setattr(setup_module, "_can_apt", lambda: False)
     present = tmp_path / "present"

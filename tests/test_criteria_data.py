@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sqaaas.criteria import default_catalogue, load_catalogue
-from sqaaas.criteria_docs import to_markdown
+from sqaaas.core import registry
+from sqaaas.core.catalogue import default_catalogue, load_catalogue
 from sqaaas.datafiles import data_path
 from sqaaas.errors import CriteriaDataError
-from sqaaas.probes import registry
+from sqaaas.report.criteria_docs import to_markdown
 
 SOFTWARE_CRITERIA = [
     "QC.Acc",

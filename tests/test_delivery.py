@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import report_hint, run_probe
 
 PYPROJECT = """[build-system]

@@ -6,9 +6,9 @@ import pytest
 
 from sqaaas.acquire import acquire
 from sqaaas.config import RepoConfig
-from sqaaas.engine import make_context
-from sqaaas.outcomes import Outcome
-from sqaaas.probes import registry
+from sqaaas.context import make_context
+from sqaaas.core import registry
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import assess_repo, run_probe
 
 CHART = "apiVersion: v2\nname: example\nversion: 1.0.0\n"

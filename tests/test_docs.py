@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from sqaaas.acquire import Checkout
+from sqaaas.context import make_context
+from sqaaas.core import registry
+from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.datafiles import data_path
-from sqaaas.engine import make_context
 from sqaaas.facts.markup import count_words, doc_language, parse_headings
-from sqaaas.outcomes import Evidence, Finding, Outcome
-from sqaaas.probes import registry
 from tests.conftest import assess_repo, run_probe
 from tests.containers_support import in_containers
 from tests.repos import README_GOOD, good_repo_files

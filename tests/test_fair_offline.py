@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.criteria import default_catalogue
+from sqaaas.core.catalogue import default_catalogue
+from sqaaas.core.outcomes import Finding, Outcome
 from sqaaas.facts.identifiers import doi_problem, parse_pid
-from sqaaas.outcomes import Finding, Outcome
 from tests.conftest import assess_repo, report_hint, run_probe
 from tests.repos import (
     CITATION_FAIR,

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 
 from sqaaas.acquire import acquire
+from sqaaas.core.fairsection import SOFTWARE_METRICS
+from sqaaas.core.outcomes import Outcome
+from sqaaas.core.validate import validate_report_json
 from sqaaas.errors import FujiError
-from sqaaas.fair import DATA_METRICS, FUJI_SECTION, SOFTWARE_METRICS
-from sqaaas.fair.fuji.mapping import metric_subcriterion
-from sqaaas.fair.fuji.results import MetricResult
-from sqaaas.fair.fuji.run import check_identifier, evaluate_object, repository_url
-from sqaaas.fair.fuji.settings import FujiSettings, load_settings
-from sqaaas.outcomes import Outcome
-from sqaaas.report.validate import validate_report_json
+from sqaaas.fuji import DATA_METRICS, FUJI_SECTION
+from sqaaas.fuji.mapping import metric_subcriterion
+from sqaaas.fuji.results import MetricResult
+from sqaaas.fuji.run import check_identifier, evaluate_object, repository_url
+from sqaaas.fuji.settings import FujiSettings, load_settings
 from tests.fuji_replay import (  # noqa: F401  (fixture)
     DATA,
     PASSWORD,

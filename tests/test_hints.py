@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from sqaaas.criteria import Subcriterion
+from sqaaas.core.catalogue import Subcriterion
+from sqaaas.core.model import Report
+from sqaaas.core.outcomes import Evidence, Outcome, unique_hints
 from sqaaas.languages import main_language
-from sqaaas.outcomes import Evidence, Outcome, unique_hints
 from sqaaas.report import markdown, sarif
-from sqaaas.report.model import Report
 from sqaaas.report.terminal import render_plain
 from sqaaas.web.app import create_app
 from sqaaas.web.settings import WebSettings

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sqaaas.containers import PID_LABEL, Engine
+from sqaaas.platform.containers import PID_LABEL, Engine
 from tests.containers_support import in_containers
 from tests.repos import make_repo
 from tests.web_support import RunningServer, git_http_server, start_server

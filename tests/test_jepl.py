@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas import images
 from sqaaas.pipelines.commands import StepKind, step_kind
 from sqaaas.pipelines.jepl import JeplError, load_jepl
 from sqaaas.pipelines.render import render
 from sqaaas.pipelines.spec import Comparator, parse_spec
+from sqaaas.platform import images
 
 FIXTURE = Path(__file__).parent / "data" / "jepl" / ".sqa" / "config.yml"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import sqaaas.probes.licence as licence_probes
-from sqaaas import licences
+import sqaaas.probes.software.licence as licence_probes
+from sqaaas.core.outcomes import Finding, Outcome
 from sqaaas.datafiles import data_path
-from sqaaas.licences import data as licence_data_source
-from sqaaas.outcomes import Finding, Outcome
+from sqaaas.facts import licences
+from sqaaas.facts.licences import data as licence_data_source
 from tests.conftest import assess_repo, run_probe
 from tests.repos import licence_text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import run_probe
 from tests.repos import commit_all, git, write_files
 

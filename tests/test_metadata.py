@@ -8,11 +8,11 @@ from pathlib import Path
 import yaml
 
 from sqaaas.acquire import acquire
-from sqaaas.criteria import Criterion
+from sqaaas.context import make_context
+from sqaaas.core.catalogue import Criterion
+from sqaaas.core.outcomes import Finding, Outcome, combine
 from sqaaas.datafiles import data_path
-from sqaaas.engine import make_context
 from sqaaas.facts.metadata import citation_cff, declared_versions
-from sqaaas.outcomes import Finding, Outcome, combine
 from tests.conftest import run_probe
 from tests.repos import CITATION_GOOD, commit_all, git, write_files
 

@@ -18,8 +18,8 @@ from rich.table import Table
 from sqaaas import console as console_module
 from sqaaas.acquire import acquire
 from sqaaas.console import FittingConsole, stdout_console
-from sqaaas.engine import assess
 from sqaaas.progress import DEFAULT_INTERVAL, Progress, heartbeat_interval
+from sqaaas.subjects.repository import assess
 from tests.containers_support import in_containers
 from tests.repos import make_repo
 

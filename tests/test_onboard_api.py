@@ -7,11 +7,11 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sqaaas.outcomes import Evidence, Finding, Outcome
-from sqaaas.probes import registry
-from sqaaas.service.context import ServiceContext
-from sqaaas.service.contract import MAX_OPERATIONS
-from sqaaas.service.openapi import MAX_NODES, parse_document
+from sqaaas.core import registry
+from sqaaas.core.outcomes import Evidence, Finding, Outcome
+from sqaaas.facts.service.context import ServiceContext
+from sqaaas.facts.service.contract import MAX_OPERATIONS
+from sqaaas.facts.service.openapi import MAX_NODES, parse_document
 from tests.service_servers import (  # noqa: F401  (fixtures)
     BAD_OPENAPI,
     GOOD_OPENAPI,

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.engine import make_context
-from sqaaas.outcomes import Finding, Outcome
-from sqaaas.probes import registry, svc_ops
-from sqaaas.probes.svc_ops import nearest_rank
-from sqaaas.service.context import ServiceContext
-from sqaaas.service.prometheus import ExpositionError, parse_exposition
-from sqaaas.service.settings import onboarding_settings
+from sqaaas.context import make_context
+from sqaaas.core import registry
+from sqaaas.core.outcomes import Finding, Outcome
+from sqaaas.facts.service.context import ServiceContext
+from sqaaas.facts.service.prometheus import ExpositionError, parse_exposition
+from sqaaas.facts.service.settings import onboarding_settings
+from sqaaas.probes.service import ops as svc_ops
+from sqaaas.probes.service.ops import nearest_rank
 from tests.containers_support import in_containers
 from tests.service_servers import (  # noqa: F401  (fixtures)
     METRICS,

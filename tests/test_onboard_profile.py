@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
+from sqaaas.core import registry
+from sqaaas.core.outcomes import Finding, Outcome
 from sqaaas.datafiles import data_path
-from sqaaas.outcomes import Finding, Outcome
-from sqaaas.probes import registry
-from sqaaas.service.context import ServiceContext
-from sqaaas.service.profile import (
+from sqaaas.facts.service.context import ServiceContext
+from sqaaas.facts.service.profile import (
     ProfileError,
     declared_hosts,
     declared_urls,
@@ -24,7 +24,7 @@ from sqaaas.service.profile import (
     parse_profile,
     recommended_fields,
 )
-from sqaaas.service.settings import onboarding_settings
+from sqaaas.facts.service.settings import onboarding_settings
 from tests.service_servers import (  # noqa: F401  (fixtures)
     Reply,
     RunningService,

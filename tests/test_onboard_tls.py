@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.outcomes import Evidence, Finding, Outcome
-from sqaaas.probes import registry
-from sqaaas.service.context import ServiceContext
-from sqaaas.service.http import BoundedClient
+from sqaaas.core import registry
+from sqaaas.core.outcomes import Evidence, Finding, Outcome
+from sqaaas.facts.service.context import ServiceContext
+from sqaaas.net.http import BoundedClient
 from tests.service_servers import (  # noqa: F401  (fixtures)
     BAD_POWERED_BY,
     BAD_SERVER,

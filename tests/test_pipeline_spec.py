@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.criteria import default_catalogue
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.pipelines import commands
 from sqaaas.pipelines.commands import StepKind
 from sqaaas.pipelines.init import derive_spec, repository_of

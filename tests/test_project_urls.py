@@ -7,8 +7,7 @@ import json
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.context import RepoContext
-from sqaaas.engine import make_context
+from sqaaas.context import RepoContext, make_context
 from sqaaas.facts import manifests
 from sqaaas.facts.project_urls import (
     DOCUMENTATION,

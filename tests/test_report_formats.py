@@ -13,9 +13,9 @@ import yaml
 from jsonschema import Draft4Validator
 from markdown_it import MarkdownIt
 
-from sqaaas.criteria import RequirementLevel
+from sqaaas.core.catalogue import RequirementLevel
+from sqaaas.core.outcomes import Evidence, Outcome
 from sqaaas.datafiles import data_path
-from sqaaas.outcomes import Evidence, Outcome
 from sqaaas.report import markdown, sarif, sqaaas_v1
 from sqaaas.report.formats import FORMATS, renderer
 from sqaaas.report.terminal import render_plain

@@ -12,10 +12,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
-from sqaaas.criteria import RequirementLevel
-from sqaaas.datafiles import data_path
-from sqaaas.outcomes import Evidence, Outcome
-from sqaaas.report.model import (
+from sqaaas.core.catalogue import RequirementLevel
+from sqaaas.core.model import (
     SCHEMA_VERSION,
     BadgeResult,
     BaselineInfo,
@@ -29,7 +27,9 @@ from sqaaas.report.model import (
     Score,
     SubcriterionResult,
 )
-from sqaaas.report.validate import load_schema, validate_report_json
+from sqaaas.core.outcomes import Evidence, Outcome
+from sqaaas.core.validate import load_schema, validate_report_json
+from sqaaas.datafiles import data_path
 from tests.conftest import assess_repo
 from tests.report_samples import criterion, make_report, sub, with_fair
 from tests.repos import good_repo_files

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.containers import Limits
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
+from sqaaas.platform.containers import Limits
 from sqaaas.repofs import RepoFS
 from sqaaas.sandbox import RunStatus, SandboxOptions, run_python_tests
 from sqaaas.sandbox.plan import coverage_config, install_plan

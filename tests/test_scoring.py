@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqaaas.criteria import default_catalogue
-from sqaaas.outcomes import Outcome
-from sqaaas.report.model import CriterionResult, SubcriterionResult
-from sqaaas.scoring import badge, coverage, criterion_result, is_valid
+from sqaaas.core.catalogue import default_catalogue
+from sqaaas.core.model import CriterionResult, SubcriterionResult
+from sqaaas.core.outcomes import Outcome
+from sqaaas.core.scoring import badge, coverage, criterion_result, is_valid
 
 
 def sub(outcome: Outcome, gating: bool = True, level: str = "MUST") -> SubcriterionResult:

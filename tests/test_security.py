@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.engine import make_context
-from sqaaas.outcomes import Outcome
-from sqaaas.probes import registry
+from sqaaas.context import make_context
+from sqaaas.core import registry
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import report_hint, run_probe
 
 POLICY = "# Security policy\n\nReport vulnerabilities privately to security@example.org.\n"

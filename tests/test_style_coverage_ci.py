@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import report_hint, run_probe
 
 RUFF_HOOKS = """repos:

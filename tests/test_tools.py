@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
 from sqaaas.repofs import RepoFS
 from sqaaas.tools.runner import run_tool
 from sqaaas.tools.spec import Executable, default_tools, load_tools
@@ -245,7 +245,7 @@ def test_registry_is_validated(tmp_path: Path):
 
 
 def test_registry_matches_parsers_and_criteria():
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
     from sqaaas.tools.parsers import PARSERS
 
     catalogue = default_catalogue()

@@ -11,7 +11,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from sqaaas.images import source
+from sqaaas.platform.images import source
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ def test_source_checkout_files_cover_package_and_data():
     assert src.project == ROOT
     rel = {p.relative_to(ROOT).as_posix() for p in src.files}
     assert "pyproject.toml" in rel
-    assert "sqaaas/images/tools.Containerfile" in rel
+    assert "sqaaas/platform/images/tools.Containerfile" in rel
     assert "sqaaas/pipelines/run.py" in rel
     assert "criteria/software/QC.Lic.yml" in rel  # force-included into the wheel
     assert not any("__pycache__" in r or r.endswith(".pyc") for r in rel)

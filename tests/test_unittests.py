@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import sqaaas.containers as containers_module
-from sqaaas.outcomes import Outcome
+import sqaaas.platform.containers as containers_module
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import assess_repo, report_hint, run_probe
 
 # --- QC.Uni02: uni.tests_present ------------------------------------------------------------

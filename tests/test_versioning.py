@@ -8,12 +8,12 @@ import pytest
 import yaml
 
 from sqaaas.acquire import Checkout
-from sqaaas.criteria import Criterion
+from sqaaas.context import make_context
+from sqaaas.core import registry
+from sqaaas.core.catalogue import Criterion
+from sqaaas.core.outcomes import Outcome
 from sqaaas.datafiles import data_path
-from sqaaas.engine import make_context
-from sqaaas.outcomes import Outcome
-from sqaaas.probes import registry
-from sqaaas.probes.versioning import parse_semver, without_v_prefix
+from sqaaas.probes.software.versioning import parse_semver, without_v_prefix
 from tests.conftest import run_probe
 from tests.repos import commit_all, git
 

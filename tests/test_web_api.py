@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 
 from sqaaas.badges.keys import ED25519_FILE, JWKS_FILE, RSA_FILE
 from sqaaas.badges.verify import extract
+from sqaaas.core.model import Report
 from sqaaas.forges import web_url
 from sqaaas.pipelines.render import TARGETS, render
 from sqaaas.pipelines.spec import SpecError, parse_spec
-from sqaaas.report.model import Report
 from sqaaas.web.api_models import Target
 from sqaaas.web.app import create_app
 from sqaaas.web.security import SECURITY_HEADERS

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sqaaas.setup import DEV_TOOLS
+from sqaaas.platform.provision import DEV_TOOLS
 from tests.repos import gold_repo_files, make_repo
 from tests.service_servers import (  # noqa: F401  (fixtures)
     RunningService,

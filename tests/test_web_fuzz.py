@@ -28,10 +28,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from sqaaas.core.model import Report
 from sqaaas.pipelines.render import TARGETS, render
 from sqaaas.pipelines.spec import SpecError, parse_spec
-from sqaaas.report.model import Report
-from sqaaas.service.onboard import run_onboarding
+from sqaaas.subjects.service import run_onboarding
 from sqaaas.tools.spec import default_tools
 from sqaaas.web.app import create_app
 from sqaaas.web.settings import WebSettings

@@ -15,7 +15,7 @@ import pytest
 
 from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import RefusedURL, check_repository_url
-from sqaaas.web.service import Service
+from sqaaas.web.operations import Service
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import Job, Store
 from tests.repos import git, good_repo_files, make_repo

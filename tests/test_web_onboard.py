@@ -26,9 +26,9 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from sqaaas.badges.verify import extract
+from sqaaas.core.model import Report
+from sqaaas.facts.service.settings import onboarding_settings
 from sqaaas.report.formats import renderer
-from sqaaas.report.model import Report
-from sqaaas.service.settings import onboarding_settings
 from sqaaas.web.app import create_app
 from sqaaas.web.security import CSRF_COOKIE
 from sqaaas.web.settings import WebSettings

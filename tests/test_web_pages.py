@@ -25,8 +25,8 @@ from sqaaas.pipelines.render import TARGETS, render
 from sqaaas.pipelines.spec import PipelineSpec, SpecError, dump_spec, parse_spec
 from sqaaas.web import composer, views
 from sqaaas.web.app import create_app
+from sqaaas.web.operations import zip_bytes
 from sqaaas.web.security import CSRF_COOKIE, SECURITY_HEADERS
-from sqaaas.web.service import zip_bytes
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import BadgeRecord, Job
 from tests.pipeline_support import GOLDEN, golden_spec

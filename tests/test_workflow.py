@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.engine import make_context
+from sqaaas.context import make_context
+from sqaaas.core.outcomes import Outcome
 from sqaaas.facts.ci import ci_test_steps
-from sqaaas.outcomes import Outcome
 from tests.conftest import report_hint, run_probe
 from tests.repos import commit_all, git, make_repo, write_files
 

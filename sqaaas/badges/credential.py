@@ -40,11 +40,11 @@ from sqaaas.badges.vocab import (
     REVOCATION_STATUS_TYPE,
     VC2_CONTEXT,
 )
+from sqaaas.core.model import BadgeResult, BaselineInfo, Report
 from sqaaas.fileio import read_bounded
-from sqaaas.report.model import BadgeResult, BaselineInfo, Report
 
 if TYPE_CHECKING:
-    from sqaaas.criteria import BadgeScheme
+    from sqaaas.core.catalogue import BadgeScheme
 
 MAX_REPORT_BYTES = 50_000_000
 NI_PREFIX = "ni:///sha-256;"
@@ -71,7 +71,7 @@ class AssessedReport:
 
     @property
     def definition(self) -> BadgeScheme:
-        from sqaaas.criteria import default_catalogue
+        from sqaaas.core.catalogue import default_catalogue
 
         return default_catalogue().badges[self.scheme]
 
@@ -124,7 +124,7 @@ def load_report_file(path: Path) -> dict[str, Any]:
 
 def badge_scheme(report: Report, name: str | None = None) -> tuple[str, BadgeScheme]:
     """The scheme ``name``, by default the quality badge scheme of the report's baseline."""
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
 
     badges = default_catalogue().badges
     if name is None:
@@ -148,7 +148,7 @@ def recompute_badge(report: Report, scheme_name: str | None = None) -> BadgeResu
 
     A metric scheme (FAIR) is computed from the subcriteria of its section (QC.FAIR).
     """
-    from sqaaas.scoring import badge, is_valid, metric_badge
+    from sqaaas.core.scoring import badge, is_valid, metric_badge
 
     name, scheme = badge_scheme(report, scheme_name)
     if scheme.section is not None:
@@ -172,8 +172,8 @@ def assess_report(
     data: dict[str, Any], source: str, scheme: str | None = None
 ) -> AssessedReport:
     """Validate ``data`` against the report contract and recompute its ``scheme`` badge."""
+    from sqaaas.core.validate import validate_report_json
     from sqaaas.forges import web_url
-    from sqaaas.report.validate import validate_report_json
 
     errors = validate_report_json(data)
     if errors:
@@ -238,7 +238,7 @@ def stamp(moment: datetime) -> str:
 
 def _framework(assessed: AssessedReport) -> BaselineInfo:
     """The standard the level is measured against: the report's baseline, or the scheme's."""
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
 
     if assessed.definition.section is None:
         return assessed.report.baseline
@@ -281,7 +281,7 @@ def _achievement_description(assessed: AssessedReport) -> str:
 
 def _metric_alignments(assessed: AssessedReport, base: BaselineInfo) -> list[dict[str, str]]:
     """One alignment per metric group, naming the indicators of the report that met it."""
-    from sqaaas.scoring import measures
+    from sqaaas.core.scoring import measures
 
     framework = f"{base.title} v{base.version}"
     section = assessed.report.criteria[str(assessed.definition.section)]
@@ -323,7 +323,7 @@ def _alignments(assessed: AssessedReport) -> list[dict[str, str]]:
 
 def _met(assessed: AssessedReport) -> str:
     """What the report met: valid criteria, or for a metric scheme the metric groups met."""
-    from sqaaas.scoring import metric_met
+    from sqaaas.core.scoring import metric_met
 
     section = assessed.definition.section
     if section is not None:
@@ -585,7 +585,7 @@ def _status_list(vc: dict[str, Any]) -> str | None:
 
 def level_of(achievement_id: str, issuer: Issuer) -> tuple[str, str] | None:
     """(scheme, level) whose achievement id under ``issuer`` is ``achievement_id``."""
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
 
     for name, scheme in default_catalogue().badges.items():
         for level in scheme.levels:

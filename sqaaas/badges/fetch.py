@@ -2,7 +2,7 @@
 
 The URL comes from a credential signed by a key the verifier trusts, or from the verifier,
 but the server behind it is still a stranger to this process: the fetch goes through the
-onboarding's bounded client (sqaaas.service.http), as one request with a wall-clock budget
+onboarding's bounded client (sqaaas.net.http), as one request with a wall-clock budget
 that a server trickling bytes cannot stretch, a size cap, no redirects (a list is fetched
 where the credential says it is), https only (http only on localhost, as issuer URLs are),
 and no credentials, proxies or ~/.netrc from the environment.
@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from sqaaas import __version__
 from sqaaas.badges.errors import RevocationListError
-from sqaaas.service.http import BoundedClient, RequestRefused
-from sqaaas.urlhost import AmbiguousURL, url_host
+from sqaaas.net.http import BoundedClient, RequestRefused
+from sqaaas.net.urlhost import AmbiguousURL, url_host
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _USER_AGENT = f"sqaaas-badge-verify/{__version__}"

@@ -105,7 +105,7 @@ def output_format(path: Path) -> str:
 
 def baked_image(scheme: str, level: str, token: str, ob2_jws: str, fmt: str) -> bytes:
     """The badge image of ``scheme``/``level`` with both signed credentials baked in."""
-    from sqaaas.badges import images
+    from sqaaas.badges import artwork as images
 
     label = image_label(scheme)
     if fmt == "svg":
@@ -125,8 +125,8 @@ def badge_bytes(issued: IssuedBadge, fmt: str) -> bytes:
 
 def publish(keydir: Path, issuer: Issuer, keys: SigningKeys, scheme: str) -> list[Path]:
     """Write the issuer files, with the un-baked image of each level of ``scheme``."""
-    from sqaaas.badges import images
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.badges import artwork as images
+    from sqaaas.core.catalogue import default_catalogue
 
     levels = [lvl.name for lvl in default_catalogue().badges[scheme].levels]
     label = image_label(scheme)

@@ -137,7 +137,7 @@ class Verification:
 
 def extract(data: bytes) -> tuple[str | None, str | None, str]:
     """(OB 3.0 JWT, OB 2.0 JWS, kind) from a PNG, an SVG or a bare JWT file."""
-    from sqaaas.badges import images
+    from sqaaas.badges import artwork as images
 
     if data.startswith(_PNG_SIGNATURE):
         baked = images.extract_from_png(data)

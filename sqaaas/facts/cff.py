@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sqaaas import __version__, resultcache
-from sqaaas.outcomes import Evidence
+from sqaaas.core.outcomes import Evidence
 from sqaaas.safeparse import BoundedLoader, ParseError, ParseLimitError, load_yaml_document
 
 if TYPE_CHECKING:  # jsonschema is imported only when a CITATION.cff is validated

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 
 from sqaaas.context import RepoContext
-from sqaaas.outcomes import Evidence
+from sqaaas.core.outcomes import Evidence
 from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_yaml
 
 #: glob on the repository-relative path -> CI system name

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from sqaaas.context import RepoContext
-from sqaaas.outcomes import Evidence
+from sqaaas.core.outcomes import Evidence
 
 _MAX_BYTES = 500_000
 #: Folders that conventionally hold requirement or environment files of the project itself.

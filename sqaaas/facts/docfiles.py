@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from sqaaas.context import RepoContext
+from sqaaas.core.outcomes import Evidence
 from sqaaas.facts.markup import DOC_DIRS, MARKUP, Heading, doc_language, file_stem, parse_headings
-from sqaaas.outcomes import Evidence
 
 #: Release notes list past changes; their headings say nothing about audiences.
 CHANGELOG_STEMS = frozenset({"changelog", "changes", "history", "news"})

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 
 from sqaaas.context import RepoContext
+from sqaaas.core.outcomes import Evidence
 from sqaaas.facts import ci
 from sqaaas.facts.markup import DOC_DIRS
-from sqaaas.outcomes import Evidence
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from sqaaas.context import RepoContext
+from sqaaas.core.outcomes import Evidence
 from sqaaas.facts.cff import line_excerpt
 from sqaaas.facts.docfiles import readme_path
 from sqaaas.facts.metadata import CFF, CODEMETA, ZENODO, MetadataFile, metadata_files
 from sqaaas.facts.project_urls import line_of
-from sqaaas.outcomes import Evidence
 
 DOI, SWHID, ARK, HANDLE = "DOI", "SWHID", "ARK", "Handle"
 #: DOI syntax (ISO 26324): "10." + a registrant code of digits (4 or more, optionally with

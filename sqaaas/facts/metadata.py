@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqaaas.context import RepoContext
+from sqaaas.core.outcomes import Evidence
 from sqaaas.facts.cff import check_cff, line_excerpt
 from sqaaas.facts.manifests import package_json, pyproject
-from sqaaas.outcomes import Evidence
 from sqaaas.repofs import TextFile, UnsafePathError
 from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_json
 

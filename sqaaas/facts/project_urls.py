@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqaaas.context import RepoContext
+from sqaaas.core.outcomes import Evidence
 from sqaaas.facts.manifests import (
     Manifest,
     cargo_toml,
@@ -24,7 +25,6 @@ from sqaaas.facts.manifests import (
     setup_cfg,
 )
 from sqaaas.facts.metadata import citation_cff, codemeta
-from sqaaas.outcomes import Evidence
 
 HOMEPAGE = "home page"
 DOCUMENTATION = "documentation"

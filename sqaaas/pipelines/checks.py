@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.errors import SqaaasError
-from sqaaas.outcomes import Evidence, Finding, Outcome
 from sqaaas.pipelines.spec import Step
 from sqaaas.safeparse import Limits, ParseError, load_json, read_document
 
@@ -35,9 +35,9 @@ def run_tool_check(
     """Run registry tool ``tool_name`` with ``extra_args`` on the repository at ``target`` and
     judge each subcriterion of ``criterion`` it evidences with sqaaas's own rule."""
     from sqaaas.acquire import acquire, default_cache_dir
-    from sqaaas.engine import make_context
+    from sqaaas.context import make_context
     from sqaaas.pipelines.commands import evidenced, registry_tool
-    from sqaaas.probes.tools import judge
+    from sqaaas.probes.software.tools import judge
     from sqaaas.tools.runner import run_tool
 
     step = Step(name=tool_name, tool=tool_name, args=extra_args)

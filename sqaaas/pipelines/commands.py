@@ -71,7 +71,7 @@ def evidenced(tool: ToolSpec, criterion: str) -> list[str]:
 
 def validate(spec: PipelineSpec) -> None:
     """Checks that need the registries (the spec model alone cannot know them)."""
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
 
     known = {c.id for c in default_catalogue().of_baseline("software")}
     for criterion, steps in spec.criteria.items():

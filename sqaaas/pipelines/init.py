@@ -43,8 +43,8 @@ def repository_name(url: str, fallback: str = "repository") -> str:
 
 def derive_spec(checkout: Checkout) -> PipelineSpec:
     """One default sqaaas step per criterion that ``sqaaas assess`` would assess here."""
-    from sqaaas.criteria import default_catalogue
-    from sqaaas.engine import make_context
+    from sqaaas.context import make_context
+    from sqaaas.core.catalogue import default_catalogue
 
     config = make_context(checkout).config
     criteria = {

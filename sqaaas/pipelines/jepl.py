@@ -28,7 +28,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sqaaas import images
 from sqaaas.pipelines import commands
 from sqaaas.pipelines.spec import (
     DEFAULT_IMAGE,
@@ -39,6 +38,7 @@ from sqaaas.pipelines.spec import (
     When,
     parse_spec,
 )
+from sqaaas.platform import images
 from sqaaas.safeparse import ParseError, load_yaml, read_document
 
 MAIN_NAME = "this_repo"

@@ -1,6 +1,6 @@
 """``sqaaas run``: execute a pipeline spec's steps locally, one container per step.
 
-Each step runs in a fresh container (``sqaaas.containers``): its repository mounted
+Each step runs in a fresh container (``sqaaas.platform.containers``): its repository mounted
 read-only at ``/src``, a per-step scratch folder read-write at ``/out``, no network unless
 the step asks for it, the step's timeout (capped by what is left of the pipeline's), a
 read-only root file system, an unprivileged user and resource limits.
@@ -28,19 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqaaas import __version__, images
+from sqaaas import __version__
 from sqaaas.acquire import Checkout, acquire, default_cache_dir
-from sqaaas.containers import (
-    CONTAINER_CA,
-    Engine,
-    EngineError,
-    Limits,
-    Mount,
-    RunResult,
-    engine_for,
-    host_ca_bundle,
-    proxy_vars,
-)
 from sqaaas.errors import SqaaasError
 from sqaaas.gitinfo import GitInfo
 from sqaaas.pipelines import commands
@@ -57,6 +46,18 @@ from sqaaas.pipelines.results import (
 from sqaaas.pipelines.results import RunResult as PipelineResult
 from sqaaas.pipelines.spec import DEFAULT_SPEC_FILE, PipelineSpec, Repository, Step
 from sqaaas.pipelines.when import BuildRef, selected
+from sqaaas.platform import images
+from sqaaas.platform.containers import (
+    CONTAINER_CA,
+    Engine,
+    EngineError,
+    Limits,
+    Mount,
+    RunResult,
+    engine_for,
+    host_ca_bundle,
+    proxy_vars,
+)
 from sqaaas.safeparse import ParseError, load_json, read_document
 
 #: What ``sqaaas pipeline init`` writes, read when neither --spec nor --jepl is given.
@@ -159,7 +160,7 @@ def load_pipeline(
 
 
 def _badge_level(criterion: str) -> str | None:
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
 
     for scheme in default_catalogue().badges.values():
         for level in scheme.levels:

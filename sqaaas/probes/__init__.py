@@ -1,8 +1,5 @@
-"""Probe modules, one per criterion family. Importing this package registers them all."""
+"""Probe modules, laid out as criteria/ is: software/, fair/ and service/.
 
-import importlib
-import pkgutil
-
-for _module in pkgutil.iter_modules(__path__):
-    if _module.name != "registry":
-        importlib.import_module(f"{__name__}.{_module.name}")
+Importing a subpackage registers its probes (sqaaas.core.registry); a subject imports the
+ones it needs, so onboarding a service never loads repository probes and vice versa.
+"""

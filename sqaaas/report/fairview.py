@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqaaas.report.model import (
+from sqaaas.core.model import (
     CriterionResult,
     FairSummary,
     PrincipleScore,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from sqaaas.report.model import Report
+from sqaaas.core.model import Report
 
 #: format name -> "module:function" (imported on use so start-up stays fast)
 FORMATS: dict[str, str] = {

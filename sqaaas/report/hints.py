@@ -9,8 +9,8 @@ take their hints from here (deduplicated with outcomes.unique_hints).
 
 from __future__ import annotations
 
-from sqaaas.outcomes import Outcome, unique_hints
-from sqaaas.report.model import BadgeResult, CriterionResult, MissingItem
+from sqaaas.core.model import BadgeResult, CriterionResult, MissingItem
+from sqaaas.core.outcomes import Outcome, unique_hints
 
 #: outcomes whose hint is shown (a pass or a not-assessed subcriterion needs no fix)
 WITH_HINT = (Outcome.FAIL, Outcome.ERROR)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
+from sqaaas.core.model import BadgeResult, CriterionResult, Report, SubcriterionResult
+from sqaaas.core.outcomes import Evidence
 from sqaaas.forges import web_url
-from sqaaas.outcomes import Evidence
 from sqaaas.report import fairview, hints
-from sqaaas.report.model import BadgeResult, CriterionResult, Report, SubcriterionResult
 from sqaaas.report.terminal import OUTCOME_STYLE
 
 #: evidence items shown per subcriterion before "(+N more)"

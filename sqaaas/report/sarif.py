@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from sqaaas.criteria import RequirementLevel
-from sqaaas.fair.scores import principle_of
+from sqaaas.core.catalogue import RequirementLevel
+from sqaaas.core.fairscores import principle_of
+from sqaaas.core.model import Report, SubcriterionResult
+from sqaaas.core.outcomes import Evidence, Outcome
 from sqaaas.forges import web_url
-from sqaaas.outcomes import Evidence, Outcome
 from sqaaas.report import fairview
-from sqaaas.report.model import Report, SubcriterionResult
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "SRCROOT"

@@ -17,13 +17,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqaaas.criteria import BadgeScheme, RequirementLevel, default_catalogue
-from sqaaas.fair.offline import fair_scheme
+from sqaaas.core.catalogue import BadgeScheme, RequirementLevel, default_catalogue
+from sqaaas.core.fairsection import fair_scheme
+from sqaaas.core.model import CriterionResult, Report, SubcriterionResult
+from sqaaas.core.outcomes import Evidence, Outcome
+from sqaaas.core.scoring import measures, metric_met
 from sqaaas.forges import web_url
-from sqaaas.outcomes import Evidence, Outcome
 from sqaaas.report import fairview
-from sqaaas.report.model import CriterionResult, Report, SubcriterionResult
-from sqaaas.scoring import measures, metric_met
 
 NamedScheme = tuple[str, BadgeScheme]
 

@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from sqaaas.console import FittingConsole
-from sqaaas.outcomes import Outcome
+from sqaaas.core.model import BadgeResult, CriterionResult, FairSummary, Report
+from sqaaas.core.outcomes import Outcome
 from sqaaas.report import fairview, hints
-from sqaaas.report.model import BadgeResult, CriterionResult, FairSummary, Report
 
 OUTCOME_STYLE = {
     Outcome.PASS: ("✔ pass", "green"),

@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from sqaaas.containers import Limits, RunResult
+from sqaaas.platform.containers import Limits, RunResult
 from sqaaas.sandbox.plan import InstallPlan
 from sqaaas.sandbox.requirements import Downloads, checked, valid_name
 from sqaaas.sandbox.results import RunStatus, StepLog

@@ -8,7 +8,7 @@ the log excerpt, never a pass.
 
 from __future__ import annotations
 
-from sqaaas.outcomes import Evidence, Finding, Outcome
+from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.sandbox.results import RunStatus, StepLog, TestRun
 from sqaaas.sandbox.runner import last_test_started
 

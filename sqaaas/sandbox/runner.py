@@ -21,11 +21,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqaaas import gitsafe, images
+from sqaaas import gitsafe
 from sqaaas.acquire import default_cache_dir
-from sqaaas.containers import Engine, EngineError, Limits, RunResult, engine_for
 from sqaaas.fileio import write_atomic
 from sqaaas.gitsafe import GitError, GitRepo
+from sqaaas.platform import images
+from sqaaas.platform.containers import Engine, EngineError, Limits, RunResult, engine_for
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.sandbox.install import DependencyInstall
 from sqaaas.sandbox.plan import InstallPlan, coverage_config, install_plan

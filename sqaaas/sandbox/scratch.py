@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 
 from sqaaas import interrupt
-from sqaaas.containers import Engine, Limits
+from sqaaas.platform.containers import Engine, Limits
 
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 _SIZE = re.compile(r"^\s*(\d+)\s*([bkmg]?)\s*$", re.IGNORECASE)

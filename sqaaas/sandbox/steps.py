@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqaaas.containers import (
+from sqaaas.platform.containers import (
     CONTAINER_CA,
     Engine,
     Limits,

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqaaas import images, interrupt
-from sqaaas.containers import Engine, EngineError, Limits, Mount, RunResult, engine_for
+from sqaaas import interrupt
 from sqaaas.errors import SqaaasError
+from sqaaas.platform import images
+from sqaaas.platform.containers import Engine, EngineError, Limits, Mount, RunResult, engine_for
 
 IN_PLACE_VAR = "SQAAAS_TOOLS_IN_PLACE"
 DRIVER = "sqaaas.tools.incontainer"

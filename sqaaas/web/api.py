@@ -25,9 +25,9 @@ from sqaaas.badges.errors import RevocationListError
 from sqaaas.badges.issuer import PROFILE_FILE
 from sqaaas.badges.keys import JWKS_FILE
 from sqaaas.badges.revocation import REVOCATIONS_FILE, normalise_id
-from sqaaas.criteria import Catalogue
+from sqaaas.core.catalogue import Catalogue
+from sqaaas.core.model import Report
 from sqaaas.pipelines.spec import PipelineSpec
-from sqaaas.report.model import Report
 from sqaaas.web.api_models import (
     API_PREFIX,
     COLLECTIONS,
@@ -49,7 +49,7 @@ from sqaaas.web.api_models import (
     moment,
 )
 from sqaaas.web.app import service_of
-from sqaaas.web.service import NotFound, Service, pipeline_files, zip_bytes
+from sqaaas.web.operations import NotFound, Service, pipeline_files, zip_bytes
 from sqaaas.web.store import BadgeRecord
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -182,8 +182,8 @@ def api_healthz(request: Request) -> Health:
 
 @cache
 def _catalogue_json() -> bytes:
-    from sqaaas.criteria import default_catalogue
-    from sqaaas.criteria_docs import to_json
+    from sqaaas.core.catalogue import default_catalogue
+    from sqaaas.report.criteria_docs import to_json
 
     return to_json(default_catalogue()).encode("utf-8")
 

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sqaaas.facts.service.settings import onboarding_settings
 from sqaaas.pipelines.spec import PipelineSpec, parse_spec
-from sqaaas.service.settings import onboarding_settings
 from sqaaas.web.onboarding import MAX_CA_PEM_CHARS, MAX_URL_CHARS, OnboardingInput
 from sqaaas.web.store import BadgeRecord, Job
 

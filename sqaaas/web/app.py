@@ -17,8 +17,8 @@ from sqaaas.errors import SqaaasError
 from sqaaas.pipelines.spec import SpecError
 from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import InvalidField
+from sqaaas.web.operations import NotFound, NotReady, Service
 from sqaaas.web.security import BodyLimit, RateLimit, RateLimiter, SecurityHeaders
-from sqaaas.web.service import NotFound, NotReady, Service
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import QueueFull, Store
 

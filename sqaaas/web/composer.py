@@ -158,7 +158,7 @@ Errors = dict[str, list[str]]
 @cache
 def criterion_choices() -> tuple[CriterionChoice, ...]:
     """Criteria of the software baseline, each with the registry tools that check it."""
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
 
     tools = [t for t in default_tools().values() if not t.not_automated]
     return tuple(

@@ -1,7 +1,7 @@
 """The bounded worker pool that drains the persistent job queue inside the server process.
 
 Each job runs in a child process (sqaaas.web.runjob) with a timeout. The children die with
-the server (PR_SET_PDEATHSIG), their containers too (sqaaas.reaper), and a job left running
+the server (PR_SET_PDEATHSIG), their containers too (sqaaas.platform.reaper), and a job left running
 by a killed server is re-queued at the next start (Store.recover), so no request is lost. A
 child that ends badly (killed, crashed) leaves no container or volume either.
 """
@@ -217,8 +217,8 @@ def _kill(child: subprocess.Popen[str]) -> None:
 def _remove_containers(pid: int) -> None:
     """The containers and volumes of a killed job: they run under the engine's monitor
     (conmon), outside the job's process tree, and would otherwise go on until their own
-    wall-time limit. They carry the job process' pid as a label (sqaaas.containers)."""
-    from sqaaas.containers import EngineError, remembered_engine
+    wall-time limit. They carry the job process' pid as a label (sqaaas.platform.containers)."""
+    from sqaaas.platform.containers import EngineError, remembered_engine
 
     engine = remembered_engine()  # None: no container ever ran with this configuration
     if engine is not None:

@@ -2,10 +2,10 @@
 
 A service that clones what strangers name must not become a way into the operator's network,
 so hosts that resolve to anything but public unicast addresses (loopback, private,
-link-local, multicast, reserved, or an IPv6 address embedding one of those: sqaaas.netaddr)
+link-local, multicast, reserved, or an IPv6 address embedding one of those: sqaaas.net.addresses)
 are refused unless the operator allows them (``sqaaas serve --allow-private``; tests do).
 A URL whose host git and Python could read differently is refused outright
-(sqaaas.urlhost). The same host rule applies to the services it onboards. The check is made
+(sqaaas.net.urlhost). The same host rule applies to the services it onboards. The check is made
 at submission and again in the job; there the clone is pinned to the addresses just checked
 (``git_pins``), so a second DNS answer cannot lead git elsewhere.
 """
@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from sqaaas.acquire import check_url
 from sqaaas.errors import SqaaasError
-from sqaaas.netaddr import UnresolvableHost, describe, is_public, non_global_address, resolve
-from sqaaas.urlhost import AmbiguousURL, url_host
+from sqaaas.net.addresses import UnresolvableHost, describe, is_public, non_global_address, resolve
+from sqaaas.net.urlhost import AmbiguousURL, url_host
 
 WEB_SCHEMES = ("https", "http", "git")
 

@@ -15,10 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqaaas.errors import SqaaasError
-from sqaaas.service.driver import check_openapi_url
-from sqaaas.service.onboard import check_target
-from sqaaas.service.profile import LoadedProfile, parse_profile
-from sqaaas.service.settings import onboarding_settings
+from sqaaas.facts.service.profile import LoadedProfile, parse_profile
+from sqaaas.facts.service.settings import onboarding_settings
+from sqaaas.subjects.service import check_openapi_url, check_target
 from sqaaas.web.netcheck import InvalidField, check_public_host, check_repository_url
 from sqaaas.web.store import Job
 

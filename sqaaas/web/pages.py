@@ -40,8 +40,8 @@ from sqaaas.web.api_models import COLLECTIONS
 from sqaaas.web.app import service_of
 from sqaaas.web.netcheck import InvalidField
 from sqaaas.web.onboarding import OnboardingInput
+from sqaaas.web.operations import NotFound, pipeline_files, zip_bytes
 from sqaaas.web.security import CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
-from sqaaas.web.service import NotFound, pipeline_files, zip_bytes
 from sqaaas.web.store import Job, QueueFull
 
 router = APIRouter(include_in_schema=False)
@@ -128,7 +128,7 @@ async def _posted(request: Request) -> Any:
 
 @router.get("/", name="home")
 def home(request: Request) -> Response:
-    from sqaaas.criteria import default_catalogue
+    from sqaaas.core.catalogue import default_catalogue
 
     scheme = default_catalogue().badges["software"]
     return _page(request, "home.html", {"nav": "home", "levels": scheme.levels})

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqaaas.errors import SqaaasError
 
 if TYPE_CHECKING:
-    from sqaaas.report.model import Report
+    from sqaaas.core.model import Report
 
 #: the request carries an onboarding's profile and CA certificates (each size-capped at
 #: submission), JSON-escaped: well under this
@@ -62,9 +62,7 @@ def _guard_network(url: str) -> None:
 def _assessment(request: dict[str, Any]) -> tuple[Report, str | None]:
     """Clone and assess a repository: (report, commit)."""
     from sqaaas.acquire import acquire, clone_lock
-    from sqaaas.config import load_config
-    from sqaaas.engine import assess
-    from sqaaas.repofs import RepoFS
+    from sqaaas.subjects.repository import assess, repository_config
 
     cache_dir = Path(request["cache_dir"])
     if not request.get("allow_private"):
@@ -77,11 +75,7 @@ def _assessment(request: dict[str, Any]) -> tuple[Report, str | None]:
             timeout=float(request["clone_timeout"]),
             progress=_clone_step,
         )
-        config = load_config(RepoFS(checkout.root))
-        if request.get("subfolder"):
-            config = type(config).model_validate(
-                {**config.model_dump(), "subfolder": request["subfolder"]}
-            )
+        config = repository_config(checkout, request.get("subfolder"))
         report = assess(checkout, config=config, progress=_probe_step, notify=_note)
     return report, checkout.commit
 
@@ -93,8 +87,7 @@ def _onboarding(request: dict[str, Any]) -> tuple[Report, str | None]:
     credentials are ever sent to the service.
     """
     from sqaaas.acquire import clone_lock
-    from sqaaas.service.driver import build_context
-    from sqaaas.service.onboard import run_onboarding
+    from sqaaas.subjects.service import build_context, run_onboarding
     from sqaaas.web.onboarding import OnboardingInput
 
     wanted = OnboardingInput.from_params(request["url"], request.get("params"))

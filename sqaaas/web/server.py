@@ -5,7 +5,7 @@ clear error instead of a log line from deep inside uvicorn. uvicorn turns SIGTER
 into a graceful shutdown: the app's lifespan then stops the worker pool, which puts running
 jobs back in the queue for the next start. A stop asked for is a success: exit status 0.
 Should the server be killed instead, a reaper process removes its jobs' containers and
-volumes (``sqaaas.reaper``), and the next start removes what dead processes left.
+volumes (``sqaaas.platform.reaper``), and the next start removes what dead processes left.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def serve(settings: WebSettings, *, quiet: bool = False) -> None:
 
     import uvicorn
 
-    from sqaaas.reaper import guard
+    from sqaaas.platform.reaper import guard
     from sqaaas.web.app import create_app
 
     # Logging first: the start-up itself may have news for the operator (a new badge issuer).

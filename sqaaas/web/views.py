@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from sqaaas.badges.issuer import Issuer
 from sqaaas.badges.labels import scheme_title
-from sqaaas.outcomes import Evidence
+from sqaaas.core.outcomes import Evidence
 from sqaaas.report.terminal import OUTCOME_STYLE
 from sqaaas.web.api_models import API_PREFIX, COLLECTIONS
 from sqaaas.web.onboarding import OnboardingInput

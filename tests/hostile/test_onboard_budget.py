@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.service.http import BoundedClient
+from sqaaas.net.http import BoundedClient
 from tests.hostile.loopback import LoopbackServer
 
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"

@@ -297,7 +297,7 @@ def test_a_hostile_coverage_report_is_no_coverage(report: str) -> None:
     ("openapi: 3.0.3\n" + alias_bomb(), "once YAML aliases are expanded"),
 ], ids=["json-deep", "json-5000-digits", "yaml-deep", "yaml-alias-bomb"])
 def test_a_hostile_openapi_document_is_refused_with_the_limit(body: str, problem: str) -> None:
-    from sqaaas.service.openapi import parse_document
+    from sqaaas.facts.service.openapi import parse_document
 
     data, why = parse_document(body.encode())
     assert data is None and why is not None and problem in why

@@ -372,8 +372,8 @@ def test_a_refused_fact_is_parsed_once_and_refused_to_every_probe() -> None:
 def test_a_probe_meeting_a_parse_error_answers_error_with_file_and_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sqaaas.outcomes import Outcome
-    from sqaaas.probes import registry
+    from sqaaas.core import registry
+    from sqaaas.core.outcomes import Outcome
 
     monkeypatch.setattr(registry, "_PROBES", dict(registry._PROBES))  # registered for this test
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from sqaaas.containers import PID_LABEL, Engine, Limits
-from sqaaas.outcomes import Outcome
-from sqaaas.owners import OWNER_LABEL, process_identity
+from sqaaas.core.outcomes import Outcome
+from sqaaas.platform.containers import PID_LABEL, Engine, Limits
+from sqaaas.platform.owners import OWNER_LABEL, process_identity
 from sqaaas.sandbox import RunStatus, SandboxOptions, run_python_tests
 from sqaaas.sandbox.report import finding_for
 from sqaaas.sandbox.scratch import ScratchSizes

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from sqaaas.outcomes import Outcome
+from sqaaas.core.outcomes import Outcome
 from tests.conftest import assess_repo
 from tests.containers_support import in_containers
 from tests.hostile.loopback import LoopbackServer

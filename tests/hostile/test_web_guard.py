@@ -31,10 +31,10 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from sqaaas.acquire import acquire, check_url
-from sqaaas.engine import assess
 from sqaaas.errors import AcquireError
-from sqaaas.service.http import BoundedClient, RequestRefused
-from sqaaas.urlhost import url_host
+from sqaaas.net.http import BoundedClient, RequestRefused
+from sqaaas.net.urlhost import url_host
+from sqaaas.subjects.repository import assess
 from sqaaas.web.app import create_app
 from sqaaas.web.netcheck import InvalidField, RefusedURL, check_repository_url, git_pins
 from sqaaas.web.onboarding import OnboardingInput, check_request

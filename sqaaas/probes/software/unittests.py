@@ -1,0 +1,155 @@
+"""QC.Uni: unit tests exist apart from the code (Uni02), cover enough of it (Uni01), and
+coverage is measured automatically for every change (Uni03/04).
+
+Uni01 runs the repository's Python test suite with coverage in containers (sqaaas.sandbox):
+the assessed code never runs on the host. The other probes only read files.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqaaas.context import RepoContext
+from sqaaas.core.outcomes import Evidence, Finding, Outcome
+from sqaaas.core.registry import probe
+from sqaaas.facts import ci
+from sqaaas.probes.software.testsuites import TestSuite, code_files, suites_evidence, test_suites
+
+#: label -> regex of a CI line that measures or uploads test coverage
+COVERAGE: dict[str, str] = {
+    "coverage: pytest-cov": r"--cov\b",
+    "coverage: coverage.py": r"\bcoverage\s+(run|report|xml|json|lcov|html|combine)\b",
+    "coverage upload: Codecov": r"codecov",
+    "coverage upload: Coveralls": r"coveralls",
+    "coverage: JaCoCo": r"jacoco",
+    "coverage: Kover": r"\bkover",
+    "coverage: nyc/c8": r"(?<![\w.-])(nyc|c8)\s",
+    "coverage: --coverage flag (jest, vitest, flutter, ...)": r"--coverage\b",
+    "coverage: npm coverage script": r"\b(npm|yarn|pnpm)\s+(run\s+)?(test:)?coverage\b",
+    "coverage: go test -cover": r"\bgo\s+test\b.*\s-cover",
+    "coverage: tarpaulin/llvm-cov/grcov": r"tarpaulin|llvm-cov|\bgrcov\b",
+    "coverage: gcov/lcov/gcovr": r"\b(gcovr|lcov|gcov)\b",
+    "coverage: covr (R)": r"\bcovr\b",
+    "coverage: Julia": r"julia-processcoverage|coverage\s*=\s*true",
+    "coverage: coverlet (.NET)": r"coverlet|XPlat Code Coverage",
+}
+#: Files where pytest options (``addopts``) and coverage thresholds are configured.
+_CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".coveragerc")
+_CONFIG = {
+    "pytest runs with coverage (--cov in its options)": re.compile(r"--cov\b"),
+    "coverage threshold (fail_under)": re.compile(r"^\s*fail_under\s*=\s*\d"),
+}
+
+
+def _config_hits(ctx: RepoContext) -> list[Evidence]:
+    hits: list[Evidence] = []
+    for name in _CONFIG_FILES:
+        if (file := ctx.fs.try_read_text(name, limit=500_000)) is None:
+            continue
+        lines = file.text.splitlines()
+        hits += ci.match_lines(name, lines, _CONFIG, limit=5)
+    return hits
+
+
+def _pytest_steps(ctx: RepoContext) -> list[Evidence]:
+    """CI steps that run pytest directly or through tox/nox, for every change."""
+    steps = [
+        s for s in ctx.fact(ci.ci_test_steps)
+        if re.search(r"\b(py\.?test|tox|nox)\b", s.excerpt or "")
+    ]
+    return ci.split_by_trigger(ctx, steps)[0]
+
+
+@probe("uni.coverage_in_ci")
+def coverage_in_ci(ctx: RepoContext) -> Finding:
+    """A CI pipeline measures test coverage on every change."""
+    hits = ci.search(ctx, COVERAGE, limit=50)
+    kept, dropped = ci.split_by_trigger(ctx, hits)
+    config = _config_hits(ctx)
+    thresholds = [h for h in config if "fail_under" in h.message]
+    if kept:
+        return Finding(outcome=Outcome.PASS, evidence=kept[:10] + thresholds)
+    via_addopts = [h for h in config if "--cov" in h.message]
+    steps = _pytest_steps(ctx) if via_addopts else []
+    if steps:
+        return Finding(outcome=Outcome.PASS, evidence=steps[:5] + via_addopts + thresholds)
+    return Finding(
+        outcome=Outcome.FAIL,
+        evidence=[
+            Evidence(message="no CI step measures test coverage on every change"),
+            *dropped[:10],
+            *config,
+        ],
+    )  # no hint of its own: QC.Uni03/04's hint for the repository's language names the tool
+
+
+@probe("uni.tests_present")
+def tests_present(ctx: RepoContext) -> Finding:
+    """QC.Uni02: the repository holds unit tests, in files or folders of their own."""
+    suites = ctx.fact(test_suites)
+    if suites:
+        return Finding(outcome=Outcome.PASS, evidence=suites_evidence(suites))
+    code = code_files(ctx)
+    if not code:
+        return Finding.not_applicable("no code files found, so there is nothing to unit-test")
+    return Finding.failed(
+        f"no unit tests found next to {len(code)} code file(s) (looked for tests/, test_*.py, "
+        "*_test.go, *.test.js, src/test/java, tests/*.rs, tests/testthat, test/runtests.jl, "
+        "CTest, ...)",
+        value=len(code),
+    )  # no hint of its own: QC.Uni02's hint for the repository's language gives the layout
+
+
+def _not_run(suites: tuple[TestSuite, ...]) -> Finding:
+    names = ", ".join(s.language for s in suites)
+    return Finding(
+        outcome=Outcome.NOT_AUTOMATED,
+        evidence=[
+            *suites_evidence(suites),
+            Evidence(
+                message=f"coverage of {names} tests is not measured: the sandbox image has only "
+                "the Python toolchain, so only Python test suites are run"
+            ),
+        ],
+    )
+
+
+@probe("uni.coverage")
+def coverage(ctx: RepoContext) -> Finding:
+    """QC.Uni01: the Python test suite passes, in a container, and covers enough lines."""
+    from sqaaas.platform.containers import EngineError
+    from sqaaas.sandbox import SandboxUnavailable, run_python_tests
+    from sqaaas.sandbox.report import finding_for
+
+    suites = ctx.fact(test_suites)
+    python = [s for s in suites if s.language == "Python"]
+    if not python:
+        if suites:
+            return _not_run(suites)
+        code = code_files(ctx)
+        if not code:
+            return Finding.not_applicable("no code and no tests found: nothing to cover")
+        return Finding.failed(
+            f"no unit tests found, so none of the {len(code)} code file(s) is covered",
+            value=len(code),
+        )  # no hint of its own: QC.Uni01's hint for the repository's language names the tool
+    try:
+        run = run_python_tests(ctx.fs.root, progress=lambda stage: ctx.notify(f"QC.Uni01: {stage}"))
+    except SandboxUnavailable as exc:
+        return Finding(
+            outcome=Outcome.ERROR,
+            evidence=[Evidence(message=f"the tests cannot run in a container: {exc}")],
+            hint="Run 'sqaaas setup' once on this machine: it installs the container engine "
+            "(podman) and builds the test images.",
+        )
+    except EngineError as exc:
+        return Finding.error(f"the container engine failed while running the tests: {exc}")
+    finding = finding_for(run, ctx.config.thresholds.coverage)
+    others = [s for s in suites if s.language != "Python"]
+    if others:
+        note = Evidence(
+            message="not run (no toolchain in the sandbox image): "
+            + "; ".join(s.summary() for s in others)
+        )
+        finding = finding.model_copy(update={"evidence": [*finding.evidence, note]})
+    return finding

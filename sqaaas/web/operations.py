@@ -1,0 +1,247 @@
+"""What the pages and the REST API both do, written once: compose pipelines, queue
+assessments and onboardings, read reports, issue and revoke the service's badges.
+
+The issuer of the service's badges is the service itself: its keys live in the data dir
+(made on first start) and its public files are served under ``<base URL>/issuer/``. A new
+base URL (another port, or --public-url) makes it another issuer with the same keys: the
+former issuer's files are kept for the badges that name it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from sqaaas.acquire import check_ref
+from sqaaas.config import RepoConfig
+from sqaaas.core.model import Report
+from sqaaas.errors import SqaaasError
+from sqaaas.pipelines.render import render
+from sqaaas.pipelines.spec import PipelineSpec
+from sqaaas.web.jobs import WorkerPool
+from sqaaas.web.netcheck import RefusedURL, check_repository_url
+from sqaaas.web.onboarding import OnboardingInput, check_request
+from sqaaas.web.settings import WebSettings
+from sqaaas.web.store import BadgeRecord, Job, Store
+
+if TYPE_CHECKING:
+    from sqaaas.badges.issuer import Issuer
+
+log = logging.getLogger("sqaaas.web")
+
+ISSUER_PATH = "/issuer"
+#: the badge schemes the service issues: the quality badge of each baseline it runs
+ISSUED_SCHEMES = ("software", "service")
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same spec gives the same ZIP bytes
+
+
+class NotFound(SqaaasError):
+    """No such job, report or badge (HTTP 404)."""
+
+
+class NotReady(SqaaasError):
+    """The assessment has not finished yet (HTTP 409)."""
+
+
+def pipeline_files(spec: PipelineSpec, target: str) -> dict[str, str]:
+    """The files ``sqaaas pipeline generate --target TARGET`` writes for ``spec``."""
+    return render(spec, target)
+
+
+def zip_bytes(files: dict[str, str]) -> bytes:
+    """A ZIP of ``files`` (relative path -> text) with fixed dates and sorted entries."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name].encode("utf-8"))
+    return buffer.getvalue()
+
+
+@dataclass
+class Service:
+    """The state a running web service shares between requests and workers."""
+
+    settings: WebSettings
+    store: Store
+    pool: WorkerPool | None = None
+
+    # assessments
+
+    def submit(
+        self, repo_url: str, branch: str | None = None, subfolder: str | None = None
+    ) -> tuple[Job, bool]:
+        """Validate and queue an assessment; (job, created). Raises RefusedURL, QueueFull."""
+        url = check_repository_url(repo_url, allow_private=self.settings.allow_private)
+        branch = (branch or "").strip() or None
+        subfolder = (subfolder or "").strip().strip("/") or None
+        if branch:
+            try:
+                check_ref(branch, "branch")
+            except SqaaasError as exc:
+                raise RefusedURL(str(exc), field="branch") from None
+        if subfolder:
+            try:
+                RepoConfig.model_validate({"subfolder": subfolder})
+            except ValidationError:
+                raise RefusedURL(
+                    f"refused subfolder '{subfolder}': give a path inside the repository",
+                    field="subfolder",
+                ) from None
+        job, created = self.store.submit(url, branch, subfolder, self.settings.max_queued)
+        return self._queued(job, created)
+
+    def submit_onboarding(self, request: OnboardingInput) -> tuple[Job, bool]:
+        """Validate and queue an onboarding (``sqaaas onboard`` run by a worker); (job,
+        created). Raises InvalidField naming the field at fault, QueueFull."""
+        checked = check_request(request, allow_private=self.settings.allow_private)
+        job, created = self.store.submit(
+            checked.service_url,
+            None,
+            None,
+            self.settings.max_queued,
+            kind="onboarding",
+            params=checked.params(),
+        )
+        return self._queued(job, created)
+
+    def _queued(self, job: Job, created: bool) -> tuple[Job, bool]:
+        if created and self.pool is not None:
+            self.pool.wake()
+        return job, created
+
+    def job(self, job_id: str, kind: str = "assessment") -> Job:
+        """The job ``job_id`` if it is of ``kind`` (an onboarding is no assessment)."""
+        job = self.store.job(job_id)
+        if job is None or job.kind != kind:
+            raise NotFound(f"no {kind} {job_id}")
+        return job
+
+    def report(self, job_id: str, kind: str = "assessment") -> Report:
+        job = self.job(job_id, kind)
+        if job.state != "done":
+            raise NotReady(f"{kind} {job_id} is {job.state}")
+        text = self.store.report(job_id)
+        if text is None:
+            raise NotFound(f"{kind} {job_id} has no report")
+        return Report.model_validate_json(text)
+
+    # badges
+
+    @property
+    def issuer_url(self) -> str:
+        return self.settings.base_url + ISSUER_PATH
+
+    def ensure_keys(self) -> None:
+        """Make the issuer keys and public files on first start (with the achievement images
+        of both badges it issues: software quality and service quality).
+
+        A changed base URL never stops the start: the former issuer's files are moved aside
+        (``retire``) and the operator is told once, by the start that notices the change.
+        """
+        from sqaaas.badges.issue import publish
+        from sqaaas.badges.issuer import Issuer, retire
+        from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
+
+        keydir = self.settings.keys_dir
+        if not (keydir / ED25519_FILE).is_file():
+            generate_keys(keydir)
+        issuer = Issuer.from_url(self.issuer_url, "sqaaas")
+        retired = retire(keydir, issuer)
+        if retired is not None:
+            former, folder = retired
+            log.warning(
+                "badge issuer changed from %s to %s: badges issued before name the former "
+                "and still verify with the same keys (issuer.jwks.json); its files are kept "
+                "in %s, to publish at its URL if badge holders fetch them there",
+                former,
+                issuer.base,
+                folder,
+            )
+        keys = load_signing_keys(keydir)
+        for scheme in ISSUED_SCHEMES:
+            publish(keydir, issuer, keys, scheme)
+
+    def issue_badge(self, job: Job, report_json: str) -> BadgeRecord | None:
+        """Sign the badge a finished assessment earned (none for level none)."""
+        from sqaaas.badges.issue import issue_badge
+        from sqaaas.badges.issuer import Issuer
+        from sqaaas.badges.keys import load_signing_keys
+
+        data: dict[str, Any] = json.loads(report_json)
+        if data.get("badge", {}).get("level", "none") == "none":
+            return None
+        keys = load_signing_keys(self.settings.keys_dir)
+        issued = issue_badge(
+            data, f"{job.kind} {job.id}", keys, Issuer.from_url(self.issuer_url, "sqaaas")
+        )
+        self.store.add_badge(
+            issued.id, job.id, issued.scheme, issued.level, issued.token, issued.ob2_jws
+        )
+        return self.store.badge(issued.id)
+
+    def on_job_done(self, job: Job, report_json: str) -> None:
+        """Worker callback: a failure to sign is logged, the report stays available."""
+        try:
+            self.issue_badge(job, report_json)
+        except SqaaasError as exc:
+            log.warning("assessment %s: no badge issued: %s", job.id, exc)
+
+    def badge(self, badge_id: str) -> BadgeRecord:
+        record = self.store.badge(badge_id)
+        if record is None:
+            raise NotFound(f"no badge {badge_id}")
+        return record
+
+    def badge_image(self, badge_id: str, fmt: str = "svg") -> bytes:
+        """The badge image with both credentials baked in (as ``sqaaas badge issue`` writes)."""
+        from sqaaas.badges.issue import baked_image
+
+        record = self.badge(badge_id)
+        return baked_image(record.scheme, record.level, record.token, record.ob2_jws, fmt)
+
+    def issuer_of(self, record: BadgeRecord) -> Issuer:
+        """The issuer a badge names: the service's current one, or the one it was before
+        its URL changed (read from the service's own signed token, so not re-verified)."""
+        from sqaaas.badges.issuer import Issuer
+        from sqaaas.badges.jws import JwsCheckError, parse_compact, payload_object
+
+        try:
+            named = payload_object(parse_compact(record.token)).get("iss")
+        except JwsCheckError:
+            named = None
+        issuer = Issuer.from_profile_id(named) if isinstance(named, str) else None
+        return issuer or Issuer.from_url(self.issuer_url, "sqaaas")
+
+    def revoke_badge(self, badge_id: str, reason: str | None) -> bool:
+        """Revoke in the revocation list of the badge's issuer (the current one, or a former
+        one kept under previous/) and in the database; False if already."""
+        from sqaaas.badges.issuer import issuer_folder
+        from sqaaas.badges.revocation import revoke
+
+        record = self.badge(badge_id)
+        folder = issuer_folder(self.settings.keys_dir, self.issuer_of(record).profile_id)
+        _, added = revoke(folder or self.settings.keys_dir, badge_id, reason)
+        changed = self.store.revoke_badge(badge_id, reason)
+        return added or changed
+
+    def issuer_file(self, relative: str) -> Path:
+        """A public issuer file (profile, JWK set, revocation list, key, image) by its path."""
+        keydir = self.settings.keys_dir.resolve()
+        path = (keydir / relative).resolve()
+        public = (path.parent == keydir and path.suffix == ".json") or path.parent in (
+            keydir / "keys",
+            keydir / "achievements",
+        )
+        if not public or not path.is_file() or path.name.endswith(".pem"):
+            raise NotFound(f"no issuer file {relative}")
+        return path
