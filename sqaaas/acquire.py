@@ -31,6 +31,7 @@ from sqaaas.errors import AcquireError
 from sqaaas.gitinfo import GitInfo
 from sqaaas.gitsafe import GitError, GitRepo, Setting
 from sqaaas.net.urlhost import AmbiguousURL, url_host
+from sqaaas.paths import default_cache_dir
 
 ALLOWED_SCHEMES = ("https", "http", "git", "ssh", "file")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$")
@@ -61,13 +62,6 @@ def redact_url(url: str) -> str:
         netloc = host + (f":{parts.port}" if parts.port else "")
         return parts._replace(netloc=netloc).geturl()
     return url
-
-
-def default_cache_dir() -> Path:
-    if env := os.environ.get("SQAAAS_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "sqaaas"
 
 
 def looks_like_url(target: str) -> bool:

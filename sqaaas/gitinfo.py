@@ -152,12 +152,6 @@ class GitInfo:
         return [s.strip() for s in out.split("\0") if s.strip()]
 
     @cached_property
-    def merge_count(self) -> int:
-        if self.head is None:
-            return 0
-        return int(self._text("rev-list", "--count", "--merges", "HEAD"))
-
-    @cached_property
     def _messages(self) -> list[str]:
         """Full messages of the newest commits reachable from HEAD (read once)."""
         return self._subjects()

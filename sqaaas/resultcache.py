@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqaaas.acquire import default_cache_dir
 from sqaaas.errors import SqaaasError
 from sqaaas.fileio import write_atomic
+from sqaaas.paths import default_cache_dir
 
 
 def make_key(*parts: str | bytes) -> str:

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+import sqaaas.probes.fair
+import sqaaas.probes.service
+import sqaaas.probes.software  # noqa: F401  (registers every probe the data may name)
 from sqaaas.core import registry
 from sqaaas.core.catalogue import default_catalogue, load_catalogue
 from sqaaas.datafiles import data_path

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sqaaas.core.outcomes import Outcome
-from sqaaas.probes.software.harness import is_test_path
+from sqaaas.facts.testsuites import is_test_path
 from tests.conftest import report_hint, run_probe
 
 Factory = Callable[..., Path]

@@ -141,7 +141,7 @@ def web_page(tmp_path: Path) -> Iterator[Callable[[Report], str]]:
         data_dir=tmp_path / "data", allow_private=True, rate_limit_per_minute=1000
     )
     app = create_app(settings, start_workers=False)
-    service = app.state.service
+    service = app.state.operations
     with TestClient(app) as client:
 
         def page(report: Report) -> str:

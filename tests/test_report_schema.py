@@ -50,9 +50,9 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 
 def test_schema_is_package_data_beside_the_model() -> None:
-    import sqaaas.report
+    import sqaaas.core
 
-    assert (Path(sqaaas.report.__file__).parent / "schema.json").is_file()
+    assert (Path(sqaaas.core.__file__).parent / "schema.json").is_file()
 
 
 def test_real_assessment_report_validates(repo_factory: Callable[..., Path]) -> None:
@@ -207,6 +207,13 @@ def test_schema_badge_levels_match_badges_yml() -> None:
         levels = [lvl["name"] for lvl in raw[scheme]["levels"]]
         assert rules[scheme]["level"]["enum"] == ["none", *levels], scheme
         assert rules[scheme]["next_level"]["enum"] == [*levels, None], scheme
+
+
+def test_published_schema_file_shows_the_levels_the_catalogue_gives() -> None:
+    import sqaaas.core
+
+    published = json.loads((Path(sqaaas.core.__file__).parent / "schema.json").read_text())
+    assert published["$defs"]["badge"] == _defs()["badge"], "schema.json's copy of badges.yml"
 
 
 def test_schema_version_of_the_model_is_described() -> None:

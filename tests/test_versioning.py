@@ -13,7 +13,7 @@ from sqaaas.core import registry
 from sqaaas.core.catalogue import Criterion
 from sqaaas.core.outcomes import Outcome
 from sqaaas.datafiles import data_path
-from sqaaas.probes.software.versioning import parse_semver, without_v_prefix
+from sqaaas.facts.versions import parse_semver, without_v_prefix
 from tests.conftest import run_probe
 from tests.repos import commit_all, git
 

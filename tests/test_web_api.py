@@ -81,7 +81,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     )
     app = create_app(settings, start_workers=True)
     with git_http_server(root / "git") as server, TestClient(app) as client:
-        _, token = app.state.service.store.create_token("tests")
+        _, token = app.state.operations.store.create_token("tests")
         url = server.publish(repo)
         created = client.post(f"{API}/assessments", json={"repo_url": url}, headers=bearer(token))
         assert created.status_code == 202, created.text
@@ -104,7 +104,7 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
 
 
 def token_of(client: TestClient) -> str:
-    return client.app.state.service.store.create_token("tests")[1]  # type: ignore[attr-defined]
+    return client.app.state.operations.store.create_token("tests")[1]  # type: ignore[attr-defined]
 
 
 # service
@@ -297,7 +297,7 @@ def test_large_bodies_are_refused_with_413(served):
 
 
 def test_creating_an_assessment_needs_a_valid_token(served):
-    store: Store = served.app.state.service.store
+    store: Store = served.app.state.operations.store
     request = {"repo_url": served.url}
     missing = served.client.post(f"{API}/assessments", json=request)
     assert missing.status_code == 401

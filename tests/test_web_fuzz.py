@@ -84,7 +84,7 @@ def fuzzed(tmp_path: Path, onboarding_report: Report) -> Fuzzed:
         rate_limit_per_minute=0,
     )
     app = create_app(web, start_workers=False)
-    service = app.state.service
+    service = app.state.operations
     _, token = service.store.create_token("fuzz")
     job, _ = service.store.submit("https://github.com/example-org/example.git", None, None, 10)
     service.store.claim()

@@ -68,7 +68,7 @@ def app_at(data: Path, public_url: str) -> FastAPI:
 
 def badge_from(app: FastAPI) -> BadgeRecord:
     """A gold badge signed by ``app``'s service for a finished assessment."""
-    service = app.state.service
+    service = app.state.operations
     job, _ = service.store.submit("https://github.com/example-org/example.git", None, None, 10)
     service.store.claim()
     report = report_for("gold")
@@ -102,12 +102,12 @@ def test_a_new_public_url_keeps_former_badges_verifiable(
     old_app = app_at(data, OLD)
     old_badge = badge_from(old_app)
     badge_file = tmp_path / "old.svg"
-    badge_file.write_bytes(old_app.state.service.badge_image(old_badge.id))
-    old_app.state.service.store.close()
+    badge_file.write_bytes(old_app.state.operations.badge_image(old_badge.id))
+    old_app.state.operations.store.close()
 
     with caplog.at_level(logging.INFO, logger="sqaaas.web"):
         app = app_at(data, NEW)
-        app.state.service.store.close()
+        app.state.operations.store.close()
         app = app_at(data, NEW)  # a second start at the same URL says nothing
     told = [r.getMessage() for r in caplog.records if CHANGED in r.getMessage()]
     former = data / "keys" / "previous" / "https-old.example-sqaaas-issuer"
@@ -122,7 +122,7 @@ def test_a_new_public_url_keeps_former_badges_verifiable(
     out = verify(run_cli, badge_file, data, f"{OLD}/issuer", old_list)
     assert "VALID: gold badge" in out and f"issued by {OLD}/issuer/issuer.json" in out
     # the service still names that badge's own issuer, not the new one
-    service = app.state.service
+    service = app.state.operations
     credential = TestClient(app).get(
         f"/api/v1/badges/{old_badge.id.removeprefix('urn:uuid:')}/credential"
     )
@@ -147,13 +147,13 @@ def test_an_issuer_served_again_gets_its_revocations_back(tmp_path: Path) -> Non
     data = tmp_path / "data"
     app = app_at(data, OLD)
     badge = badge_from(app)
-    assert app.state.service.revoke_badge(badge.id, None)
-    app.state.service.store.close()
-    app_at(data, NEW).state.service.store.close()
+    assert app.state.operations.revoke_badge(badge.id, None)
+    app.state.operations.store.close()
+    app_at(data, NEW).state.operations.store.close()
     app = app_at(data, OLD)  # back at the first URL
     revoked = json.loads((data / "keys" / "revocations.json").read_text())
     assert [e["id"] for e in revoked["revokedAssertions"]] == [badge.id]
     assert revoked["issuer"] == f"{OLD}/issuer/issuer.json"
     previous = sorted(p.name for p in (data / "keys" / "previous").iterdir())
     assert previous == ["https-new.example-quality-issuer"]
-    app.state.service.store.close()
+    app.state.operations.store.close()

@@ -15,7 +15,7 @@ import pytest
 
 from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import RefusedURL, check_repository_url
-from sqaaas.web.operations import Service
+from sqaaas.web.operations import Operations
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import Job, Store
 from tests.repos import git, good_repo_files, make_repo
@@ -87,11 +87,11 @@ def hanging_host() -> Iterator[HangingGitHost]:
 
 
 @contextlib.contextmanager
-def running_pool(tmp_path: Path, **options: object) -> Iterator[tuple[Service, WorkerPool]]:
-    """A Service and its started WorkerPool on a fresh data dir; stopped afterwards."""
+def running_pool(tmp_path: Path, **options: object) -> Iterator[tuple[Operations, WorkerPool]]:
+    """An Operations object and its started WorkerPool on a fresh data dir; stopped afterwards."""
     settings = WebSettings(data_dir=tmp_path / "data", allow_private=True, **options)  # type: ignore[arg-type]
     store = Store(settings.database)
-    service = Service(settings=settings, store=store)
+    service = Operations(settings=settings, store=store)
     service.ensure_keys()
     pool = WorkerPool(store, settings, on_done=service.on_job_done)
     service.pool = pool

@@ -108,7 +108,7 @@ def served(
     )
     app = create_app(settings, start_workers=True)
     with git_http_server(root / "git") as server, TestClient(app) as client:
-        _, token = app.state.service.store.create_token("tests")
+        _, token = app.state.operations.store.create_token("tests")
         url = server.publish(deployment)
         requests = {
             "good": {

@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jwt.utils import base64url_decode, base64url_encode
 
@@ -40,11 +40,12 @@ from sqaaas.badges.vocab import (
     REVOCATION_STATUS_TYPE,
     VC2_CONTEXT,
 )
+from sqaaas.core.catalogue import BadgeScheme, default_catalogue
 from sqaaas.core.model import BadgeResult, BaselineInfo, Report
+from sqaaas.core.scoring import badge, is_valid, measures, metric_badge, metric_met
 from sqaaas.fileio import read_bounded
-
-if TYPE_CHECKING:
-    from sqaaas.core.catalogue import BadgeScheme
+from sqaaas.forges import web_url
+from sqaaas.report.fairview import quality_criteria
 
 MAX_REPORT_BYTES = 50_000_000
 NI_PREFIX = "ni:///sha-256;"
@@ -71,8 +72,6 @@ class AssessedReport:
 
     @property
     def definition(self) -> BadgeScheme:
-        from sqaaas.core.catalogue import default_catalogue
-
         return default_catalogue().badges[self.scheme]
 
     def required(self) -> list[str]:
@@ -124,8 +123,6 @@ def load_report_file(path: Path) -> dict[str, Any]:
 
 def badge_scheme(report: Report, name: str | None = None) -> tuple[str, BadgeScheme]:
     """The scheme ``name``, by default the quality badge scheme of the report's baseline."""
-    from sqaaas.core.catalogue import default_catalogue
-
     badges = default_catalogue().badges
     if name is None:
         found = [(n, s) for n, s in badges.items() if s.baseline == report.baseline.id]
@@ -148,8 +145,6 @@ def recompute_badge(report: Report, scheme_name: str | None = None) -> BadgeResu
 
     A metric scheme (FAIR) is computed from the subcriteria of its section (QC.FAIR).
     """
-    from sqaaas.core.scoring import badge, is_valid, metric_badge
-
     name, scheme = badge_scheme(report, scheme_name)
     if scheme.section is not None:
         section = report.criteria.get(scheme.section)
@@ -172,8 +167,9 @@ def assess_report(
     data: dict[str, Any], source: str, scheme: str | None = None
 ) -> AssessedReport:
     """Validate ``data`` against the report contract and recompute its ``scheme`` badge."""
+    # imported here for start-up speed: jsonschema (~30 ms) serves only a report being
+    # checked, which `sqaaas badge verify` without --report never does
     from sqaaas.core.validate import validate_report_json
-    from sqaaas.forges import web_url
 
     errors = validate_report_json(data)
     if errors:
@@ -238,8 +234,6 @@ def stamp(moment: datetime) -> str:
 
 def _framework(assessed: AssessedReport) -> BaselineInfo:
     """The standard the level is measured against: the report's baseline, or the scheme's."""
-    from sqaaas.core.catalogue import default_catalogue
-
     if assessed.definition.section is None:
         return assessed.report.baseline
     base = default_catalogue().baselines[assessed.definition.baseline]
@@ -281,8 +275,6 @@ def _achievement_description(assessed: AssessedReport) -> str:
 
 def _metric_alignments(assessed: AssessedReport, base: BaselineInfo) -> list[dict[str, str]]:
     """One alignment per metric group, naming the indicators of the report that met it."""
-    from sqaaas.core.scoring import measures
-
     framework = f"{base.title} v{base.version}"
     section = assessed.report.criteria[str(assessed.definition.section)]
     found = []
@@ -323,8 +315,6 @@ def _alignments(assessed: AssessedReport) -> list[dict[str, str]]:
 
 def _met(assessed: AssessedReport) -> str:
     """What the report met: valid criteria, or for a metric scheme the metric groups met."""
-    from sqaaas.core.scoring import metric_met
-
     section = assessed.definition.section
     if section is not None:
         result = assessed.report.criteria[section]
@@ -332,7 +322,6 @@ def _met(assessed: AssessedReport) -> str:
         return "metric groups met in " + section + ": " + ", ".join(
             m for m in groups if metric_met(m, result)
         )
-    from sqaaas.report.fairview import quality_criteria
 
     return "valid criteria: " + ", ".join(
         cid for cid, c in quality_criteria(assessed.report).items() if c.valid
@@ -585,8 +574,6 @@ def _status_list(vc: dict[str, Any]) -> str | None:
 
 def level_of(achievement_id: str, issuer: Issuer) -> tuple[str, str] | None:
     """(scheme, level) whose achievement id under ``issuer`` is ``achievement_id``."""
-    from sqaaas.core.catalogue import default_catalogue
-
     for name, scheme in default_catalogue().badges.items():
         for level in scheme.levels:
             if issuer.achievement_id(name, level.name) == achievement_id:

@@ -12,17 +12,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqaaas.badges import artwork
 from sqaaas.badges.credential import (
     assess_report,
     build_assertion,
     build_credential,
     check_issuable,
+    load_report_file,
 )
 from sqaaas.badges.errors import BadgeIssueError
 from sqaaas.badges.issuer import Issuer, publish_files
-from sqaaas.badges.keys import SigningKeys
+from sqaaas.badges.keys import SigningKeys, load_signing_keys
 from sqaaas.badges.labels import image_label
 from sqaaas.badges.sign import sign_assertion, sign_credential
+from sqaaas.core.catalogue import default_catalogue
+from sqaaas.fileio import write_atomic
 
 FORMATS = ("svg", "png", "jwt")
 MAX_VALID_DAYS = 3650
@@ -105,14 +109,12 @@ def output_format(path: Path) -> str:
 
 def baked_image(scheme: str, level: str, token: str, ob2_jws: str, fmt: str) -> bytes:
     """The badge image of ``scheme``/``level`` with both signed credentials baked in."""
-    from sqaaas.badges import artwork as images
-
     label = image_label(scheme)
     if fmt == "svg":
-        svg = images.render_svg(level, label)
-        return images.bake_svg(svg, token, ob2_jws=ob2_jws).encode("utf-8")
+        svg = artwork.render_svg(level, label)
+        return artwork.bake_svg(svg, token, ob2_jws=ob2_jws).encode("utf-8")
     if fmt == "png":
-        return images.bake_png(images.render_png(level, label), token, ob2_jws=ob2_jws)
+        return artwork.bake_png(artwork.render_png(level, label), token, ob2_jws=ob2_jws)
     raise BadgeIssueError(f"unknown badge image format {fmt!r}")
 
 
@@ -125,10 +127,33 @@ def badge_bytes(issued: IssuedBadge, fmt: str) -> bytes:
 
 def publish(keydir: Path, issuer: Issuer, keys: SigningKeys, scheme: str) -> list[Path]:
     """Write the issuer files, with the un-baked image of each level of ``scheme``."""
-    from sqaaas.badges import artwork as images
-    from sqaaas.core.catalogue import default_catalogue
-
     levels = [lvl.name for lvl in default_catalogue().badges[scheme].levels]
     label = image_label(scheme)
-    svgs = {f"{scheme}-{level}.svg": images.render_svg(level, label) for level in levels}
+    svgs = {f"{scheme}-{level}.svg": artwork.render_svg(level, label) for level in levels}
     return publish_files(keydir, issuer, keys, svgs)
+
+
+def issue_to_file(
+    report: Path,
+    keydir: Path,
+    issuer_url: str,
+    out: Path,
+    *,
+    issuer_name: str | None = None,
+    scheme: str | None = None,
+    valid_days: int = 365,
+) -> tuple[IssuedBadge, Issuer, list[Path]]:
+    """``sqaaas badge issue``: sign a badge for the JSON report file ``report`` with the keys
+    of ``keydir``, write it to ``out`` (.svg/.png with the credentials baked in, or .jwt) and
+    publish the issuer files in ``keydir``; the files published are returned."""
+    kind = output_format(out)
+    issuer = Issuer.from_url(issuer_url, issuer_name)
+    signing = load_signing_keys(keydir)
+    issued = issue_badge(
+        load_report_file(report), str(report), signing, issuer, scheme=scheme,
+        valid_days=valid_days,
+    )
+    published = publish(keydir, issuer, signing, issued.scheme)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, badge_bytes(issued, kind))
+    return issued, issuer, published

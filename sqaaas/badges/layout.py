@@ -16,6 +16,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sqaaas.badges.errors import BadgeFormatError
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.datafiles import data_path, load_yaml
 
 HEIGHT = 20.0
@@ -71,12 +72,15 @@ class Palette(BaseModel):
 
 @cache
 def palette() -> Palette:
-    """Load and validate the badge colours once."""
+    """Load and validate the badge colours once: a colour pair for "none" and for exactly
+    the levels of criteria/badges.yml (the level names are listed there only)."""
     path = data_path("badges") / "levels.yml"
     try:
-        return Palette.model_validate(load_yaml(path))
+        colours = Palette.model_validate(load_yaml(path))
     except (OSError, ValidationError) as err:
         raise BadgeFormatError(f"{path} is invalid: {err}") from err
+    default_catalogue().check_level_table(colours.levels, f"{path}: levels")
+    return colours
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
+from sqaaas.badges import artwork
 from sqaaas.badges.credential import (
     ClaimedBadge,
     ClaimError,
     assess_report,
     digest_of_uri,
     level_of,
+    load_report_file,
     read_claims,
     report_digest,
 )
@@ -43,8 +46,11 @@ from sqaaas.badges.jws import (
     payload_object,
     select_key,
 )
-from sqaaas.badges.keys import TrustedKey
-from sqaaas.badges.revocation import RevocationList
+from sqaaas.badges.keys import TrustedKey, load_trusted_keys
+from sqaaas.badges.revocation import RevocationList, load_list
+from sqaaas.badges.status import StatusLookup
+from sqaaas.errors import SqaaasError
+from sqaaas.fileio import read_bounded
 
 CLOCK_SKEW = timedelta(seconds=60)
 MAX_BADGE_BYTES = 10_000_000
@@ -137,13 +143,11 @@ class Verification:
 
 def extract(data: bytes) -> tuple[str | None, str | None, str]:
     """(OB 3.0 JWT, OB 2.0 JWS, kind) from a PNG, an SVG or a bare JWT file."""
-    from sqaaas.badges import artwork as images
-
     if data.startswith(_PNG_SIGNATURE):
-        baked = images.extract_from_png(data)
+        baked = artwork.extract_from_png(data)
         return baked.ob3_jwt, baked.ob2_jws, "PNG"
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        baked = images.extract_from_svg(data)
+        baked = artwork.extract_from_svg(data)
         return baked.ob3_jwt, baked.ob2_jws, "SVG"
     try:
         return data.decode("ascii").strip(), None, "JWT"
@@ -382,3 +386,32 @@ def _same_time(text: Any, moment: datetime) -> bool:
         return datetime.fromisoformat(text) == moment
     except ValueError:
         return False
+
+
+def verify_file(
+    path: Path,
+    trust: Path,
+    *,
+    report: Path | None = None,
+    status_list: str | None = None,
+    ca_file: Path | None = None,
+    allow_unchecked_status: bool = False,
+    issuer: str | None = None,
+) -> Verification:
+    """``sqaaas badge verify``: verify the badge file ``path`` trusting only the JWK set
+    ``trust``. Revocation is checked against ``status_list`` (a file or URL) when given,
+    else against the list the badge names (beside ``trust``, or fetched); a list that cannot
+    be read fails the verification unless ``allow_unchecked_status``."""
+    if issuer is not None:
+        Issuer.from_url(issuer)
+    ca = str(ca_file) if ca_file else None
+    options = VerifyOptions(
+        trusted=load_trusted_keys(trust),
+        report=load_report_file(report) if report is not None else None,
+        report_source=str(report),
+        revocations=load_list(status_list, ca_file=ca) if status_list else None,
+        issuer=issuer,
+        status_lookup=StatusLookup(trust, ca),
+        require_status=not allow_unchecked_status,
+    )
+    return verify_bytes(read_bounded(path, MAX_BADGE_BYTES, "badge", SqaaasError), options)

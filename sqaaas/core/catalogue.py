@@ -20,6 +20,10 @@ from sqaaas.languages import known_languages
 
 _M = TypeVar("_M", bound=BaseModel)
 
+#: the level of a badge that reached none of its scheme's levels (a word of the report
+#: model, never a level name in criteria/badges.yml: load_catalogue refuses it there)
+NO_LEVEL = "none"
+
 
 class RequirementLevel(StrEnum):
     """RFC 2119 keywords as the baselines use them (UNSPECIFIED: listed without a keyword)."""
@@ -210,6 +214,34 @@ class Catalogue(BaseModel):
     def probe_names(self) -> set[str]:
         return {p for c in self.criteria.values() for s in c.subcriteria for p in s.probes}
 
+    @property
+    def level_names(self) -> tuple[str, ...]:
+        """The badge levels, lowest first: the one list of level names (every scheme of
+        badges.yml climbs the same levels, checked at load), which ``--fail-under``, the
+        report schema and the colour and style tables of the levels follow."""
+        first = next(iter(self.badges.values()), None)
+        return tuple(lvl.name for lvl in first.levels) if first else ()
+
+    def reaches(self, level: str, wanted: str) -> bool:
+        """Whether a badge at ``level`` (a level name or NO_LEVEL) is at least ``wanted``."""
+        names = self.level_names
+        return (names.index(level) if level in names else -1) >= names.index(wanted)
+
+    def check_level_table(self, levels: Iterable[str], where: str) -> None:
+        """A table keyed by level (colours, styles) must name NO_LEVEL and exactly the levels
+        of badges.yml: a level added there without its entry fails loudly, not as a grey
+        badge."""
+        known = {NO_LEVEL, *self.level_names}
+        given = set(levels)
+        missing, unknown = sorted(known - given), sorted(given - known)
+        if missing or unknown:
+            problems = [f"no entry for level(s) {', '.join(missing)}"] if missing else []
+            problems += [f"unknown level(s) {', '.join(unknown)}"] if unknown else []
+            raise CriteriaDataError(
+                f"{where}: {'; '.join(problems)} (the levels are {NO_LEVEL} and those of "
+                f"criteria/badges.yml: {', '.join(self.level_names)})"
+            )
+
 
 def _read_yaml(path: Path) -> object:
     try:
@@ -293,6 +325,7 @@ def load_catalogue(
     if not isinstance(raw_badges, dict):
         raise CriteriaDataError(f"{badges_file}: expected a mapping of badge schemes")
     badges = {name: _parse(BadgeScheme, spec, badges_file) for name, spec in raw_badges.items()}
+    _check_one_ladder(badges, badges_file)
     for name, scheme in badges.items():
         if scheme.section is not None and scheme.section not in criteria:
             raise CriteriaDataError(
@@ -316,6 +349,26 @@ def load_catalogue(
                         f"{badges_file}: entry {name}.{level.name}: unknown criterion {cid}"
                     )
     return Catalogue(baselines=baselines, criteria=criteria, badges=badges)
+
+
+def _check_one_ladder(badges: dict[str, BadgeScheme], badges_file: Path) -> None:
+    """Every scheme climbs the same levels in the same order: the level names are one list
+    (Catalogue.level_names) that colours, styles, --fail-under and the schema follow."""
+    ladders = {name: [lvl.name for lvl in scheme.levels] for name, scheme in badges.items()}
+    first_name, first = next(iter(ladders.items()), ("", []))
+    for name, ladder in ladders.items():
+        if NO_LEVEL in ladder:
+            raise CriteriaDataError(
+                f"{badges_file}: entry {name}.levels: '{NO_LEVEL}' is the word for no level "
+                "reached, not a level name"
+            )
+        if len(set(ladder)) != len(ladder):
+            raise CriteriaDataError(f"{badges_file}: entry {name}.levels: a level is listed twice")
+        if ladder != first:
+            raise CriteriaDataError(
+                f"{badges_file}: entry {name}.levels: {', '.join(ladder)} differ from "
+                f"{first_name}'s {', '.join(first)} (every badge scheme climbs the same levels)"
+            )
 
 
 @cache

@@ -64,7 +64,7 @@ class MissingItem(_Model):
 
 class BadgeResult(_Model):
     scheme: str
-    level: str  # "none" or a level name from criteria/badges.yml
+    level: str  # catalogue.NO_LEVEL ("none") or a level name from criteria/badges.yml
     next_level: str | None
     missing_for_next: list[MissingItem] = Field(default_factory=list)
 

@@ -11,7 +11,7 @@ Rules (documented in README "How verdicts are decided"):
 
 from __future__ import annotations
 
-from sqaaas.core.catalogue import BadgeScheme, Criterion
+from sqaaas.core.catalogue import NO_LEVEL, BadgeScheme, Criterion
 from sqaaas.core.model import (
     BadgeResult,
     Coverage,
@@ -81,7 +81,7 @@ def _why_not_valid(cid: str, result: CriterionResult | None) -> MissingItem:
 def badge(
     scheme_name: str, scheme: BadgeScheme, results: dict[str, CriterionResult]
 ) -> BadgeResult:
-    level = "none"
+    level = NO_LEVEL
     for lvl in scheme.levels:
         if all(results.get(cid) is not None and results[cid].valid for cid in lvl.criteria):
             level = lvl.name
@@ -136,7 +136,7 @@ def metric_badge(
     scheme_name: str, scheme: BadgeScheme, section: CriterionResult | None
 ) -> BadgeResult:
     """The level of a metric scheme (e.g. FAIR): each level's metric groups must all be met."""
-    level = "none"
+    level = NO_LEVEL
     for lvl in scheme.levels:
         if all(_why_metric_unmet(m, section) is None for m in lvl.metrics):
             level = lvl.name

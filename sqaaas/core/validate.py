@@ -13,12 +13,36 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from sqaaas.core.catalogue import NO_LEVEL, Catalogue, default_catalogue
+from sqaaas.errors import CriteriaDataError
+
 
 @cache
 def load_schema() -> dict[str, Any]:
-    """The report JSON Schema (draft 2020-12), read from the package data."""
-    text = resources.files("sqaaas.report").joinpath("schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    """The report JSON Schema (draft 2020-12), read from the package data, its badge level
+    enums set from criteria/badges.yml (see with_badge_levels)."""
+    text = resources.files("sqaaas.core").joinpath("schema.json").read_text(encoding="utf-8")
+    return with_badge_levels(json.loads(text), default_catalogue())
+
+
+def with_badge_levels(schema: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+    """``schema`` with the ``level``/``next_level`` enums of each per-scheme badge rule set
+    from ``catalogue``: badges.yml is the one list of level names, and the enums written in
+    schema.json are only the published copy of it (tests keep the two equal)."""
+    for rule in schema["$defs"]["badge"]["allOf"]:
+        scheme = rule["if"]["properties"].get("scheme", {}).get("const")
+        if scheme is None:
+            continue
+        if scheme not in catalogue.badges:
+            raise CriteriaDataError(
+                f"sqaaas/core/schema.json: a badge rule names scheme {scheme!r}, which "
+                "criteria/badges.yml does not define"
+            )
+        levels = [lvl.name for lvl in catalogue.badges[scheme].levels]
+        properties = rule["then"]["properties"]
+        properties["level"]["enum"] = [NO_LEVEL, *levels]
+        properties["next_level"]["enum"] = [*levels, None]
+    return schema
 
 
 @cache

@@ -82,7 +82,7 @@ def json_path(where: tuple[str | int, ...]) -> str:
 @cache
 def cff_validator() -> Draft7Validator:
     """Draft-07 validator for the CFF 1.2.0 schema vendored by check-jsonschema, with formats."""
-    from jsonschema import Draft7Validator
+    from jsonschema import Draft7Validator  # here for start-up speed: only a CITATION.cff needs it
 
     vendored = resources.files("check_jsonschema.builtin_schemas.vendor")
     schema = json.loads(vendored.joinpath("citation-file-format.json").read_text("utf-8"))

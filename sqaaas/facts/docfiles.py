@@ -16,6 +16,9 @@ from sqaaas.facts.markup import DOC_DIRS, MARKUP, Heading, doc_language, file_st
 #: Release notes list past changes; their headings say nothing about audiences.
 CHANGELOG_STEMS = frozenset({"changelog", "changes", "history", "news"})
 README_PREFERENCE = (".md", ".rst", ".adoc", ".asciidoc", ".markdown", ".org", ".txt", "")
+#: Where community files (CONTRIBUTING, CODE_OF_CONDUCT, SUPPORT) are looked for: forges
+#: show them from these folders.
+COMMUNITY_DIRS = ("", "docs", "doc", ".github", ".gitlab", "docs/source", "doc/source")
 DOC_LIMIT = 100_000
 MAX_SCANNED_DOCS = 200
 

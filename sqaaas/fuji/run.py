@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from sqaaas.acquire import Checkout, redact_url
+from sqaaas.context import make_context
 from sqaaas.core.catalogue import Catalogue
 from sqaaas.core.fairsection import SOFTWARE_METRICS
 from sqaaas.core.model import CriterionResult, FairSummary, Report
 from sqaaas.errors import FujiError, SqaaasError
+from sqaaas.facts.remotes import public_remotes
 from sqaaas.forges import host_of, is_public_forge, web_url
 from sqaaas.fuji.client import FujiClient, Say
 from sqaaas.fuji.mapping import UNRESOLVED_HINT, attach_fuji, error_section, fuji_section
@@ -77,9 +79,6 @@ def evaluate_object(
 
 def repository_url(checkout: Checkout) -> str | None:
     """The repository's public URL: its forge page, or the http(s) URL it was cloned from."""
-    from sqaaas.context import make_context
-    from sqaaas.facts.remotes import public_remotes
-
     ctx = make_context(checkout)
     url = checkout.url
     if url and is_public_forge(host_of(url), ctx.config.public_forges):

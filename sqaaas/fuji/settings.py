@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqaaas.acquire import redact_url
 from sqaaas.errors import FujiError
 from sqaaas.fileio import read_bounded
+from sqaaas.paths import default_config_dir
 from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_yaml
 
 URL_ENV = "SQAAAS_FUJI_URL"
@@ -99,8 +100,6 @@ def check_base_url(url: str) -> str:
 
 
 def config_path(config_dir: Path | None = None) -> Path:
-    from sqaaas.platform.containers import default_config_dir
-
     return Path(config_dir or default_config_dir()) / CONFIG_FILE
 
 

@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqaaas.acquire import acquire
+from sqaaas.context import make_context
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.errors import SqaaasError
+from sqaaas.paths import default_cache_dir
+from sqaaas.pipelines.commands import evidenced, registry_tool
 from sqaaas.pipelines.spec import Step
 from sqaaas.safeparse import Limits, ParseError, load_json, read_document
+from sqaaas.tools.judge import judge
+from sqaaas.tools.runner import run_tool
 
 #: Reports are written where the repository's own steps run: read them as untrusted.
 REPORT_LIMITS = Limits(max_bytes=50_000_000, max_nodes=5_000_000)
@@ -34,12 +40,6 @@ def run_tool_check(
 ) -> CheckResult:
     """Run registry tool ``tool_name`` with ``extra_args`` on the repository at ``target`` and
     judge each subcriterion of ``criterion`` it evidences with sqaaas's own rule."""
-    from sqaaas.acquire import acquire, default_cache_dir
-    from sqaaas.context import make_context
-    from sqaaas.pipelines.commands import evidenced, registry_tool
-    from sqaaas.probes.software.tools import judge
-    from sqaaas.tools.runner import run_tool
-
     step = Step(name=tool_name, tool=tool_name, args=extra_args)
     spec = registry_tool(step, criterion)
     spec = spec.model_copy(update={"args": (*spec.args, *extra_args)})

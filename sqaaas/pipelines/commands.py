@@ -25,6 +25,7 @@ import shlex
 from collections.abc import Sequence
 from enum import StrEnum
 
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.pipelines.spec import DEFAULT_REQUIREMENT, PipelineSpec, SpecError, Step
 from sqaaas.tools.spec import ToolSpec, default_tools
 
@@ -71,8 +72,6 @@ def evidenced(tool: ToolSpec, criterion: str) -> list[str]:
 
 def validate(spec: PipelineSpec) -> None:
     """Checks that need the registries (the spec model alone cannot know them)."""
-    from sqaaas.core.catalogue import default_catalogue
-
     known = {c.id for c in default_catalogue().of_baseline("software")}
     for criterion, steps in spec.criteria.items():
         if criterion not in known:

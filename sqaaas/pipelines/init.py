@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from sqaaas.acquire import Checkout, redact_url
+from sqaaas.context import make_context
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.forges import web_url
 from sqaaas.pipelines.spec import PipelineSpec, Repository, Step
 
@@ -43,9 +45,6 @@ def repository_name(url: str, fallback: str = "repository") -> str:
 
 def derive_spec(checkout: Checkout) -> PipelineSpec:
     """One default sqaaas step per criterion that ``sqaaas assess`` would assess here."""
-    from sqaaas.context import make_context
-    from sqaaas.core.catalogue import default_catalogue
-
     config = make_context(checkout).config
     criteria = {
         criterion.id: (Step(name=step_name(criterion.id)),)

@@ -6,11 +6,14 @@ The JSON fields are documented in docs/pipelines-run.md (a test keeps the two in
 
 from __future__ import annotations
 
+import io
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.table import Table
+
+from sqaaas.console import FittingConsole
 
 RESULT_SCHEMA_VERSION = 1
 
@@ -146,3 +149,10 @@ def render_summary(console: Console, result: RunResult) -> None:
         f"{result.duration_s:.1f} s; logs in {result.run_dir}",
         highlight=False,
     )
+
+
+def render_plain(result: RunResult) -> str:
+    """The summary as plain text, 160 columns wide and without colours: a file's view."""
+    buffer = io.StringIO()
+    render_summary(FittingConsole(file=buffer, width=160, no_color=True), result)
+    return buffer.getvalue()

@@ -29,11 +29,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqaaas import __version__
-from sqaaas.acquire import Checkout, acquire, default_cache_dir
+from sqaaas.acquire import Checkout, acquire
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.errors import SqaaasError
 from sqaaas.gitinfo import GitInfo
+from sqaaas.paths import default_cache_dir
 from sqaaas.pipelines import commands
+from sqaaas.pipelines.checks import REPORT_LIMITS, report_verdict
 from sqaaas.pipelines.commands import StepKind
+from sqaaas.pipelines.jepl import load_jepl
 from sqaaas.pipelines.results import (
     BuildInfo,
     CheckoutInfo,
@@ -44,7 +48,7 @@ from sqaaas.pipelines.results import (
     overall,
 )
 from sqaaas.pipelines.results import RunResult as PipelineResult
-from sqaaas.pipelines.spec import DEFAULT_SPEC_FILE, PipelineSpec, Repository, Step
+from sqaaas.pipelines.spec import DEFAULT_SPEC_FILE, PipelineSpec, Repository, Step, load_spec
 from sqaaas.pipelines.when import BuildRef, selected
 from sqaaas.platform import images
 from sqaaas.platform.containers import (
@@ -139,9 +143,6 @@ def load_pipeline(
 
     Without a file given: the checkout's .sqaaas-pipeline.yml, else its .sqa/config.yml.
     """
-    from sqaaas.pipelines.jepl import load_jepl
-    from sqaaas.pipelines.spec import load_spec
-
     if spec_path is None and jepl_path is None:
         if (checkout.root / DEFAULT_SPEC).is_file():
             spec_path = checkout.root / DEFAULT_SPEC
@@ -160,8 +161,6 @@ def load_pipeline(
 
 
 def _badge_level(criterion: str) -> str | None:
-    from sqaaas.core.catalogue import default_catalogue
-
     for scheme in default_catalogue().badges.values():
         for level in scheme.levels:
             if criterion in level.criteria:
@@ -394,8 +393,6 @@ def _judged(
 ) -> StepResult:
     """Status of a sqaaas or tool step from its JSON report (an exit status alone is not a
     verdict: a crash must not read as a failing criterion, nor as a pass)."""
-    from sqaaas.pipelines.checks import report_verdict
-
     criterion = planned.criterion
     rel = commands.report_file(planned.step, criterion, "reports")
     report = scratch / str(rel)
@@ -425,8 +422,6 @@ def _judged(
 def _read_json(path: Path) -> dict[str, object]:
     """A tool step's JSON report; {} when missing, invalid or over a parsing bound (it was
     written where the repository's code runs)."""
-    from sqaaas.pipelines.checks import REPORT_LIMITS
-
     try:
         text = read_document(path, kind="JSON", limits=REPORT_LIMITS)
         data = load_json(text, source=str(path), limits=REPORT_LIMITS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqaaas.acquire import Checkout
 from sqaaas.gitinfo import GitInfo
 from sqaaas.pipelines.spec import BranchCondition, When
 
@@ -56,3 +57,14 @@ def head_tag(root: Path) -> str | None:
     """A tag pointing exactly at HEAD (the most recent one when several do), else None."""
     info = GitInfo(root)
     return next((tag.name for tag in info.tags if info.head and tag.commit == info.head), None)
+
+
+def build_ref(
+    checkout: Checkout, branch: str | None = None, building_tag: bool = False
+) -> BuildRef:
+    """What a local run of ``checkout`` builds: ``branch``, else the checkout's own; a tag
+    build when asked (``--tag``) or when a tag points at HEAD."""
+    tag = head_tag(checkout.root)
+    return BuildRef(
+        branch=branch or checkout.branch, building_tag=building_tag or tag is not None, tag=tag
+    )

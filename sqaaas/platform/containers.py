@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from sqaaas import interrupt
 from sqaaas.errors import SqaaasError
 from sqaaas.fileio import write_atomic
+from sqaaas.paths import default_config_dir
 from sqaaas.platform.owners import OWNER_LABEL, current_owner
 
 _STATE_FILE = "engine.json"
@@ -656,14 +657,6 @@ def _version(exe: str) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return out.strip()
-
-
-def default_config_dir() -> Path:
-    """``$SQAAAS_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/sqaaas`` (``~/.config/sqaaas``)."""
-    if env := os.environ.get("SQAAAS_CONFIG_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(Path.home(), ".config")
-    return Path(base) / "sqaaas"
 
 
 def state_path(config_dir: Path | None = None) -> Path:

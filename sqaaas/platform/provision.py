@@ -29,6 +29,7 @@ from sqaaas.platform.containers import (
     remembered_engine,
     save_state,
 )
+from sqaaas.platform.images.source import SourceError, build_wheel, current_source, requirements
 
 #: slirp4netns lets dependency installs download without reaching the host's own services.
 PACKAGES = ("podman", "runc", "mmdebstrap", "slirp4netns")
@@ -252,8 +253,6 @@ def _ensure_python(engine: Engine, image: str, base: str, say: Say) -> tuple[boo
 def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool, str]:
     """The image the static tools run in (and `sqaaas run` steps use): a wheel of this very
     sqaaas, with its tools, on top of the base."""
-    from sqaaas.platform.images.source import SourceError, build_wheel, current_source, requirements
-
     if engine.image_exists(image):
         return False, f"{image} present"
     source = current_source()

@@ -26,12 +26,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from sqaaas.platform.containers import Engine, EngineError, find_engine, remembered_engine
 from sqaaas.platform.owners import OWNER_ENV, OWNER_LABEL, own_identity, owner_alive
-
-if TYPE_CHECKING:
-    from sqaaas.platform.containers import Engine
 
 log = logging.getLogger("sqaaas.platform.reaper")
 
@@ -76,8 +73,6 @@ def guard() -> None:
 
 
 def _engine() -> Engine | None:
-    from sqaaas.platform.containers import Engine, find_engine, remembered_engine
-
     if (engine := remembered_engine()) is not None:
         return engine
     found = find_engine()
@@ -87,8 +82,6 @@ def _engine() -> Engine | None:
 def remove_owned(owner: str, engine: Engine | None = None) -> int:
     """Remove the containers and volumes of ``owner`` until a few sweeps find none; the
     number of things removed."""
-    from sqaaas.platform.containers import EngineError
-
     engine = engine or _engine()
     if engine is None:
         return 0
@@ -148,8 +141,6 @@ def remove_orphans(engine: Engine | None = None) -> int:
 
 
 def _remove_orphans_logged() -> None:
-    from sqaaas.platform.containers import EngineError
-
     try:
         if count := remove_orphans():
             log.info("removed the containers and volumes of %d finished sqaaas process(es)", count)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from rich.console import Console
+from rich.table import Table
+
 from sqaaas.core.catalogue import BadgeScheme, Catalogue, Criterion, Subcriterion
 from sqaaas.core.scoring import in_group
 
@@ -132,3 +135,34 @@ def to_markdown(catalogue: Catalogue) -> str:
 
 def to_json(catalogue: Catalogue) -> str:
     return json.dumps(catalogue.model_dump(mode="json"), indent=2) + "\n"
+
+
+def render_to(console: Console, catalogue: Catalogue, baseline: str | None = None) -> None:
+    """The terminal view of ``sqaaas criteria``: one table per criterion (of ``baseline``
+    only, when given), then each badge scheme's levels with what they require."""
+    for base in catalogue.baselines.values():
+        if baseline and base.id != baseline:
+            continue
+        console.print(f"[bold]{base.title}[/] v{base.version}  <{base.url}>")
+        for criterion in catalogue.of_baseline(base.id):
+            table = Table(
+                title=f"{criterion.id} {criterion.title}", title_justify="left", expand=True
+            )
+            table.add_column("subcriterion", no_wrap=True)
+            table.add_column("level", no_wrap=True)
+            table.add_column("requirement")
+            table.add_column("how it is assessed")
+            for sub in criterion.subcriteria:
+                table.add_row(
+                    sub.id,
+                    sub.requirement_level.value,
+                    sub.description,
+                    assessment(sub),
+                )
+            console.print(table)
+    for name, scheme in catalogue.badges.items():
+        levels = "; ".join(
+            f"{lvl.name}: {', '.join(scheme.required_for(lvl.name))}" for lvl in scheme.levels
+        )
+        kind = f", metric groups met in {scheme.section}" if scheme.section else ""
+        console.print(f"[bold]badges ({name}{kind})[/]: {levels}")

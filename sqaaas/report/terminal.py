@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from functools import cache
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -11,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sqaaas.console import FittingConsole
+from sqaaas.core.catalogue import NO_LEVEL, default_catalogue
 from sqaaas.core.model import BadgeResult, CriterionResult, FairSummary, Report
 from sqaaas.core.outcomes import Outcome
 from sqaaas.report import fairview, hints
@@ -24,7 +26,17 @@ OUTCOME_STYLE = {
 }
 #: how a metric cell reads without a header row (see fairview.metric_columns)
 METRIC_CELL = {"metric": "{}", "points": "{} points", "maturity": "maturity {}"}
-LEVEL_STYLE = {"none": "red", "bronze": "dark_orange3", "silver": "grey70", "gold": "gold1"}
+#: Rich style of each badge level: NO_LEVEL and exactly the levels of criteria/badges.yml,
+#: checked on first use (level_style)
+LEVEL_STYLE = {NO_LEVEL: "red", "bronze": "dark_orange3", "silver": "grey70", "gold": "gold1"}
+
+
+@cache
+def level_style() -> dict[str, str]:
+    """LEVEL_STYLE, checked once against the catalogue's level names (badges.yml lists them;
+    a level added there without a style here is an error, not an unstyled badge)."""
+    default_catalogue().check_level_table(LEVEL_STYLE, "sqaaas.report.terminal.LEVEL_STYLE")
+    return LEVEL_STYLE
 
 
 def _criterion_table(cid: str, result: CriterionResult, verbose: bool) -> Table:
@@ -78,7 +90,7 @@ def _badge_text(badge: BadgeResult, what: str = "Badge") -> Text:
     """The level reached and, item by item, what the next level still needs."""
     text = Text()
     text.append(f"{what} reached: ")
-    text.append(badge.level.upper(), style=f"bold {LEVEL_STYLE.get(badge.level, '')}")
+    text.append(badge.level.upper(), style=f"bold {level_style().get(badge.level, '')}")
     if badge.next_level:
         text.append(f"\nMissing for {badge.next_level}:\n")
         for item, item_hints in hints.missing_hints(badge):

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from sqaaas import gitsafe
-from sqaaas.acquire import default_cache_dir
 from sqaaas.fileio import write_atomic
 from sqaaas.gitsafe import GitError, GitRepo
+from sqaaas.paths import default_cache_dir
 from sqaaas.platform import images
 from sqaaas.platform.containers import Engine, EngineError, Limits, RunResult, engine_for
 from sqaaas.repofs import RepoFS, UnsafePathError

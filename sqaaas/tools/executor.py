@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqaaas import interrupt
+from sqaaas import __version__, interrupt
 from sqaaas.errors import SqaaasError
 from sqaaas.platform import images
 from sqaaas.platform.containers import Engine, EngineError, Limits, Mount, RunResult, engine_for
+from sqaaas.tools.spec import default_tools
 
 IN_PLACE_VAR = "SQAAAS_TOOLS_IN_PLACE"
 DRIVER = "sqaaas.tools.incontainer"
@@ -165,9 +166,6 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 def _installed_tools() -> str:
     """sqaaas's and the PyPI tools' versions here: what in-place results depend on."""
     from importlib import metadata
-
-    from sqaaas import __version__
-    from sqaaas.tools.spec import default_tools
 
     found = {f"sqaaas={__version__}"}
     for spec in default_tools().values():

@@ -20,7 +20,7 @@ from dataclasses import asdict
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
-from sqaaas import resultcache
+from sqaaas import __version__, resultcache
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.safeparse import ParseLimitError
 from sqaaas.tools import internal, jobs
@@ -139,8 +139,6 @@ def _error(spec: ToolSpec, message: str) -> ToolRun:
 
 def _internal(spec: ToolSpec, fs: RepoFS) -> ToolRun:
     """Checks sqaaas does itself (a strict parser): no third-party tool involved."""
-    from sqaaas import __version__
-
     started = time.monotonic()
     files = select_files(fs, spec)
     try:

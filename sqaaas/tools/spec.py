@@ -95,7 +95,3 @@ def load_tools(path: Path | None = None) -> dict[str, ToolSpec]:
 @cache
 def default_tools() -> dict[str, ToolSpec]:
     return load_tools()
-
-
-def tools_for(subcriterion: str) -> list[ToolSpec]:
-    return [t for t in default_tools().values() if subcriterion in t.evidences]

@@ -1,7 +1,7 @@
 """The REST API: /api/v1 (criteria, pipelines, assessments, onboardings, badges, issuer),
 /healthz and the issuer files under /issuer/ that the service's badges name.
 
-Routes are thin: each calls the Service (the same functions the pages and the CLI use) and
+Routes are thin: each calls web.operations (the same functions the pages and the CLI use) and
 maps its result to a model of api_models, so the OpenAPI document is the contract.
 Anonymous callers may read everything and generate pipelines; creating assessments or
 onboardings and revoking badges needs an API token (``sqaaas tokens create``).
@@ -25,9 +25,11 @@ from sqaaas.badges.errors import RevocationListError
 from sqaaas.badges.issuer import PROFILE_FILE
 from sqaaas.badges.keys import JWKS_FILE
 from sqaaas.badges.revocation import REVOCATIONS_FILE, normalise_id
-from sqaaas.core.catalogue import Catalogue
+from sqaaas.core.catalogue import Catalogue, default_catalogue
 from sqaaas.core.model import Report
 from sqaaas.pipelines.spec import PipelineSpec
+from sqaaas.report.criteria_docs import to_json
+from sqaaas.report.formats import BY_NAME, WEB_FORMATS, renderer
 from sqaaas.web.api_models import (
     API_PREFIX,
     COLLECTIONS,
@@ -48,8 +50,8 @@ from sqaaas.web.api_models import (
     RevokeRequest,
     moment,
 )
-from sqaaas.web.app import service_of
-from sqaaas.web.operations import NotFound, Service, pipeline_files, zip_bytes
+from sqaaas.web.deps import operations_of
+from sqaaas.web.operations import NotFound, Operations, pipeline_files, zip_bytes
 from sqaaas.web.store import BadgeRecord
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -57,12 +59,8 @@ _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 _PATH_PART = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
 _ISSUER_PATH = re.compile(rf"^{_PATH_PART}(/{_PATH_PART})?$")
 _JSON = "application/json"
-REPORT_MEDIA_TYPES = {
-    "json": _JSON,
-    "sarif": "application/sarif+json",
-    "markdown": "text/markdown; charset=utf-8",
-}
-REPORT_SUFFIXES = {"json": "json", "sarif": "sarif", "markdown": "md"}
+REPORT_MEDIA_TYPES = {name: BY_NAME[name].media_type for name in WEB_FORMATS}
+REPORT_SUFFIXES = {name: BY_NAME[name].suffix for name in WEB_FORMATS}
 #: the download's file name: sqaaas-<name>-<id>.<suffix>
 REPORT_NAMES = {"assessment": "report", "onboarding": "onboarding-report"}
 _ERRORS = {
@@ -121,7 +119,7 @@ def require_token(
             "(the operator makes one with 'sqaaas tokens create')",
             headers={"WWW-Authenticate": 'Bearer realm="sqaaas"'},
         )
-    if not service_of(request).store.token_valid(credentials.credentials):
+    if not operations_of(request).store.token_valid(credentials.credentials):
         raise HTTPException(
             401,
             "the API token is not valid (unknown or revoked)",
@@ -145,7 +143,7 @@ def _job_id(value: str, kind: str = "assessment") -> str:
     return value
 
 
-def _badge(service: Service, key: str) -> BadgeRecord:
+def _badge(service: Operations, key: str) -> BadgeRecord:
     """The badge whose id is ``urn:uuid:<key>`` (a full urn:uuid: id is accepted too)."""
     try:
         badge_id = normalise_id(key)
@@ -158,7 +156,7 @@ def _badge(service: Service, key: str) -> BadgeRecord:
 
 
 def _health(request: Request) -> Health:
-    store = service_of(request).store
+    store = operations_of(request).store
     return Health(
         status="ok",
         version=__version__,
@@ -182,9 +180,6 @@ def api_healthz(request: Request) -> Health:
 
 @cache
 def _catalogue_json() -> bytes:
-    from sqaaas.core.catalogue import default_catalogue
-    from sqaaas.report.criteria_docs import to_json
-
     return to_json(default_catalogue()).encode("utf-8")
 
 
@@ -276,7 +271,7 @@ def _created(
 def create_assessment(
     request: Request, response: Response, body: AssessmentRequest
 ) -> AssessmentCreated:
-    job, created = service_of(request).submit(body.repo_url, body.branch, body.subfolder)
+    job, created = operations_of(request).submit(body.repo_url, body.branch, body.subfolder)
     view = Assessment.of(job, _root(request))
     return AssessmentCreated(**_created(request, response, view, created))
 
@@ -299,7 +294,7 @@ def create_assessment(
 def create_onboarding(
     request: Request, response: Response, body: OnboardingRequest
 ) -> OnboardingCreated:
-    job, created = service_of(request).submit_onboarding(body.to_input())
+    job, created = operations_of(request).submit_onboarding(body.to_input())
     view = Onboarding.of(job, _root(request))
     return OnboardingCreated(**_created(request, response, view, created))
 
@@ -314,7 +309,7 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
     JobId = Annotated[str, PathParam(alias=f"{kind}_id", description="32 hexadecimal digits")]
 
     def status(request: Request, job_id: JobId) -> Assessment | Onboarding:
-        job = service_of(request).job(_job_id(job_id, kind), kind)
+        job = operations_of(request).job(_job_id(job_id, kind), kind)
         return view.of(job, _root(request))
 
     def report(
@@ -322,10 +317,8 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
         job_id: JobId,
         fmt: Annotated[ReportFormat, Query(alias="format")] = "json",
     ) -> Response:
-        from sqaaas.report.formats import renderer
-
         checked = _job_id(job_id, kind)
-        found = service_of(request).report(checked, kind)
+        found = operations_of(request).report(checked, kind)
         filename = f"sqaaas-{REPORT_NAMES[kind]}-{checked}.{REPORT_SUFFIXES[fmt]}"
         return Response(
             renderer(fmt)(found),
@@ -334,7 +327,7 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
         )
 
     def badges(request: Request, job_id: JobId) -> list[Badge]:
-        service = service_of(request)
+        service = operations_of(request)
         job = service.job(_job_id(job_id, kind), kind)
         return [Badge.of(record, _root(request)) for record in service.store.badges_of(job.id)]
 
@@ -398,7 +391,7 @@ BadgeKey = Annotated[str, PathParam(description="the <uuid> of the badge id urn:
 
 
 def _image(request: Request, badge_key: str, fmt: str, media_type: str) -> Response:
-    service = service_of(request)
+    service = operations_of(request)
     record = _badge(service, badge_key)
     key = record.id.removeprefix("urn:uuid:")
     return Response(
@@ -455,7 +448,7 @@ def badge_png(request: Request, badge_key: BadgeKey) -> Response:
     responses=errors(404, 422),
 )
 def badge(request: Request, badge_key: BadgeKey) -> Badge:
-    return Badge.of(_badge(service_of(request), badge_key), _root(request))
+    return Badge.of(_badge(operations_of(request), badge_key), _root(request))
 
 
 @v1.get(
@@ -467,7 +460,7 @@ def badge(request: Request, badge_key: BadgeKey) -> Badge:
     responses=errors(404, 422),
 )
 def badge_credential(request: Request, badge_key: BadgeKey) -> Credential:
-    service = service_of(request)
+    service = operations_of(request)
     record = _badge(service, badge_key)
     issuer = service.issuer_of(record)  # a former issuer for badges issued under an old URL
     return Credential(
@@ -494,7 +487,7 @@ def badge_credential(request: Request, badge_key: BadgeKey) -> Credential:
 def badge_revoke(
     request: Request, badge_key: BadgeKey, body: RevokeRequest | None = None
 ) -> Revoked:
-    service = service_of(request)
+    service = operations_of(request)
     record = _badge(service, badge_key)
     reason = ((body.reason or "").strip() or None) if body is not None else None
     changed = service.revoke_badge(record.id, reason)
@@ -516,7 +509,7 @@ _MEDIA_TYPES = {".json": _JSON, ".svg": _SVG}
 def _issuer_file(request: Request, relative: str) -> FileResponse:
     if not _ISSUER_PATH.match(relative):
         raise NotFound(f"no issuer file {relative[:64]!r}")
-    path = service_of(request).issuer_file(relative)
+    path = operations_of(request).issuer_file(relative)
     fresh = "no-cache" if path.name == REVOCATIONS_FILE else "public, max-age=300"
     return FileResponse(
         path,

@@ -12,15 +12,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sqaaas.facts.service.settings import onboarding_settings
+from sqaaas.pipelines import TARGETS
 from sqaaas.pipelines.spec import PipelineSpec, parse_spec
+from sqaaas.report.formats import WEB_FORMATS
 from sqaaas.web.onboarding import MAX_CA_PEM_CHARS, MAX_URL_CHARS, OnboardingInput
 from sqaaas.web.store import BadgeRecord, Job
 
 API_PREFIX = "/api/v1"
-Target = Literal["jenkins", "github-actions", "gitlab-ci"]  # = pipelines.render.TARGETS (tested)
+# Literal of a tuple is the Literal of its values: the OpenAPI enums come from the one list
+# of targets (sqaaas.pipelines) and of report formats (sqaaas.report.formats)
+Target = Literal[TARGETS]  # type: ignore[valid-type]
 JobState = Literal["queued", "running", "done", "failed"]
-ReportFormat = Literal["json", "sarif", "markdown"]
-REPORT_FORMATS: tuple[str, ...] = ("json", "sarif", "markdown")
+ReportFormat = Literal[WEB_FORMATS]  # type: ignore[valid-type]
+REPORT_FORMATS: tuple[str, ...] = WEB_FORMATS
 #: job kind -> the collection its URLs are under (/api/v1/<collection>/<id>, /<collection>/<id>)
 COLLECTIONS = {"assessment": "assessments", "onboarding": "onboardings"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -15,9 +16,10 @@ from sqaaas import __version__
 from sqaaas.datafiles import data_path
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines.spec import SpecError
+from sqaaas.web import api, pages
 from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import InvalidField
-from sqaaas.web.operations import NotFound, NotReady, Service
+from sqaaas.web.operations import NotFound, NotReady, Operations
 from sqaaas.web.security import BodyLimit, RateLimit, RateLimiter, SecurityHeaders
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import QueueFull, Store
@@ -41,7 +43,7 @@ def create_app(settings: WebSettings | None = None, *, start_workers: bool = Tru
     settings = settings or WebSettings()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = Store(settings.database)
-    service = Service(settings=settings, store=store)
+    service = Operations(settings=settings, store=store)
     service.ensure_keys()
     pool = WorkerPool(store, settings, on_done=service.on_job_done)
     service.pool = pool
@@ -66,7 +68,7 @@ def create_app(settings: WebSettings | None = None, *, start_workers: bool = Tru
         openapi_url="/api/v1/openapi.json",
     )
     app.state.settings = settings
-    app.state.service = service
+    app.state.operations = service
     app.state.templates = Jinja2Templates(directory=str(data_path("web") / "templates"))
     app.add_middleware(BodyLimit)
     app.add_middleware(RateLimit, limiter=RateLimiter(settings.rate_limit_per_minute))
@@ -80,8 +82,6 @@ def create_app(settings: WebSettings | None = None, *, start_workers: bool = Tru
     async def _queue_full(request: Request, exc: QueueFull) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "60"})
 
-    from sqaaas.web import api, pages
-
     app.add_exception_handler(RequestValidationError, api.validation_error)
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -92,8 +92,6 @@ def create_app(settings: WebSettings | None = None, *, start_workers: bool = Tru
 
 def _mount_api_docs(app: FastAPI) -> None:
     """Interactive API docs from the swagger-ui-bundle package: no CDN, no inline script."""
-    import swagger_ui_bundle
-
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
@@ -105,8 +103,3 @@ def _mount_api_docs(app: FastAPI) -> None:
         return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
             request, "api_docs.html", {"openapi_url": app.openapi_url}
         )
-
-
-def service_of(request: Request) -> Service:
-    """The Service of the app handling ``request`` (for route functions)."""
-    return request.app.state.service  # type: ignore[no-any-return]

@@ -19,11 +19,11 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from sqaaas.acquire import check_url
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.errors import SqaaasError
-from sqaaas.pipelines import commands
+from sqaaas.pipelines import DEFAULT_TARGET, TARGETS, commands
 from sqaaas.pipelines.commands import StepKind
 from sqaaas.pipelines.init import repository_name, step_name
-from sqaaas.pipelines.render import TARGETS
 from sqaaas.pipelines.spec import (
     DEFAULT_IMAGE,
     DEFAULT_REQUIREMENT,
@@ -49,7 +49,6 @@ CRITERIA, REPOSITORIES, ENVIRONMENT = "criteria", "repositories", "environment"
 ORDER = "criteria_order"  # hidden: the order of a loaded spec's criteria (steps run in it)
 KINDS = tuple(kind.value for kind in StepKind)
 COMPARATORS = tuple(c.value for c in Comparator)
-DEFAULT_TARGET = "github-actions"
 DEFAULT_STEP_TIMEOUT = Step.model_fields["timeout"].default
 
 _ROW = re.compile(r"^(repo|env)-(\d{1,4})-(\w+)$")
@@ -158,8 +157,6 @@ Errors = dict[str, list[str]]
 @cache
 def criterion_choices() -> tuple[CriterionChoice, ...]:
     """Criteria of the software baseline, each with the registry tools that check it."""
-    from sqaaas.core.catalogue import default_catalogue
-
     tools = [t for t in default_tools().values() if not t.not_automated]
     return tuple(
         CriterionChoice(

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sqaaas.platform.containers import EngineError, remembered_engine
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import Job, Store
 
@@ -218,8 +219,6 @@ def _remove_containers(pid: int) -> None:
     """The containers and volumes of a killed job: they run under the engine's monitor
     (conmon), outside the job's process tree, and would otherwise go on until their own
     wall-time limit. They carry the job process' pid as a label (sqaaas.platform.containers)."""
-    from sqaaas.platform.containers import EngineError, remembered_engine
-
     engine = remembered_engine()  # None: no container ever ran with this configuration
     if engine is not None:
         with contextlib.suppress(EngineError):

@@ -15,11 +15,16 @@ import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from sqaaas.acquire import check_ref
+from sqaaas.badges.issue import baked_image, issue_badge, publish
+from sqaaas.badges.issuer import Issuer, issuer_folder, retire
+from sqaaas.badges.jws import JwsCheckError, parse_compact, payload_object
+from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
+from sqaaas.badges.revocation import revoke
 from sqaaas.config import RepoConfig
 from sqaaas.core.model import Report
 from sqaaas.errors import SqaaasError
@@ -30,9 +35,6 @@ from sqaaas.web.netcheck import RefusedURL, check_repository_url
 from sqaaas.web.onboarding import OnboardingInput, check_request
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import BadgeRecord, Job, Store
-
-if TYPE_CHECKING:
-    from sqaaas.badges.issuer import Issuer
 
 log = logging.getLogger("sqaaas.web")
 
@@ -68,7 +70,7 @@ def zip_bytes(files: dict[str, str]) -> bytes:
 
 
 @dataclass
-class Service:
+class Operations:
     """The state a running web service shares between requests and workers."""
 
     settings: WebSettings
@@ -148,10 +150,6 @@ class Service:
         A changed base URL never stops the start: the former issuer's files are moved aside
         (``retire``) and the operator is told once, by the start that notices the change.
         """
-        from sqaaas.badges.issue import publish
-        from sqaaas.badges.issuer import Issuer, retire
-        from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
-
         keydir = self.settings.keys_dir
         if not (keydir / ED25519_FILE).is_file():
             generate_keys(keydir)
@@ -173,10 +171,6 @@ class Service:
 
     def issue_badge(self, job: Job, report_json: str) -> BadgeRecord | None:
         """Sign the badge a finished assessment earned (none for level none)."""
-        from sqaaas.badges.issue import issue_badge
-        from sqaaas.badges.issuer import Issuer
-        from sqaaas.badges.keys import load_signing_keys
-
         data: dict[str, Any] = json.loads(report_json)
         if data.get("badge", {}).get("level", "none") == "none":
             return None
@@ -204,17 +198,12 @@ class Service:
 
     def badge_image(self, badge_id: str, fmt: str = "svg") -> bytes:
         """The badge image with both credentials baked in (as ``sqaaas badge issue`` writes)."""
-        from sqaaas.badges.issue import baked_image
-
         record = self.badge(badge_id)
         return baked_image(record.scheme, record.level, record.token, record.ob2_jws, fmt)
 
     def issuer_of(self, record: BadgeRecord) -> Issuer:
         """The issuer a badge names: the service's current one, or the one it was before
         its URL changed (read from the service's own signed token, so not re-verified)."""
-        from sqaaas.badges.issuer import Issuer
-        from sqaaas.badges.jws import JwsCheckError, parse_compact, payload_object
-
         try:
             named = payload_object(parse_compact(record.token)).get("iss")
         except JwsCheckError:
@@ -225,9 +214,6 @@ class Service:
     def revoke_badge(self, badge_id: str, reason: str | None) -> bool:
         """Revoke in the revocation list of the badge's issuer (the current one, or a former
         one kept under previous/) and in the database; False if already."""
-        from sqaaas.badges.issuer import issuer_folder
-        from sqaaas.badges.revocation import revoke
-
         record = self.badge(badge_id)
         folder = issuer_folder(self.settings.keys_dir, self.issuer_of(record).profile_id)
         _, added = revoke(folder or self.settings.keys_dir, badge_id, reason)

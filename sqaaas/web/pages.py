@@ -3,7 +3,7 @@ progress and report pages.
 
 Pages work without JavaScript (web/static/app.js only adds rows and live progress) and
 anonymously; every form post carries the CSRF token of its page. Each route is a thin
-shell over the Service (the same functions as the REST API and the CLI) and the composer's
+shell over web.operations (the same functions as the REST API and the CLI) and the composer's
 form <-> spec mapping; errors become pages or inline messages, never a traceback.
 """
 
@@ -23,9 +23,10 @@ from starlette.formparsers import MultiPartException
 
 from sqaaas import __version__
 from sqaaas.badges.credential import badge_scheme
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.datafiles import data_path
 from sqaaas.errors import SqaaasError
-from sqaaas.pipelines.render import TARGETS
+from sqaaas.pipelines import TARGET_LABELS, TARGETS
 from sqaaas.pipelines.spec import (
     DEFAULT_IMAGE,
     PipelineSpec,
@@ -37,7 +38,7 @@ from sqaaas.report import fairview, hints
 from sqaaas.safeparse import ParseError, load_yaml
 from sqaaas.web import composer, views
 from sqaaas.web.api_models import COLLECTIONS
-from sqaaas.web.app import service_of
+from sqaaas.web.deps import operations_of
 from sqaaas.web.netcheck import InvalidField
 from sqaaas.web.onboarding import OnboardingInput
 from sqaaas.web.operations import NotFound, pipeline_files, zip_bytes
@@ -51,11 +52,6 @@ MAX_SPEC_CHARS = 100_000
 #: seconds between reloads of the progress page when JavaScript does not run (app.js polls)
 PROGRESS_REFRESH_S = 5
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-TARGET_LABELS = {
-    "github-actions": "GitHub Actions",
-    "gitlab-ci": "GitLab CI",
-    "jenkins": "Jenkins (JePL)",
-}
 KIND_LABELS = {"sqaaas": "the sqaaas check", "tool": "a registry tool", "commands": "my commands"}
 COMPARATOR_LABELS = {
     "EQUALS": "exact name",
@@ -128,8 +124,6 @@ async def _posted(request: Request) -> Any:
 
 @router.get("/", name="home")
 def home(request: Request) -> Response:
-    from sqaaas.core.catalogue import default_catalogue
-
     scheme = default_catalogue().badges["software"]
     return _page(request, "home.html", {"nav": "home", "levels": scheme.levels})
 
@@ -343,7 +337,7 @@ def assess_form(request: Request) -> Response:
 
 @router.post("/assess", name="assess_submit")
 async def assess_submit(request: Request) -> Response:
-    service = service_of(request)
+    service = operations_of(request)
     return await _submitted(
         request,
         "assessment",
@@ -358,7 +352,7 @@ def onboard_form(request: Request) -> Response:
 
 @router.post("/onboard", name="onboard_submit")
 async def onboard_submit(request: Request) -> Response:
-    service = service_of(request)
+    service = operations_of(request)
     return await _submitted(
         request, "onboarding", lambda values: service.submit_onboarding(OnboardingInput(**values))
     )
@@ -377,7 +371,7 @@ def example_profile() -> Response:
 
 def _job_page(request: Request, job_id: str, kind: str) -> Response:
     """The page of an assessment or onboarding: its progress, its failure, or its report."""
-    service = service_of(request)
+    service = operations_of(request)
     text = views.KIND_TEXT[kind]
     nav = NAV_OF_KIND[kind]
     try:

@@ -17,7 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqaaas.acquire import acquire, clone_lock
 from sqaaas.errors import SqaaasError
+from sqaaas.fileio import write_atomic
+from sqaaas.web.netcheck import check_repository_url, git_pins
 
 if TYPE_CHECKING:
     from sqaaas.core.model import Report
@@ -48,8 +51,6 @@ def _guard_network(url: str) -> None:
     """Check the host again now (DNS may have changed since submission), pin git's http(s)
     connections to the addresses just checked (a later DNS answer cannot move them), and
     forbid git from following redirects, which could lead the clone to a private address."""
-    from sqaaas.web.netcheck import check_repository_url, git_pins
-
     check_repository_url(url, allow_private=False)
     settings = [("http.followRedirects", "false")]
     settings += [("http.curloptResolve", pin) for pin in git_pins(url)]
@@ -61,7 +62,8 @@ def _guard_network(url: str) -> None:
 
 def _assessment(request: dict[str, Any]) -> tuple[Report, str | None]:
     """Clone and assess a repository: (report, commit)."""
-    from sqaaas.acquire import acquire, clone_lock
+    # imported here for start-up speed: a job process runs one kind of job and loads only
+    # that subject's probes (the service subject adds ~100 modules an assessment never uses)
     from sqaaas.subjects.repository import assess, repository_config
 
     cache_dir = Path(request["cache_dir"])
@@ -86,7 +88,7 @@ def _onboarding(request: dict[str, Any]) -> tuple[Report, str | None]:
     The CA certificates travel as text and are handed to the driver as a file; no
     credentials are ever sent to the service.
     """
-    from sqaaas.acquire import clone_lock
+    # imported here for start-up speed: only an onboarding job loads the service subject
     from sqaaas.subjects.service import build_context, run_onboarding
     from sqaaas.web.onboarding import OnboardingInput
 
@@ -123,8 +125,6 @@ RUNNERS = {"assessment": _assessment, "onboarding": _onboarding}
 
 def run(request: dict[str, Any]) -> int:
     """Run the job, write the report; exit status 0 on success, 2 on a clear error."""
-    from sqaaas.fileio import write_atomic
-
     runner = RUNNERS.get(request.get("kind") or "assessment")
     if runner is None:
         _emit(error=f"unknown job kind {request.get('kind')!r}")

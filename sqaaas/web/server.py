@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqaaas.errors import SqaaasError
+from sqaaas.platform.reaper import guard
 from sqaaas.web.settings import WebSettings
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ def settings_for(data_dir: Path | None, **options: Any) -> WebSettings:
 
 def valid_public_url(url: str) -> str:
     """The base URL without a trailing slash: https, or http on localhost (as issuers must be)."""
+    # imported here for start-up speed: the issuer brings cryptography and PyJWT (~140 modules,
+    # ~50 ms), which the token commands, importing this module for settings_for, never use
     from sqaaas.badges.issuer import Issuer
 
     url = url.strip().rstrip("/")
@@ -128,9 +131,10 @@ def serve(settings: WebSettings, *, quiet: bool = False) -> None:
     """Listen on ``settings.host:settings.port`` until SIGTERM/SIGINT; BindError if it cannot."""
     import logging.config
 
+    # imported here for start-up speed: uvicorn and the app (FastAPI and the stacks of every
+    # route, ~800 modules in all) serve only `sqaaas serve`; token commands use settings_for
     import uvicorn
 
-    from sqaaas.platform.reaper import guard
     from sqaaas.web.app import create_app
 
     # Logging first: the start-up itself may have news for the operator (a new badge issuer).

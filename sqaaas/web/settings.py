@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-def default_data_dir() -> Path:
-    """Where the database, reports and issuer keys live ($SQAAAS_DATA_DIR or XDG data home)."""
-    if env := os.environ.get("SQAAAS_DATA_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
-    return Path(base) / "sqaaas"
+from sqaaas.paths import default_data_dir
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,15 @@ from dataclasses import asdict, dataclass
 from sqaaas.badges.issuer import Issuer
 from sqaaas.badges.labels import scheme_title
 from sqaaas.core.outcomes import Evidence
+from sqaaas.report.formats import BY_NAME, WEB_FORMATS
 from sqaaas.report.terminal import OUTCOME_STYLE
 from sqaaas.web.api_models import API_PREFIX, COLLECTIONS
 from sqaaas.web.onboarding import OnboardingInput
 from sqaaas.web.store import BadgeRecord, Job
 
 API = API_PREFIX
-REPORT_FORMATS = (("json", "JSON"), ("sarif", "SARIF"), ("markdown", "Markdown"))
+#: (format, label) of each report download
+REPORT_FORMATS = tuple((name, BY_NAME[name].label) for name in WEB_FORMATS)
 #: evidence items shown per subcriterion before the rest is folded away
 SHOWN_EVIDENCE = 5
 OUTCOME_LABELS = {outcome.value: label for outcome, (label, _) in OUTCOME_STYLE.items()}

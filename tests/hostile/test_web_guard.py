@@ -279,7 +279,7 @@ def test_the_api_sends_nothing_to_loopback(tmp_path: Path, listener: LoopbackSer
     settings = WebSettings(data_dir=tmp_path / "data", workers=1, rate_limit_per_minute=10_000)
     assert not settings.allow_private
     with TestClient(create_app(settings, start_workers=True)) as client:
-        token = client.app.state.service.store.create_token("tests")[1]  # type: ignore[attr-defined]
+        token = client.app.state.operations.store.create_token("tests")[1]  # type: ignore[attr-defined]
         headers = {"Authorization": f"Bearer {token}"}
         answers = {}
         for url in loopback_spellings(listener.port):
@@ -478,7 +478,7 @@ def test_repository_content_stays_inert_on_the_report_page(tmp_path: Path, kind:
                            rate_limit_per_minute=10_000)  # fmt: skip
     report = hostile_report(tmp_path)
     with TestClient(create_app(settings, start_workers=False)) as client:
-        service = client.app.state.service  # type: ignore[attr-defined]
+        service = client.app.state.operations  # type: ignore[attr-defined]
         params = {"openapi_url": 'https://example.org/"><script>alert("openapi")</script>'}
         job, _ = service.store.submit(HOSTILE_URL, None, None, 10, kind=kind,
                                       params=params if kind == "onboarding" else None)  # fmt: skip

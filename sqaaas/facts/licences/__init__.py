@@ -13,7 +13,13 @@ from sqaaas.facts.licences.data import LicenceData, Signature, licence_data
 from sqaaas.facts.licences.declarations import Declaration, declared_licences
 from sqaaas.facts.licences.facts import Conflict, LicenceFacts, licence_facts
 from sqaaas.facts.licences.matching import Match, match_text
-from sqaaas.facts.licences.sources import Detection, HeaderScan, LicenceFile, is_licence_name
+from sqaaas.facts.licences.sources import (
+    Detection,
+    HeaderScan,
+    LicenceFile,
+    detection_evidence,
+    is_licence_name,
+)
 from sqaaas.facts.licences.spdx import (
     agrees,
     canonical_id,
@@ -39,6 +45,7 @@ __all__ = [
     "agrees",
     "canonical_id",
     "declared_licences",
+    "detection_evidence",
     "expression_terms",
     "family",
     "is_custom",

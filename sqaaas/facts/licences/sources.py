@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from sqaaas.core.outcomes import Evidence
 from sqaaas.facts.licences.data import licence_data
 from sqaaas.facts.licences.matching import Match, match_text
 from sqaaas.facts.licences.spdx import canonical_id, expression_terms
@@ -41,6 +42,17 @@ class Detection:
     @property
     def options(self) -> tuple[str, ...]:
         return (self.spdx, *self.alternatives)
+
+
+def detection_evidence(d: Detection) -> Evidence:
+    """A licence found, as evidence: QC.Lic01 and the FAIR licence indicator show it alike."""
+    ids = " OR ".join(d.options)
+    return Evidence(
+        message=f"{ids} detected in {d.path}: {d.how}",
+        path=d.path,
+        line=d.line,
+        value=list(d.options) if d.alternatives else d.spdx,
+    )
 
 
 @dataclass(frozen=True)

@@ -325,6 +325,7 @@ def _body_violations(
         return [Violation(UNCHECKED, f"{label}: body not checked ({reason})", schema_pointer)]
     except ParseError:
         return [Violation("schema", f"{label}: the body is not valid JSON", schema_pointer)]
+    # imported here for start-up speed: the JSON Schema stack loads only when a body is checked
     from jsonschema.exceptions import SchemaError
     from referencing.exceptions import Unresolvable
 
@@ -351,6 +352,7 @@ def _body_violations(
 def _validator(doc: ApiDocument, schema_pointer: str) -> Any:
     """An OpenAPI-flavoured JSON Schema validator (nullable, 3.1 dialect...) resolving $refs
     inside the document only."""
+    # imported here for start-up speed: needed only when a body is checked
     from openapi_schema_validator import (
         OAS30Validator,
         OAS31Validator,

@@ -157,6 +157,8 @@ def spec_problems(data: dict[str, Any]) -> tuple[list[tuple[str, str]], str | No
     openapi-spec-validator checks the document against the OpenAPI 2.0/3.0/3.1 schemas plus
     the rules a schema cannot express (unique operationIds, declared path parameters...).
     """
+    # imported here for start-up speed: the OpenAPI validator stack loads only when a document
+    # is validated
     from jsonschema_path import SchemaPath
     from openapi_spec_validator.shortcuts import get_validator_cls
     from openapi_spec_validator.validation.exceptions import ValidatorDetectError

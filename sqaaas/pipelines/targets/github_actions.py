@@ -24,7 +24,7 @@ from jinja2 import Environment
 from sqaaas import __version__
 from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.pipelines import commands
-from sqaaas.pipelines.render import PlannedStep, clone_argv, plan, workspace_dir
+from sqaaas.pipelines.plan import PlannedStep, clone_argv, plan, workspace_dir
 from sqaaas.pipelines.spec import PipelineSpec, Step
 
 WORKFLOW = ".github/workflows/sqaaas.yml"

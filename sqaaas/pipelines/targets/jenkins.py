@@ -14,7 +14,7 @@ from jinja2 import Environment
 
 from sqaaas import __version__
 from sqaaas.pipelines.commands import shell_line
-from sqaaas.pipelines.render import PlannedStep, plan
+from sqaaas.pipelines.plan import PlannedStep, plan
 from sqaaas.pipelines.spec import PipelineSpec, Repository, SpecError
 
 JEPL_VERSION = "2.1.1"

@@ -11,6 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from sqaaas.platform.images.source import current_source
+
 IMAGES_DIR = Path(__file__).resolve().parent
 PYTHON_CONTAINERFILE = IMAGES_DIR / "python.Containerfile"
 TOOLS_CONTAINERFILE = IMAGES_DIR / "tools.Containerfile"
@@ -56,7 +58,5 @@ def python_image() -> str:
 @functools.cache
 def tools_image() -> str:
     """The image of ``sqaaas run`` steps: this sqaaas and its tools (see source.py)."""
-    from sqaaas.platform.images.source import current_source
-
     recipe = _hash(TOOLS_CONTAINERFILE.read_bytes(), base_image(), current_source().digest())
     return f"{TOOLS_REPOSITORY}:{recipe}"

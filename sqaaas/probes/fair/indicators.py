@@ -14,13 +14,11 @@ from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts.identifiers import DOI, IdentifierScan, identifiers
-from sqaaas.facts.licences import is_custom, licence_facts
+from sqaaas.facts.licences import detection_evidence, is_custom, licence_facts
 from sqaaas.facts.metadata import CFF, CODEMETA, declared_versions, metadata_files
 from sqaaas.facts.remotes import public_remotes
-from sqaaas.probes.software.licence import detection_evidence
-from sqaaas.probes.software.metadata import release_tag
-from sqaaas.probes.software.testsuites import suites_evidence, test_suites
-from sqaaas.probes.software.versioning import without_v_prefix
+from sqaaas.facts.testsuites import suites_evidence, test_suites
+from sqaaas.facts.versions import release_tag, without_v_prefix
 
 _PID_SOURCES = (
     "CITATION.cff (doi, identifiers), codemeta.json (identifier), .zenodo.json or a README badge"

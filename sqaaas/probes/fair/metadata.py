@@ -15,12 +15,12 @@ from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts.cff import line_excerpt
-from sqaaas.facts.docfiles import doc_headings, readme_path
+from sqaaas.facts.docfiles import COMMUNITY_DIRS, doc_headings, readme_path
 from sqaaas.facts.licences import Declaration, licence_facts
 from sqaaas.facts.manifests import package_json, pyproject
 from sqaaas.facts.metadata import CFF, CODEMETA, ZENODO, MetadataFile, metadata_files
 from sqaaas.facts.project_urls import DOCUMENTATION, ISSUES, line_of, urls_for
-from sqaaas.probes.software.docs_readme import COMMUNITY_DIRS, readme_report
+from sqaaas.facts.readme import readme_report
 
 _ORCID = re.compile(r"(?:orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])\b")
 _SUPPORT_HEADING = re.compile(

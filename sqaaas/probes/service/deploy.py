@@ -1,8 +1,9 @@
 """SvcQC.Dep and SvcQC.Sec07: the service's deployment repository (--deployment-repo).
 
-The repository is read exactly like one given to `sqaaas assess`: the software probes'
-IaC detection (sqaaas/probes/software/deployment.py), the tool registry's linters and secret
-scanner, and the world-writable check run on ``ctx.repo``. Nothing in it is executed.
+The repository is read exactly like one given to `sqaaas assess`: the software baseline's
+IaC detection and verdict (sqaaas.facts.deployment), the tool registry's linters and secret
+scanner (sqaaas.tools.runs, sqaaas.tools.judge), and the world-writable verdict
+(sqaaas.facts.filemodes) run on ``ctx.repo``. Nothing in it is executed.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome, combine
 from sqaaas.core.registry import probe
 from sqaaas.facts.ci import search
+from sqaaas.facts.deployment import cm_files, iac_finding
+from sqaaas.facts.filemodes import world_writable_finding
 from sqaaas.facts.service.context import ServiceContext
-from sqaaas.probes.software.deployment import cm_files, iac_present
-from sqaaas.probes.software.security import no_world_writable
-from sqaaas.probes.software.tools import TOOL_FACTS, judge
 from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_yaml
+from sqaaas.tools.judge import judge
+from sqaaas.tools.runs import TOOL_FACTS
 from sqaaas.tools.spec import default_tools
 
 NO_REPO_HINT = (
@@ -56,10 +58,10 @@ def _iac_paths(repo: RepoContext) -> list[str]:
 
 @probe("svc.dep.iac")
 def dep_iac(ctx: ServiceContext) -> Finding:
-    """The deployment repository holds IaC (the software probe dep.iac_present on it)."""
+    """The deployment repository holds IaC (dep.iac_present's verdict on it)."""
     if ctx.repo is None:
         return _no_repo()
-    found = iac_present(ctx.repo)
+    found = iac_finding(ctx.repo)
     if found.outcome is Outcome.FAIL:
         return found.model_copy(
             update={"hint": "Describe the service's deployment as code in that repository, "
@@ -171,8 +173,8 @@ def dep_iac_idempotence(ctx: ServiceContext) -> Finding:
 
 @probe("svc.sec.world_writable")
 def sec_world_writable(ctx: ServiceContext) -> Finding:
-    """No world-writable file in the deployment repository (the software probe on it)."""
-    return _no_repo() if ctx.repo is None else no_world_writable(ctx.repo)
+    """No world-writable file in the deployment repository (sec.no_world_writable's verdict)."""
+    return _no_repo() if ctx.repo is None else world_writable_finding(ctx.repo)
 
 
 @probe("svc.sec.passwords")

@@ -9,122 +9,18 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts.service.context import ServiceContext
+from sqaaas.facts.service.endpoints import answer, candidates, fetch, refusal_error
+from sqaaas.facts.service.health import health_check
 from sqaaas.facts.service.links import exhausted
-from sqaaas.facts.service.openapi import body_limits
-from sqaaas.facts.service.profile import declared_urls
 from sqaaas.facts.service.prometheus import ExpositionError, parse_exposition
 from sqaaas.facts.service.settings import onboarding_settings
 from sqaaas.net.http import Fetched, RequestRefused
-from sqaaas.safeparse import ParseError, load_json
 
 _EXCERPT = 200
-
-
-def _get(ctx: ServiceContext, url: str) -> Fetched | str:
-    """GET ``url``; retried with the user's credentials (if any were given) on 401/403.
-
-    A refusal by the onboarding rules comes back as its reason.
-    """
-    try:
-        got = ctx.http.get(url)
-        if got.status in (401, 403) and ctx.http.auth_header:
-            got = ctx.http.get(url, with_auth=True)
-    except RequestRefused as exc:
-        return str(exc)
-    return got
-
-
-def _answer(got: Fetched | str) -> str:
-    if isinstance(got, str):
-        return f"not contacted: {got}"
-    return got.error or f"HTTP {got.status}"
-
-
-def _refusal_error(url: str, reason: str) -> Finding:
-    return Finding.error(f"{url}: not contacted: {reason}", value=url)
-
-
-def _candidates(ctx: ServiceContext, field: str, paths: tuple[str, ...]) -> tuple[list[str], bool]:
-    """The declared endpoint (profile ``field``) alone, else the well-known paths."""
-    declared = declared_urls(ctx.profile or {}, ctx.target).get(field)
-    if declared:
-        return [declared], True
-    return [ctx.url(p) for p in paths], False
-
-
-@dataclass(frozen=True)
-class Health:
-    """The health check's finding and the healthy endpoint's URL (the latency probe uses it)."""
-
-    finding: Finding
-    url: str | None
-
-
-def _failing_status(got: Fetched) -> str | None:
-    """The status word of a JSON health document that says the service is not healthy."""
-    if "json" not in (got.header("content-type") or ""):
-        return None
-    try:
-        doc = load_json(got.body, source="health document", limits=body_limits())
-    except ParseError:
-        return None
-    status = doc.get("status") if isinstance(doc, dict) else None
-    failing = onboarding_settings().health.failing_status
-    return str(status) if isinstance(status, str) and status.lower() in failing else None
-
-
-def health_check(ctx: ServiceContext) -> Health:
-    """Find the health endpoint (memoised: SvcQC.Mon01 and the latency sample share it)."""
-    urls, declared = _candidates(ctx, "health_endpoint", onboarding_settings().health.paths)
-    tried: list[Evidence] = []
-    for url in urls:
-        got = _get(ctx, url)
-        if isinstance(got, str) and exhausted(got):
-            return Health(_refusal_error(url, got), None)
-        if isinstance(got, Fetched) and got.ok:
-            excerpt = got.text()[:_EXCERPT].strip() or None
-            if status := _failing_status(got):
-                return Health(
-                    Finding.failed(
-                        f"health endpoint {url} answers HTTP {got.status} but reports "
-                        f"status '{status}'",
-                        hint="Find out why the service reports itself unhealthy and fix it.",
-                        value=url,
-                        excerpt=excerpt,
-                    ),
-                    None,
-                )
-            how = "declared health_endpoint" if declared else "health endpoint (well-known path)"
-            return Health(
-                Finding.passed(
-                    f"{how} {url} answers HTTP {got.status} in {got.elapsed_ms:.0f} ms; "
-                    "whether a monitoring system polls it is not visible from outside",
-                    value=url,
-                    excerpt=excerpt,
-                ),
-                url,
-            )
-        tried.append(Evidence(message=f"{url}: {_answer(got)}", value=url))
-    if declared:
-        hint = f"Make the declared health_endpoint {urls[0]} answer 200 when the service works."
-    else:
-        hint = (
-            "Expose a health endpoint that answers 200 when the service works (e.g. /healthz "
-            'returning {"status": "ok"}) and declare it as health_endpoint in the resource '
-            "profile."
-        )
-    what = "the declared health_endpoint does not answer 2xx" if declared else (
-        "no health endpoint declared (health_endpoint) and none of the well-known paths "
-        "answers 2xx"
-    )
-    return Health(
-        Finding(outcome=Outcome.FAIL, evidence=[Evidence(message=what), *tried], hint=hint), None
-    )
 
 
 @probe("svc.mon.health")
@@ -137,15 +33,15 @@ def health(ctx: ServiceContext) -> Finding:
 def metrics(ctx: ServiceContext) -> Finding:
     """A metrics endpoint (declared, else /metrics) serves the Prometheus text format."""
     settings = onboarding_settings().metrics
-    urls, declared = _candidates(ctx, "metrics_endpoint", settings.paths)
+    urls, declared = candidates(ctx, "metrics_endpoint", settings.paths)
     tried: list[Evidence] = []
     for url in urls:
-        got = _get(ctx, url)
+        got = fetch(ctx, url)
         if isinstance(got, str) and exhausted(got):
-            return _refusal_error(url, got)
+            return refusal_error(url, got)
         if isinstance(got, Fetched) and got.ok:
             return _judge_metrics(url, got, settings.shown_families)
-        tried.append(Evidence(message=f"{url}: {_answer(got)}", value=url))
+        tried.append(Evidence(message=f"{url}: {answer(got)}", value=url))
     if declared:
         what = "the declared metrics_endpoint does not answer 2xx"
         hint = f"Make the declared metrics_endpoint {urls[0]} answer 200 with the metrics."
@@ -210,11 +106,11 @@ def latency(ctx: ServiceContext) -> Finding:
             got = ctx.http.get(url, deadline=started + ctx.latency_cap_s)
         except RequestRefused as exc:
             if not exhausted(str(exc)):
-                return _refusal_error(url, str(exc))
+                return refusal_error(url, str(exc))
             stopped = str(exc)
             break
         if got.status is None or got.status >= 500:
-            failures.append(Evidence(message=f"{url}: {_answer(got)}", value=url))
+            failures.append(Evidence(message=f"{url}: {answer(got)}", value=url))
         else:
             times.append(got.elapsed_ms)
     return _judge_latency(url, times, failures, stopped, ctx, limits.p95_max_ms,

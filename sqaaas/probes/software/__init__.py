@@ -13,7 +13,6 @@ from sqaaas.probes.software import (  # noqa: F401  (imported to register their 
     metadata,
     security,
     style,
-    testsuites,
     tools,
     unittests,
     versioning,

@@ -13,9 +13,9 @@ from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts.licences import (
-    Detection,
     LicenceFacts,
     LicenceFile,
+    detection_evidence,
     family,
     is_custom,
     licence_data,
@@ -45,16 +45,6 @@ def _file_problem(lf: LicenceFile) -> Evidence:
     reason = _PROBLEMS.get(lf.status)
     message = f"{lf.path}: {reason}{_where(lf)}" if reason else f"{lf.path}: {lf.note}"
     return Evidence(message=message, path=lf.path, value=lf.status)
-
-
-def detection_evidence(d: Detection) -> Evidence:
-    ids = " OR ".join(d.options)
-    return Evidence(
-        message=f"{ids} detected in {d.path}: {d.how}",
-        path=d.path,
-        line=d.line,
-        value=list(d.options) if d.alternatives else d.spdx,
-    )
 
 
 def _nothing_found(facts: LicenceFacts) -> Evidence:

@@ -13,9 +13,9 @@ from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts.ci import match_lines
+from sqaaas.facts.history import change_history, history_unusable, request_evidence
 from sqaaas.facts.project_urls import ISSUES, ProjectUrl, urls_for
 from sqaaas.facts.remotes import public_remotes
-from sqaaas.probes.software.workflow import change_history, history_unusable, request_evidence
 
 _READ_LIMIT = 200_000
 _FORGE_DIRS = (".github", ".gitea", ".forgejo")

@@ -25,8 +25,8 @@ from sqaaas.facts.metadata import (
     declared_versions,
     zenodo,
 )
+from sqaaas.facts.versions import release_tag, without_v_prefix
 from sqaaas.gitinfo import Tag
-from sqaaas.probes.software.versioning import without_v_prefix
 
 _VALIDATE_CFF = f"check it with `cffconvert --validate` (CFF {CFF_SCHEMA_VERSION} schema)"
 
@@ -132,11 +132,6 @@ def codemeta_file(ctx: RepoContext) -> Finding:
 
 
 # --- versions --------------------------------------------------------------------------
-
-
-def release_tag(tags: list[Tag]) -> Tag | None:
-    """The newest reachable tag naming a version (v1.2, 2.0.1), not 'latest' or 'nightly'."""
-    return next((t for t in tags if without_v_prefix(t.name)[:1].isdigit()), None)
 
 
 def _order(declared: str, released: str) -> int | None:

@@ -6,13 +6,11 @@ shows offline is assessed here.
 
 from __future__ import annotations
 
-import os
-import stat
-
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts import ci
+from sqaaas.facts.filemodes import world_writable_finding
 
 _POLICY_DIRS = ("", "docs", ".github", ".gitlab")
 _SHOWN = 20
@@ -110,37 +108,7 @@ def tools_in_ci(ctx: RepoContext) -> Finding:
     )  # no hint of its own: QC.Sec03's hint for the repository's language names the tools
 
 
-def _mode(ctx: RepoContext, rel: str) -> int:
-    return stat.S_IMODE(os.lstat(ctx.fs.root / rel).st_mode)
-
-
 @probe("sec.no_world_writable")
 def no_world_writable(ctx: RepoContext) -> Finding:
     """No file or directory of the product is writable by every user."""
-    if ctx.checkout.cloned:
-        return Finding.passed(
-            "cloned repository: file modes come from git, which records only 644 or 755 "
-            "(plus symlinks), so no tracked file can be world-writable"
-        )
-    found = ctx.fs.world_writable()
-    if not found:
-        return Finding.passed(
-            "no world-writable file or directory in the working tree (modes as found on disk; "
-            "git itself records only 644 or 755)"
-        )
-    evidence = []
-    for rel in found[:_SHOWN]:
-        try:
-            mode = oct(_mode(ctx, rel))
-        except OSError:
-            mode = "unknown"
-        kind = "directory" if ctx.fs.is_dir(rel) else "file"
-        evidence.append(Evidence(message=f"world-writable {kind}", path=rel, value=mode))
-    if len(found) > _SHOWN:
-        evidence.append(Evidence(message=f"{len(found) - _SHOWN} more", value=len(found)))
-    shown = " ".join(f"'{p}'" for p in found[:5])
-    return Finding(
-        outcome=Outcome.FAIL,
-        evidence=evidence,
-        hint=f"Remove write permission for others: chmod o-w {shown}",
-    )
+    return world_writable_finding(ctx)

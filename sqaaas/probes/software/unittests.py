@@ -13,7 +13,10 @@ from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts import ci
-from sqaaas.probes.software.testsuites import TestSuite, code_files, suites_evidence, test_suites
+from sqaaas.facts.testsuites import TestSuite, code_files, suites_evidence, test_suites
+from sqaaas.platform.containers import EngineError
+from sqaaas.sandbox import SandboxUnavailable, run_python_tests
+from sqaaas.sandbox.report import finding_for
 
 #: label -> regex of a CI line that measures or uploads test coverage
 COVERAGE: dict[str, str] = {
@@ -117,10 +120,6 @@ def _not_run(suites: tuple[TestSuite, ...]) -> Finding:
 @probe("uni.coverage")
 def coverage(ctx: RepoContext) -> Finding:
     """QC.Uni01: the Python test suite passes, in a container, and covers enough lines."""
-    from sqaaas.platform.containers import EngineError
-    from sqaaas.sandbox import SandboxUnavailable, run_python_tests
-    from sqaaas.sandbox.report import finding_for
-
     suites = ctx.fact(test_suites)
     python = [s for s in suites if s.language == "Python"]
     if not python:

@@ -7,11 +7,10 @@ against the project, and the common leading 'v' (v1.2.3) is accepted and said so
 
 from __future__ import annotations
 
-import semver
-
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
+from sqaaas.facts.versions import parse_semver
 from sqaaas.gitinfo import Tag
 
 _MAX_LISTED = 10
@@ -19,19 +18,6 @@ _TAG_HINT = (
     "Tag releases with a Semantic Version (MAJOR.MINOR.PATCH, https://semver.org) and push "
     "the tags: git tag -a v1.0.0 -m 'Release 1.0.0' && git push --tags"
 )
-
-
-def without_v_prefix(name: str) -> str:
-    """'v1.2.3' -> '1.2.3': the customary 'v' in tag names is not part of the version."""
-    return name[1:] if name[:1] == "v" and name[1:2].isdigit() else name
-
-
-def parse_semver(name: str) -> semver.Version | None:
-    """The SemVer 2.0.0 version a tag name stands for (leading 'v' allowed), or None."""
-    try:
-        return semver.Version.parse(without_v_prefix(name))
-    except (ValueError, TypeError):
-        return None
 
 
 def _listed(names: list[str]) -> str:

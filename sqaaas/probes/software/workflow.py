@@ -8,114 +8,15 @@ as branch protection are not in the repository and are left to the criteria data
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
-from sqaaas.facts.ci import (
-    CI_GLOBS,
-    ci_test_steps,
-    pipelines,
-    pull_request_triggers,
-    split_by_trigger,
-)
+from sqaaas.facts.ci import pipelines, pull_request_triggers
+from sqaaas.facts.ci_tests import ci_test_finding, no_ci_finding
+from sqaaas.facts.history import change_history, history_unusable, request_evidence
 
 _EXAMPLES = 3
-
-
-@dataclass(frozen=True)
-class ChangeHistory:
-    """How changes reached HEAD, as far as git history shows it."""
-
-    commits: int
-    shallow: bool
-    merges: tuple[str, ...]  # subjects of merge commits
-    requests: tuple[str, ...]  # subjects of commits recording a pull/merge request
-
-
-def change_history(ctx: RepoContext) -> ChangeHistory:
-    git = ctx.git
-    return ChangeHistory(
-        commits=git.commit_count,
-        shallow=git.is_shallow,
-        merges=tuple(git.merge_subjects),
-        requests=tuple(git.pr_references),
-    )
-
-
-def history_unusable(history: ChangeHistory, found: bool) -> Finding | None:
-    """A verdict when the history is too short to judge, else None.
-
-    One commit means nothing was integrated yet (a new or squashed import): not applicable
-    rather than a failure. A shallow clone (CI checkouts fetch depth 1 by default) hides the
-    history: an error, so that nobody mistakes it for evidence of a bad workflow.
-    """
-    if found:
-        return None
-    if history.shallow:
-        return Finding.error(
-            f"shallow clone: only {history.commits} commit(s) of history are available, too few "
-            "to see how changes were integrated",
-            value=history.commits,
-        )
-    if history.commits <= 1:
-        return Finding.not_applicable(
-            f"the history has {history.commits} commit(s): no change has been integrated yet",
-            value=history.commits,
-        )
-    return None
-
-
-def request_evidence(history: ChangeHistory) -> Evidence:
-    return Evidence(
-        message=f"{len(history.requests)} commit(s) record a pull/merge request",
-        value=list(history.requests[:_EXAMPLES]),
-    )
-
-
-def _no_ci_finding() -> Finding:
-    systems = dict.fromkeys(s for s in CI_GLOBS.values() if not s.endswith("(run by CI)"))
-    return Finding.failed(
-        f"no CI configuration found (looked for the files of {', '.join(systems)})",
-    )  # no hint of its own: each subcriterion's hint (for the repository's language) applies
-
-
-def ci_test_finding(ctx: RepoContext, purpose: str) -> Finding:
-    """Pass when a pipeline triggered by changes runs the test suite (Wor01, Har04).
-
-    ``purpose`` finishes the pass message: what running the tests there achieves.
-    """
-    ci = ctx.fact(pipelines)
-    if not ci:
-        return _no_ci_finding()
-    kept, dropped = split_by_trigger(ctx, list(ctx.fact(ci_test_steps)))
-    if kept:
-        summary = Evidence(message=f"CI runs the test suite on changes: {purpose}")
-        return Finding(outcome=Outcome.PASS, evidence=[summary, *kept])
-    names = ", ".join(f.path for f in ci)
-    return Finding(
-        outcome=Outcome.FAIL,
-        evidence=[
-            Evidence(
-                message=f"CI configuration found ({names}) but no step runs tests on every change",
-                value=[f.path for f in ci],
-            ),
-            *dropped,
-        ],
-        hint=f"Add a step that runs the tests{_runners(ctx)} to {ci[0].path} and make it run "
-        "on push and pull_request.",
-    )
-
-
-def _runners(ctx: RepoContext) -> str:
-    """' (pytest)': the frameworks of the repository's own tests, so the hint fits its language."""
-    from sqaaas.probes.software.testsuites import (
-        test_suites,  # it imports harness, which imports us
-    )
-
-    frameworks = dict.fromkeys(f for suite in ctx.fact(test_suites) for f in suite.frameworks)
-    return f" ({', '.join(frameworks)})" if frameworks else ""
 
 
 @probe("wor.ci_runs_tests")
@@ -128,7 +29,7 @@ def ci_runs_tests(ctx: RepoContext) -> Finding:
 def ci_on_pull_requests(ctx: RepoContext) -> Finding:
     """QC.Wor01.2: CI runs for pull/merge requests, so QA results exist before merging."""
     if not ctx.fact(pipelines):
-        return _no_ci_finding()
+        return no_ci_finding()
     triggers = ctx.fact(pull_request_triggers)
     evidence = [t.evidence for t in triggers]
     if any(t.runs for t in triggers):

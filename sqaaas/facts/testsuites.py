@@ -3,7 +3,8 @@
 Test files are recognised by the naming and layout conventions of each language; the
 framework by imports in the test files and by the build/test configuration. Reads are
 bounded so that a huge repository cannot stall the assessment. Shared by QC.Uni01 (which
-suite to run) and QC.Uni02 (are there tests, kept apart from the main code).
+suite to run), QC.Uni02 (are there tests, kept apart from the main code), QC.Har (which
+files are test code), QC.Wor01 (the hint names the test framework) and QC.FAIR.
 """
 
 from __future__ import annotations
@@ -16,7 +17,38 @@ from pathlib import PurePosixPath
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence
 from sqaaas.facts.ci import match_lines
-from sqaaas.probes.software.harness import _CODE_SUFFIXES, is_test_path
+
+#: Source code file suffixes (main code and test code alike).
+CODE_SUFFIXES = frozenset(
+    {
+        ".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".go", ".java", ".kt", ".scala",
+        ".groovy", ".rb", ".rs", ".cs", ".php", ".c", ".cc", ".cpp", ".cxx", ".h", ".hpp",
+        ".swift", ".r", ".jl", ".ex", ".exs",
+    }
+)
+#: Directories holding tests or test support code (doubles there are apart from main code).
+_TEST_SUPPORT_DIRS = frozenset(
+    {
+        "test", "tests", "testing", "spec", "specs", "__tests__", "__mocks__", "mocks", "mock",
+        "fakes", "stubs", "testdata", "test_data", "fixtures", "testutil", "testutils",
+        "test_utils", "test_helpers", "testhelpers", "e2e", "unit_tests", "integration_tests",
+    }
+)
+_TEST_FILE = re.compile(
+    r"^(?:test_.+\.py|.+_test\.py|conftest\.py|testing\.py|.+_test\.go|.+\.(?:test|spec)\.[cm]?[jt]sx?"
+    r"|.+Tests?\.(?:java|kt|scala|cs|php|swift)|.+_(?:spec|test)\.rb|test_.+\.rb"
+    r"|.+_test\.(?:c|cc|cpp|rs|exs)|test[-_].+\.r)$",
+    re.IGNORECASE,
+)
+
+
+def is_test_path(path: str) -> bool:
+    """Test code or test support code, by directory or by the file naming of its language."""
+    pure = PurePosixPath(path)
+    return bool(_TEST_SUPPORT_DIRS & {p.lower() for p in pure.parts[:-1]}) or bool(
+        _TEST_FILE.match(pure.name)
+    )
+
 
 _MAX_READ = 100  # test files read per language for framework markers
 _MAX_BYTES = 200_000
@@ -219,7 +251,7 @@ def code_files(ctx: RepoContext) -> list[str]:
     return [
         f.path
         for f in ctx.fs.files
-        if f.suffix in _CODE_SUFFIXES and not is_test_path(f.path) and not _NOT_CODE.search(f.path)
+        if f.suffix in CODE_SUFFIXES and not is_test_path(f.path) and not _NOT_CODE.search(f.path)
     ]
 
 

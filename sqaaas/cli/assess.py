@@ -1,0 +1,105 @@
+"""``sqaaas assess``: assess a repository against the software baseline."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sqaaas.acquire import acquire
+from sqaaas.cli.common import emit, fuji_options, say
+from sqaaas.core.catalogue import default_catalogue
+from sqaaas.fuji.settings import load_settings
+from sqaaas.progress import Progress
+from sqaaas.report.formats import REPOSITORY_FORMATS
+from sqaaas.subjects.repository import assess as run_assessment
+
+
+@click.command("assess")
+@click.argument("target", default=".")
+@click.option(
+    "--branch", help="Branch to assess (cloned repositories, or a private clone of a local one)."
+)
+@click.option("--commit", help="Commit or tag to assess.")
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    type=click.Choice(REPOSITORY_FORMATS),
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE.",
+)
+@click.option(
+    "--criteria",
+    "criteria",
+    multiple=True,
+    metavar="QC.X",
+    help="Only these criteria (repeatable).",
+)
+@click.option(
+    "--fail-under",
+    type=click.Choice(default_catalogue().level_names),
+    help="Exit 1 unless at least this badge level is reached.",
+)
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where clones are cached."
+)
+@click.option(
+    "--timeout", default=300.0, show_default=True, help="Seconds allowed for cloning/fetching."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("-v", "--verbose", is_flag=True, help="Show evidence of every subcriterion.")
+@fuji_options
+def assess(
+    target: str,
+    branch: str | None,
+    commit: str | None,
+    fmt: str,
+    output: Path | None,
+    criteria: tuple[str, ...],
+    fail_under: str | None,
+    cache_dir: Path | None,
+    timeout: float,
+    quiet: bool,
+    verbose: bool,
+    fuji_url: str | None,
+    fuji_timeout: float | None,
+) -> None:
+    """Assess TARGET (a local repository folder or a git URL) against the software baseline.
+
+    With --fuji-url, an F-UJI server also evaluates the repository's public URL with the
+    FAIR software metrics (report section QC.FAIR.F-UJI).
+    """
+    fuji = load_settings(fuji_url, read_timeout=fuji_timeout) if fuji_url else None
+    with Progress(enabled=not quiet) as progress:
+        checkout = acquire(
+            target,
+            branch=branch,
+            commit=commit,
+            cache_dir=cache_dir,
+            timeout=timeout,
+            progress=progress.clone_step,
+            require_commit=True,
+        )
+        report = run_assessment(
+            checkout,
+            criteria=criteria or None,
+            fuji=fuji,
+            progress=progress.probe_step,
+            notify=progress.note,
+            say=None if quiet else say("sqaaas"),
+        )
+    emit(report, fmt, output, quiet=quiet, verbose=verbose)
+    if fail_under and not default_catalogue().reaches(report.badge.level, fail_under):
+        if not quiet:
+            click.echo(
+                f"sqaaas: badge {report.badge.level} is below --fail-under {fail_under}", err=True
+            )
+        sys.exit(1)
