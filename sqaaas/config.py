@@ -21,7 +21,33 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     coverage: float = Field(70.0, ge=0, le=100, description="QC.Uni01 line coverage, percent")
-    readme_min_words: int = Field(50, ge=0, description="QC.Doc06.1: fewer words is a stub")
+    readme_min_words: int = Field(
+        50, ge=0, description="QC.Doc06.1 reports fewer words as short (evidence, not a gate)"
+    )
+
+
+class SecurityScope(BaseModel):
+    """Which files QC.Sec02 (SAST, secrets) judges. By default tests, fixtures, examples,
+    docs and vendored third-party code are left out (sqaaas/facts/scope.py); a repository
+    can leave out more (``exclude``), bring paths back (``include``) or drop the defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_excludes: bool = Field(
+        True, description="leave out tests, fixtures, examples, docs and vendored code"
+    )
+    exclude: list[str] = Field(default_factory=list, max_length=100)
+    include: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("exclude", "include")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if not pattern.strip() or len(pattern) > 200:
+                raise ValueError("a path pattern is a non-empty string of at most 200 characters")
+            if pattern.startswith(("/", "~")) or ".." in pattern.split("/"):
+                raise ValueError(f"{pattern!r}: patterns are paths inside the repository")
+        return value
 
 
 class RepoConfig(BaseModel):
@@ -33,6 +59,7 @@ class RepoConfig(BaseModel):
     subfolder: str | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
     public_forges: list[str] = Field(default_factory=list)
+    security: SecurityScope = Field(default_factory=SecurityScope)
     source: str | None = None  # where it was read from, for evidence
 
     def with_subfolder(self, subfolder: str) -> RepoConfig:

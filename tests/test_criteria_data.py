@@ -115,6 +115,50 @@ def test_badge_referring_to_unknown_criterion(criteria_copy):
         load_catalogue(criteria_copy)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: p["rules"]["sqaaas"]["decisive"].update({"QC.Nope": ["QC.Nope01"]}),
+         r"profiles.sqaaas.decisive.QC.Nope: unknown criterion QC.Nope"),
+        (lambda p: p["rules"]["sqaaas"]["decisive"].update({"QC.Acc": ["QC.Lic01"]}),
+         r"profiles.sqaaas.decisive.QC.Acc: QC.Lic01 is not a subcriterion of QC.Acc"),
+        (lambda p: p["rules"]["sqaaas"]["decisive"].update({"QC.Acc": ["QC.Acc03"]}),
+         r"profiles.sqaaas.decisive.QC.Acc: QC.Acc03 is not automated, so it could never"),
+        (lambda p: p["rules"]["sqaaas"]["decisive"].update({"QC.Acc": []}),
+         r"profiles.sqaaas.decisive.QC.Acc: list each decisive subcriterion once"),
+        (lambda p: p.update(default="lenient"), r"default: unknown profile 'lenient'"),
+        (lambda p: p["rules"]["strict"].pop("unlisted"), r"unlisted"),
+        (lambda p: p["rules"].update({"Loud Profile": p["rules"]["strict"]}),
+         r"profile name 'Loud Profile'"),
+    ],
+)
+def test_broken_profiles_are_refused_naming_the_entry(criteria_copy, change, message):
+    _edit(criteria_copy / "badges.yml", lambda d: change(d["profiles"]))
+    with pytest.raises(CriteriaDataError, match=message):
+        load_catalogue(criteria_copy)
+
+
+def test_badges_yml_without_profiles_is_refused(criteria_copy):
+    _edit(criteria_copy / "badges.yml", lambda d: d.pop("profiles"))
+    with pytest.raises(CriteriaDataError, match=r"badges.yml: expected .* and 'profiles'"):
+        load_catalogue(criteria_copy)
+
+
+def test_generated_docs_explain_the_profiles_per_subcriterion():
+    md = to_markdown(default_catalogue())
+    sec = md[md.index("### QC.Sec "):md.index("### QC.Wor ")]
+    assert "| QC.Sec01 | MUST | strict | " in sec
+    assert "| QC.Sec02 | MUST | sqaaas, strict | " in sec
+    assert "| QC.Sec03 | SHOULD | - | " in sec
+    profiles = md[md.index("## Profiles: which subcriteria decide"):md.index("## Badge levels")]
+    assert "- **sqaaas** (" in profiles and ", the default): " in profiles
+    assert "  - QC.Uni: QC.Uni01\n" in profiles
+    assert "  - every other criterion: its subcriteria at its strongest requirement level" in (
+        profiles
+    )
+    assert "judged by `strict`" in profiles
+
+
 def test_generated_docs_match_the_data():
     committed = (REPO_ROOT / "docs" / "criteria.md").read_text(encoding="utf-8")
     assert committed == to_markdown(default_catalogue()), (
@@ -126,11 +170,13 @@ def test_generated_docs_match_the_data():
 def test_generated_docs_show_fair_metrics_points_and_metric_badge_levels():
     md = to_markdown(default_catalogue())
     fair = md[md.index("### QC.FAIR "):]
-    assert "| Subcriterion | Level | Metric | Points | Requirement |" in fair
-    assert "| QC.FAIR01 | MUST | FRSM-01-F1 | 3 | " in fair
-    assert "| QC.FAIR14 | MAY | FRSM-17-R1.2 | 1 | " in fair
+    assert "| Subcriterion | Level | Decisive in | Metric | Points | Requirement |" in fair
+    assert "| QC.FAIR01 | MUST | sqaaas, strict | FRSM-01-F1 | 3 | " in fair
+    assert "| QC.FAIR14 | MAY | - | FRSM-17-R1.2 | 1 | " in fair
     acc = md[md.index("### QC.Acc "):md.index("### QC.Lic ")]
-    assert "| Subcriterion | Level | Requirement |" in acc, "quality criteria keep their columns"
+    assert "| Subcriterion | Level | Decisive in | Requirement |" in acc, (
+        "quality criteria keep their columns"
+    )
     levels = md[md.index("- **fair**"):]
     assert levels.startswith("- **fair** (baseline `fair`, metric groups met in section QC.FAIR):")
     assert "  - bronze: FRSM-01 (QC.FAIR01), FRSM-03 (QC.FAIR02), " in levels

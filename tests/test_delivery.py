@@ -186,7 +186,9 @@ jobs:
     pushing = repo_factory({".github/workflows/image.yml": workflow.format(push="true")})
     finding = run_probe(pushing, "del.publish_in_ci")
     assert finding.outcome is Outcome.PASS
-    assert (finding.evidence[0].line, finding.evidence[0].message) == (7, "pushes it (push: true)")
+    assert (finding.evidence[0].line, finding.evidence[0].message) == (
+        5, "pushes a container image (docker/build-push-action with push)"
+    )
 
     building = repo_factory({".github/workflows/image.yml": workflow.format(push="false")})
     assert run_probe(building, "del.publish_in_ci").outcome is Outcome.FAIL
@@ -213,8 +215,14 @@ def test_tox_upload_counts_only_when_a_pipeline_runs_tox(repo_factory):
     assert finding.outcome is Outcome.FAIL
     assert finding.evidence[1].message == "uploads with twine, but no CI pipeline runs tox"
 
-    workflow = "on:\n  push:\n    tags: ['v*']\njobs:\n  r:\n    steps:\n      - run: tox -e rel\n"
+    workflow = (
+        "on:\n  push:\n    tags: ['v*']\njobs:\n  r:\n    steps:\n      - run: tox -e release\n"
+    )
     wired = repo_factory({"tox.ini": tox, ".github/workflows/release.yml": workflow})
     finding = run_probe(wired, "del.publish_in_ci")
     assert finding.outcome is Outcome.PASS
-    assert (finding.evidence[0].path, finding.evidence[0].line) == ("tox.ini", 2)
+    first = finding.evidence[0]
+    assert (first.path, first.line) == (".github/workflows/release.yml", 7)
+    assert finding.evidence[0].excerpt == (
+        "tox -e release -> tox.ini:2 [testenv:release]: twine upload dist/*"
+    )

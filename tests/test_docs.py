@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sqaaas.acquire import Checkout
+from sqaaas.acquire import Checkout, acquire
 from sqaaas.context import make_context
 from sqaaas.core import registry
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.datafiles import data_path
 from sqaaas.facts.markup import count_words, doc_language, parse_headings
+from sqaaas.subjects.repository import assess
 from tests.conftest import assess_repo, run_probe
 from tests.containers_support import in_containers
 from tests.repos import README_GOOD, good_repo_files
@@ -382,9 +383,137 @@ def test_readme_with_sections_names_them_with_lines(repo_factory):
 def test_one_line_readme_fails(repo_factory):
     finding = run_probe(repo_factory({"README.md": "# mytool\n\nA tool.\n"}), "doc.readme")
     assert finding.outcome is Outcome.FAIL
-    stub = find(finding, "is too short: 3 words, fewer than 50")
-    assert (stub.path, stub.value) == ("README.md", 3)
+    reason = finding.evidence[0]
+    assert reason.failing and "does not get a newcomer started (3 words)" in reason.message
+    words = find(finding, "3 words, fewer than the 50")
+    assert (words.path, words.value, words.failing) == ("README.md", 3, False)
     assert "Installation" in (finding.hint or "")
+
+
+BADGES = (
+    "[![CI](https://github.com/lab/tool/actions/workflows/ci.yml/badge.svg)]"
+    "(https://github.com/lab/tool/actions)\n"
+    "[![Docs](https://readthedocs.org/projects/tool/badge/?version=latest)]"
+    "(https://tool.readthedocs.io/en/latest/)\n"
+    "[![PyPI][pypi-badge]][pypi-url]\n\n"
+    "[pypi-badge]: https://img.shields.io/pypi/v/tool\n"
+    "[pypi-url]: https://pypi.org/project/tool\n"
+)
+
+
+def test_readme_of_a_title_and_badges_fails(repo_factory):
+    """Badges link to a docs site, but they are not instructions: a title plus badges fails."""
+    finding = run_probe(repo_factory({"README.md": "# Tool\n\n" + BADGES}), "doc.readme")
+    assert finding.outcome is Outcome.FAIL
+    assert "no commands to type, and no link to the documentation" in messages(finding)
+
+
+def test_rst_and_html_badges_are_not_documentation_links(repo_factory):
+    rst = (
+        "Tool\n====\n\n|docs| |pypi|\n\n"
+        ".. |docs| image:: https://readthedocs.org/projects/tool/badge/\n"
+        "   :target: https://tool.readthedocs.io\n"
+    )
+    html = (
+        '<h1 align="center">Tool</h1>\n<p align="center"><a href="https://lab.github.io/tool">'
+        '<img src="https://img.shields.io/badge/docs-online-blue"></a></p>\n'
+    )
+    for files in ({"README.rst": rst}, {"README.md": html}):
+        assert run_probe(repo_factory(files), "doc.readme").outcome is Outcome.FAIL
+
+
+def test_installation_heading_with_a_code_block_passes(repo_factory):
+    text = "# Tool\n\n" + BADGES + "\n## Installation\n\n```bash\npip install tool\n```\n"
+    finding = run_probe(repo_factory({"README.md": text}), "doc.readme")
+    assert finding.outcome is Outcome.PASS
+    section = find(finding, "getting-started section 'Installation'")
+    assert (section.line, section.failing) == (10, False)
+    assert find(finding, "commands for the reader (bash code block)").line == 12
+
+
+def test_readme_with_only_a_documentation_link_passes(repo_factory):
+    text = "# Tool\n\n" + BADGES + "\nThe manual is at https://tool.readthedocs.io.\n"
+    finding = run_probe(repo_factory({"README.md": text}), "doc.readme")
+    assert finding.outcome is Outcome.PASS
+    link = find(finding, "link to the documentation site")
+    assert (link.line, link.value) == (10, "https://tool.readthedocs.io")
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        ({"README.md": "# Tool\n\nSee [the guide](docs/index.md).\n"}, "docs folder"),
+        (
+            {"README.md": "# Tool\n\nRead [this](https://lab.example.org/tool).\n",
+             "pyproject.toml": '[project]\nname = "tool"\n'
+             '[project.urls]\nHomepage = "https://lab.example.org/tool"\n'},
+            "the metadata declares",
+        ),
+        ({"README.adoc": "= Tool\n\nhttps://lab.gitlab.io/tool[Manual]\n"}, "documentation"),
+    ],
+)
+def test_other_documentation_links(repo_factory, files, why):
+    finding = run_probe(repo_factory(files), "doc.readme")
+    assert finding.outcome is Outcome.PASS
+    assert why in finding.evidence[0].message
+
+
+def test_short_usage_readme_passes_despite_few_words(repo_factory):
+    text = "# Tool\n\n## Usage\n\n    $ tool input.csv\n"
+    finding = run_probe(repo_factory({"README.md": text}), "doc.readme")
+    assert finding.outcome is Outcome.PASS
+    assert find(finding, "getting-started section 'Usage'").line == 3
+    words = find(finding, "5 words, fewer than the 50")
+    assert words.failing is False
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("README.md", "# Tool\n\n## Running the development server\n\nSee below.\n"),
+        ("README.md", "# Tool\n\n### How to deploy\n\nAsk the admins.\n"),
+        ("README.md", "# Tool\n\n**Quickstart**\n\nSee below.\n"),
+        ("README.rst", "Tool\n====\n\nBuilding\n--------\n\nSee below.\n"),
+        ("README.org", "#+TITLE: Tool\n* Set up\nSee below.\n"),
+        ("README", "TOOL\n\nA tool.\n\nREQUIREMENTS\n\nA computer.\n"),
+        ("README.txt", "Tool\n\nHow to use:\n\nAsk.\n"),
+    ],
+)
+def test_getting_started_headings_in_every_markup(repo_factory, name, text):
+    finding = run_probe(repo_factory({name: text}), "doc.readme")
+    assert finding.outcome is Outcome.PASS
+    assert "getting-started section" in finding.evidence[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Run it:\n\n```\nnpm run dev\n```\n",
+        "Run it:\n\n```console\n$ tool --help\n```\n",
+        "Run it with `go run ./cmd/tool`.\n",
+        "Run it:\n\n    ./gradlew bootRun\n",
+        "```julia\njulia> using Pkg; Pkg.add(\"Tool\")\n```\n",
+        "```r\ninstall.packages(\"tool\")\n```\n",
+    ],
+)
+def test_commands_get_a_reader_started(repo_factory, text):
+    finding = run_probe(repo_factory({"README.md": "# Tool\n\n" + text}), "doc.readme")
+    assert finding.outcome is Outcome.PASS
+    assert "commands for the reader" in finding.evidence[0].message
+
+
+def test_rst_code_block_directive_counts(repo_factory):
+    rst = "Tool\n====\n\n.. code-block:: bash\n\n   tool run\n"
+    finding = run_probe(repo_factory({"README.rst": rst}), "doc.readme")
+    assert finding.outcome is Outcome.PASS
+    assert find(finding, "commands for the reader (shell code block)").line == 4
+
+
+def test_prose_without_commands_or_links_fails(repo_factory):
+    text = "# Tool\n\n" + FILLER * 3 + "\nMake sure to go to the lab first.\n"
+    finding = run_probe(repo_factory({"README.md": text}), "doc.readme")
+    assert finding.outcome is Outcome.FAIL
+    assert find(finding, "words (at least 50 expected)").failing is False
 
 
 def test_missing_readme_fails(repo_factory):
@@ -398,7 +527,7 @@ def test_long_readme_without_install_or_usage_fails(repo_factory):
     text += "\n## Tests\n\nRun pytest.\n"
     finding = run_probe(repo_factory({"README.md": text}), "doc.readme")
     assert finding.outcome is Outcome.FAIL
-    assert find(finding, "neither an installation nor a usage section").path == "README.md"
+    assert find(finding, "does not get a newcomer started").path == "README.md"
     assert find(finding, "section on tests").line == 7
 
 
@@ -422,9 +551,11 @@ def test_rst_and_asciidoc_readmes(repo_factory):
 
 
 def test_readme_word_threshold_comes_from_config(repo_factory):
+    """The threshold only words the evidence: a short README is reported, never failed."""
     text = "# Tool\n\nComputes things for the lab.\n\n## Usage\n\nRun tool input.csv now.\n"
     strict = run_probe(repo_factory({"README.md": text}), "doc.readme")
-    assert strict.outcome is Outcome.FAIL
+    assert strict.outcome is Outcome.PASS
+    assert find(strict, "12 words, fewer than the 50").failing is False
     config = ".sqaaas.yml"
     lenient = run_probe(
         repo_factory({"README.md": text, config: "thresholds:\n  readme_min_words: 10\n"}),
@@ -479,7 +610,9 @@ def test_contributing_at_root(repo_factory):
 
 @pytest.mark.parametrize(
     "path",
-    [".github/CONTRIBUTING.md", "docs/contributing.rst", ".gitlab/contributing", "Contribute.adoc"],
+    [".github/CONTRIBUTING.md", "docs/contributing.rst", ".gitlab/contributing", "Contribute.adoc",
+     "docs/source/community/contributing.rst", "docs/contributing/index.md",
+     "CONTRIBUTING_GUIDELINES.md", "doc/developer/contributor-guide.mdx", "HACKING.md"],
 )
 def test_contributing_in_other_places(repo_factory, path):
     finding = run_probe(repo_factory({path: "How to contribute: open a merge request.\n"}),
@@ -497,6 +630,13 @@ def test_missing_contributing_fails_and_mentions_readme_section(repo_factory):
     assert "CONTRIBUTING.md" in (finding.hint or "")
 
 
+def test_contributing_elsewhere_or_by_another_name_does_not_count(repo_factory):
+    files = {"src/contributing.md": "Open a merge request.\n", "CONTRIBUTORS.md": "Ada\n",
+             "docs/contributing.py": "x = 1\n", ".github/workflows/contributing.md": "x\n"}
+    finding = run_probe(repo_factory(files), "doc.contributing")
+    assert finding.outcome is Outcome.FAIL
+
+
 def test_empty_contributing_fails(repo_factory):
     finding = run_probe(repo_factory({"CONTRIBUTING.md": "\n  \n"}), "doc.contributing")
     assert finding.outcome is Outcome.FAIL
@@ -504,7 +644,8 @@ def test_empty_contributing_fails(repo_factory):
 
 
 @pytest.mark.parametrize(
-    "path", ["docs/code-of-conduct.rst", "CODE-OF-CONDUCT.txt", ".github/code_of_conduct.md"]
+    "path", ["docs/code-of-conduct.rst", "CODE-OF-CONDUCT.txt", ".github/code_of_conduct.md",
+             "docs/source/about/code_of_conduct.rst", "docs/code-of-conduct/index.md"]
 )
 def test_code_of_conduct_found(repo_factory, path):
     finding = run_probe(repo_factory({path: "Be kind; report to conduct@example.org.\n"}),
@@ -517,9 +658,8 @@ def test_missing_code_of_conduct_fails(repo_factory):
     repo = repo_factory({"README.md": README_GOOD, "src/code_of_conduct.py": "x = 1\n"})
     finding = run_probe(repo, "doc.code_of_conduct")
     assert finding.outcome is Outcome.FAIL
-    assert "no CODE_OF_CONDUCT file in the root, docs/, doc/, .github/ or .gitlab/" in messages(
-        finding
-    )
+    assert "no CODE_OF_CONDUCT file in the root, .github/, .gitlab/ or the documentation " \
+        "folders" in messages(finding)
     assert "contributor-covenant" in (finding.hint or "")
 
 
@@ -600,9 +740,12 @@ def test_missing_code_of_conduct_fails_doc06_and_the_criterion(repo_factory):
 
 
 def test_missing_licence_fails_doc06_4(repo_factory):
+    """Doc06.4 fails; it decides QC.Doc under the strict profile only (tests/test_profiles.py
+    shows it as advice under the default sqaaas profile)."""
     files = good_repo_files()
     del files["LICENSE"]
-    result = assess_repo(repo_factory(files), criteria=["QC.Doc"]).criteria["QC.Doc"]
+    checkout = acquire(str(repo_factory(files)))
+    result = assess(checkout, criteria=["QC.Doc"], profile="strict").criteria["QC.Doc"]
     assert result.subcriteria["QC.Doc06.4"].outcome is Outcome.FAIL
     assert result.subcriteria["QC.Doc06"].outcome is Outcome.FAIL
     assert not result.valid

@@ -207,7 +207,8 @@ def test_version_identifier_passes(fair: Path) -> None:
     finding = run_probe(fair, "fair.version_identifier")
     cff = next(e for e in finding.evidence if e.path == "CITATION.cff")
     assert (cff.value, cff.line) == ("1.0.0", line_of(CITATION_FAIR, "version: 1.0.0"))
-    assert finding.evidence[-1].value == "v1.0.0"
+    assert finding.evidence[0].value == "v1.0.0"
+    assert "matches the latest release tag v1.0.0" in cff.message
 
 
 def test_version_without_release_tag_fails(repo_factory: Factory) -> None:

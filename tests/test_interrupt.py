@@ -225,7 +225,7 @@ def test_ctrl_c_while_the_tools_run_removes_their_container(
 ) -> None:
     files = {f"pkg/part_{n:03d}.py": module(n) for n in range(300)}  # and no tests
     repo = make_repo(tmp_path / "big", {"pkg/__init__.py": "", **files})
-    interrupt_in_a_container(ready_engine, assessments(str(repo)), "running Pylint")
+    interrupt_in_a_container(ready_engine, assessments(str(repo)), "in one tools container")
 
 
 # --- sqaaas serve -------------------------------------------------------------------------

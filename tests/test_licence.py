@@ -364,6 +364,52 @@ def test_popular_licence(repo_factory, spdx):
     assert "is in the OSI popular list" in finding.evidence[0].message
 
 
+# --- vendored third-party code ----------------------------------------------------------------
+
+GPL_PROJECT = {
+    "LICENSE": licence_text("GPL-3.0"),
+    "pyproject.toml": '[project]\nname = "x"\nlicense = "GPL-3.0-or-later"\n',
+    "src/x/__init__.py": "x = 1\n",
+}
+VENDORED = {
+    "lib/jquery/LICENSE": licence_text("MIT"),
+    "lib/jquery/jquery.js": "/* SPDX-License-Identifier: MIT */\nvar x = 1;\n",
+    "external/json/json.c": "/* SPDX-License-Identifier: JSON */\nint x;\n",
+    ".gitmodules": '[submodule "zlib"]\n\tpath = deps-src/zlib\n\turl = https://x/zlib\n',
+    "deps-src/zlib/zlib.c": "/* SPDX-License-Identifier: Zlib */\nint y;\n",
+}
+
+
+def test_vendored_licences_do_not_fail_the_projects_licence(repo_factory):
+    """A GPL project with an MIT lib/jquery/, a non-OSI external/ file and a Zlib submodule:
+    the vendored licences are another project's, left out with a note, and QC.Lic passes."""
+    repo = repo_factory({**GPL_PROJECT, **VENDORED})
+    result = assess_repo(repo, criteria=["QC.Lic"]).criteria["QC.Lic"]
+    assert {s.outcome for s in result.subcriteria.values()} == {Outcome.PASS}
+    detected = run_probe(repo, "lic.detected")
+    note = next(e for e in detected.evidence if "vendored third-party file(s)" in e.message)
+    assert (note.value, note.failing) == (3, False)
+    assert "lib/jquery/ (its own licence file LICENSE) 1" in note.message
+    assert "deps-src/zlib/ (git submodule in .gitmodules) 1" in note.message
+    assert not any(e.value in ("MIT", "JSON", "Zlib") for e in detected.evidence)
+
+
+def test_the_same_licence_in_the_projects_own_code_still_counts(repo_factory):
+    """The failing twin: the non-OSI header is in the project's own src/, not vendored."""
+    files = {**GPL_PROJECT, **VENDORED, "src/x/json.c": "/* SPDX-License-Identifier: JSON */\n"}
+    osi = run_probe(repo_factory(files), "lic.osi_approved")
+    assert osi.outcome == Outcome.FAIL
+    assert any(e.value == "JSON" and e.path == "src/x/json.c" for e in osi.evidence)
+
+
+def test_metadata_disagreeing_with_the_root_licence_still_fails_beside_vendored(repo_factory):
+    pyproject = '[project]\nname = "x"\nlicense = "MIT"\n'
+    repo = repo_factory({**GPL_PROJECT, **VENDORED, "pyproject.toml": pyproject})
+    finding = run_probe(repo, "lic.detected")
+    assert finding.outcome == Outcome.FAIL
+    assert "declares 'MIT', but LICENSE holds GPL-3.0" in messages(finding)
+
+
 # --- the criterion as a whole -----------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from sqaaas.acquire import acquire
@@ -13,6 +14,7 @@ from sqaaas.core.catalogue import Criterion
 from sqaaas.core.outcomes import Finding, Outcome, combine
 from sqaaas.datafiles import data_path
 from sqaaas.facts.metadata import citation_cff, declared_versions
+from sqaaas.facts.versions import tag_version
 from tests.conftest import run_probe
 from tests.repos import CITATION_GOOD, commit_all, git, write_files
 
@@ -208,15 +210,32 @@ def test_no_metadata_fails_with_minimal_citation(repo_factory):
 # --- versions against the latest tag -----------------------------------------------------
 
 
-def test_version_older_than_tag_fails(repo_factory):
-    repo = repo_factory({"CITATION.cff": CITATION_GOOD}, tags=["v1.1.0"])
+def test_stale_version_is_a_warning_and_fair_agrees(repo_factory):
+    """CITATION.cff says 1.0 after v1.1 was tagged: QC.Met01 passes with a warning and a hint,
+    and the FAIR version indicator names the same release with the same warning."""
+    repo = repo_factory({"CITATION.cff": cff(version="1.0")}, tags=["v1.1"])
     finding = run_probe(repo, "met.version_matches_tag")
-    assert finding.outcome is Outcome.FAIL
-    (evidence,) = finding.evidence
-    assert evidence.path == "CITATION.cff" and evidence.line == 4 and evidence.value == "1.0.0"
-    assert "is older than the latest release tag v1.1.0" in evidence.message
-    assert "update version in CITATION.cff to 1.1.0" in (finding.hint or "")
-    assert met01(repo).outcome is Outcome.FAIL
+    assert finding.outcome is Outcome.PASS
+    release, stale = finding.evidence
+    assert release.message == "latest release: tag v1.1 (version 1.1), reachable from HEAD"
+    assert (stale.path, stale.line, stale.value, stale.failing) == ("CITATION.cff", 4, "1.0", False)
+    assert stale.message.startswith("warning: CITATION.cff version 1.0 is older than the latest "
+                                    "release tag v1.1")
+    assert "update version in CITATION.cff to 1.1" in (finding.hint or "")
+    assert met01(repo).outcome is Outcome.PASS
+    fair = run_probe(repo, "fair.version_identifier")
+    assert fair.outcome is Outcome.PASS
+    assert fair.evidence == finding.evidence and fair.hint == finding.hint
+
+
+def test_invalid_citation_with_a_stale_version_fails_for_the_schema_alone(repo_factory):
+    repo = repo_factory({"CITATION.cff": cff(version="1.0", authors=None)}, tags=["v1.1"])
+    combined = met01(repo)
+    assert combined.outcome is Outcome.FAIL
+    failing = [e.message for e in combined.evidence if e.failing]
+    assert failing and all("authors" in m for m in failing)
+    assert any(e.message.startswith("warning: CITATION.cff version 1.0") and e.failing is False
+               for e in combined.evidence)
 
 
 def test_version_matching_tag_passes(repo_factory):
@@ -228,20 +247,39 @@ def test_version_matching_tag_passes(repo_factory):
     repo = repo_factory(files, tags=["v1.0.0"])
     finding = run_probe(repo, "met.version_matches_tag")
     assert finding.outcome is Outcome.PASS
-    assert [(e.path, e.line) for e in finding.evidence] == [
+    assert finding.hint is None
+    assert [(e.path, e.line) for e in finding.evidence[1:]] == [
         ("CITATION.cff", 4),
         ("codemeta.json", 5),
         ("pyproject.toml", 3),
     ]
 
 
-def test_manifest_version_mismatch_fails(repo_factory):
+def test_manifest_version_mismatch_is_a_warning(repo_factory):
     files = {"CITATION.cff": CITATION_GOOD, "package.json": '{"name": "x", "version": "0.9.0"}'}
     repo = repo_factory(files, tags=["1.0.0"])
     finding = run_probe(repo, "met.version_matches_tag")
-    assert finding.outcome is Outcome.FAIL
+    assert finding.outcome is Outcome.PASS
     assert "update version in package.json to 1.0.0" in (finding.hint or "")
     assert "CITATION.cff" not in (finding.hint or "")
+
+
+def test_release_is_the_newest_tag_naming_a_version(repo_factory):
+    """A moving tag ('nightly') is no release; a prefixed tag names its version."""
+    repo = repo_factory({"CITATION.cff": CITATION_GOOD}, tags=["release-1.0.0", "nightly"])
+    finding = run_probe(repo, "met.version_matches_tag")
+    assert finding.hint is None
+    assert "matches the latest release tag release-1.0.0" in finding.evidence[1].message
+
+
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [("v1.2.3", "1.2.3"), ("1.2", "1.2"), ("release-2.0", "2.0"), ("mypkg-v0.3.1", "0.3.1"),
+     ("api/v1.4.0", "1.4.0"), ("2024.01", "2024.01"), ("latest", None), ("nightly", None),
+     ("py3", None), ("v", None)],
+)
+def test_tag_version(name, version):
+    assert tag_version(name) == version
 
 
 def test_version_prepared_for_next_release_passes_after_tag(repo_factory):
@@ -250,7 +288,8 @@ def test_version_prepared_for_next_release_passes_after_tag(repo_factory):
     commit_all(repo, "Prepare 1.0.0")
     finding = run_probe(repo, "met.version_matches_tag")
     assert finding.outcome is Outcome.PASS
-    assert "ahead of the latest release tag v0.9.0" in finding.evidence[0].message
+    assert "ahead of the latest release tag v0.9.0" in finding.evidence[1].message
+    assert finding.hint is None
 
 
 def test_no_tags_is_not_a_failure_by_itself(repo_factory):

@@ -182,7 +182,8 @@ def test_init_refuses_a_url(run_cli) -> None:
 def test_tool_step_passes_on_clean_code(repo_factory, run_cli, tmp_path: Path) -> None:
     repo = repo_factory({"pkg/ok.py": '"""Fine."""\n\nVALUE = 1\n'})
     out = tmp_path / "r.json"
-    result = run_cli("pipeline", "tool", "ruff", str(repo), "--criterion", "QC.Sty", "-o", str(out))
+    result = run_cli("pipeline", "tool", "flake8", str(repo), "--criterion", "QC.Sty", "-o",
+                     str(out))
     assert result.returncode == 0, result.stderr
     assert "QC.Sty01: pass" in result.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -191,12 +192,12 @@ def test_tool_step_passes_on_clean_code(repo_factory, run_cli, tmp_path: Path) -
 
 @in_containers(timeout=300)  # the static tools run in the tools container
 def test_tool_step_fails_with_sqaaas_rule_and_honours_extra_args(repo_factory, run_cli) -> None:
-    repo = repo_factory({"pkg/bad.py": "import os\n"})  # F401 unused import
-    failed = run_cli("pipeline", "tool", "ruff", str(repo), "--criterion", "QC.Sty")
-    assert failed.returncode == 1  # ruff itself runs with --exit-zero: the verdict is ours
+    repo = repo_factory({"pkg/bad.py": "import os, sys\n"})  # E401: PEP 8
+    failed = run_cli("pipeline", "tool", "flake8", str(repo), "--criterion", "QC.Sty")
+    assert failed.returncode == 1  # flake8 itself runs with --exit-zero: the verdict is ours
     assert "QC.Sty01: fail" in failed.stdout
     ignored = run_cli(
-        "pipeline", "tool", "ruff", str(repo), "--criterion", "QC.Sty", "--arg=--ignore=F401"
+        "pipeline", "tool", "flake8", str(repo), "--criterion", "QC.Sty", "--arg=--ignore=E401"
     )
     assert ignored.returncode == 0, ignored.stdout
 

@@ -288,7 +288,9 @@ def _v1(report=None) -> dict:
 def test_v1_top_level_and_repository() -> None:
     doc = _v1()
     assert set(doc) == {"meta", "repository", "report", "badge"}
-    assert doc["meta"] == {"version": "0.1.0", "timestamp": "2025-01-02T03:04:05+00:00"}
+    assert doc["meta"] == {
+        "version": "0.1.0", "timestamp": "2025-01-02T03:04:05+00:00", "profile": None
+    }  # the sample names no profile, as a report made before profiles
     assert doc["repository"] == [{
         "url": "https://github.com/example-org/example",
         "name": "example",

@@ -12,7 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
-from sqaaas.core.catalogue import RequirementLevel
+from sqaaas.core.catalogue import RequirementLevel, default_catalogue
 from sqaaas.core.model import (
     SCHEMA_VERSION,
     BadgeResult,
@@ -146,6 +146,38 @@ def test_mutated_report_is_rejected(change: Callable[[dict], None], where: str) 
     assert any(e.startswith(where + ":") for e in errors), errors
 
 
+@pytest.mark.parametrize("profile", ["sqaaas", "strict", None])
+def test_every_profile_validates(profile: str | None) -> None:
+    report = make_report()
+    report.profile = profile
+    assert validate_report_json(_json(report)) == []
+
+
+def test_unknown_profile_is_rejected() -> None:
+    errors = _mutated(lambda d: d.update(profile="lenient"))
+    assert [e for e in errors if e.startswith("$.profile:")], errors
+
+
+def test_report_of_1_2_without_profile_still_validates() -> None:
+    """A report written before profiles (1.2) has no profile key: it stays valid (and so
+    still verifies against the badge issued for it)."""
+    data = _json(make_report())
+    data.pop("profile")
+    data["schema_version"] = "1.2"
+    assert validate_report_json(data) == []
+    assert Report.model_validate(data).profile is None
+
+
+def test_published_schema_file_lists_the_profiles_of_badges_yml() -> None:
+    import sqaaas.core
+
+    published = json.loads((Path(sqaaas.core.__file__).parent / "schema.json").read_text())
+    assert published["properties"]["profile"] == load_schema()["properties"]["profile"]
+    assert published["properties"]["profile"]["enum"] == [
+        *default_catalogue().profile_names, None
+    ]
+
+
 def test_missing_badge_error_names_the_field() -> None:
     errors = _mutated(lambda d: d.pop("badge"))
     assert errors == ["$: 'badge' is a required property"]
@@ -161,6 +193,7 @@ def test_validate_accepts_json_text() -> None:
 #: fields a minor version added: optional in the schema, so older reports stay valid
 ADDED_IN_1_1 = {"fair", "metric", "score", "maturity"}
 ADDED_IN_1_2 = {"failing"}  # evidence: whether a line states the failure
+ADDED_IN_1_3 = {"profile"}  # report: the profile that said which subcriteria decide
 
 
 @pytest.mark.parametrize(
@@ -185,7 +218,7 @@ def test_schema_fields_match_the_model(model: type[BaseModel], path: tuple[str, 
     for key in path:
         node = node[key]
     assert set(node["properties"]) == set(model.model_fields)
-    required = set(model.model_fields) - ADDED_IN_1_1 - ADDED_IN_1_2
+    required = set(model.model_fields) - ADDED_IN_1_1 - ADDED_IN_1_2 - ADDED_IN_1_3
     assert set(node["required"]) == required, "to_json() always writes every key"
     assert node.get("additionalProperties") is False, "the model forbids extra keys"
 

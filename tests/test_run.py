@@ -254,7 +254,7 @@ def test_original_service_jepl_runs_its_stages(repo_factory, run_cli, tmp_path):
     summary = tmp_path / "summary.txt"
     proc = run_cli("run", "--jepl", str(JEPL), "--branch", "release/2.0", "--quiet",
                    "--output", str(summary), str(repo))
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 0, proc.stderr
     assert (proc.stdout, proc.stderr) == ("", "")
     text = summary.read_text(encoding="utf-8")
     rows = dict(re.findall(r"^│ (\S+)\s+│ QC\.\w+\s+│ (\w+)", text, re.M))
@@ -262,7 +262,9 @@ def test_original_service_jepl_runs_its_stages(repo_factory, run_cli, tmp_path):
         "QC.Acc-this_repo": "pass",
         "QC.Doc-this_repo": "pass",
         "QC.Uni-this_repo": "pass",  # tox -c tox.ini -e unit
-        "QC.Sty-this_repo": "fail",  # selected by release/*, but flake8 is in no local image
+        # selected by release/*; its image is not local, so `flake8 .` runs in the tools image,
+        # which has flake8 (the PEP 8 check of QC.Sty01), on a PEP 8-clean repository
+        "QC.Sty-this_repo": "pass",
         "QC.Del-this_repo": "pass",  # building_tag: v1.0.0 points at HEAD
     }
     assert "image pipelinecomponents/flake8:0.9.0 is not on this machine" in text

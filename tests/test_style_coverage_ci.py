@@ -136,4 +136,5 @@ def test_tox_coverage_counts_when_ci_runs_tox(repo_factory):
     wired = repo_factory({"tox.ini": tox, ".github/workflows/ci.yml": workflow("- run: tox")})
     finding = run_probe(wired, "uni.coverage_in_ci")
     assert finding.outcome is Outcome.PASS
-    assert (finding.evidence[0].path, finding.evidence[0].line) == ("tox.ini", 2)
+    assert (finding.evidence[0].path, finding.evidence[0].line) == (".github/workflows/ci.yml", 6)
+    assert finding.evidence[0].excerpt == "tox -> tox.ini:2 [testenv]: coverage run -m pytest"

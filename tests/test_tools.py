@@ -32,46 +32,35 @@ def _decisive(finding, tool: str):
 CASES = [
     (
         "tools.QC.Sty01",
-        "pylint",
+        "flake8",  # PEP 8; pylint and ruff only inform QC.Sty01 (tests/test_style_pep8.py)
         {"pkg/mod.py": CLEAN_PY},
-        {
-            "pkg/mod.py": CLEAN_PY
-            + '\n\ndef broken():\n    """Uses a name."""\n    return undefined_name\n'
-        },
+        {"pkg/mod.py": CLEAN_PY + "\n\ndef broken(x):\n    return x==1\n"},
         "pkg/mod.py",
-        11,
-    ),
-    (
-        "tools.QC.Sty01",
-        "ruff",
-        {"mod.py": CLEAN_PY},
-        {"mod.py": '"""Doc."""\nimport os\n'},
-        "mod.py",
-        2,
+        10,
     ),
     (
         "tools.QC.Sty01",
         "shellcheck",
         {"run.sh": '#!/bin/sh\ncd "$1" || exit 1\necho finished\n'},
-        {"run.sh": "#!/bin/sh\ncd foo\necho finished\n"},
+        {"run.sh": '#!/bin/bash\nif [ "$1" > 3 ]; then echo big; fi\n'},  # SC2071, an error
         "run.sh",
         2,
     ),
     (
         "tools.QC.Sty01",
-        "yamllint",
-        {"conf.yml": "a: 1\nb: [1, 2]\n"},
-        {"conf.yml": "a: 1\nb: 2\na: 3\n"},
+        "yamllint",  # side files decide only when they do not parse
+        {"conf.yml": "a: 1\nb: [1, 2]\na: 3\n"},
+        {"conf.yml": "a: 1\nb: [1, 2\n"},
         "conf.yml",
         3,
     ),
     (
         "tools.QC.Sty01",
         "hadolint",
-        {"Dockerfile": 'FROM debian:12.5\nCMD ["true"]\n'},
         {"Dockerfile": "FROM debian\nRUN apt-get install curl\n"},
+        {"Dockerfile": "FROM debian:12.5\nRUNN true\n"},  # DL1000: does not parse
         "Dockerfile",
-        1,
+        2,
     ),
     (
         "tools.QC.Sty01",

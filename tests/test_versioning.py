@@ -90,6 +90,24 @@ def test_semver_tag_beside_a_moving_tag_on_the_same_commit_passes(repo_factory):
     assert finding.evidence[0].value == "v3.1.4"
 
 
+def test_a_newer_moving_tag_is_not_the_latest_release(repo_factory, monkeypatch):
+    """'nightly' names no version: the release QC.Ver judges is QC.Met01's, v1.1.0."""
+    repo = repo_factory({"README.md": "# x\n"})
+    tag_later(repo, monkeypatch, 1, "v1.1.0")
+    tag_later(repo, monkeypatch, 2, "nightly")
+    finding = run_probe(repo, "ver.semver_release")
+    assert finding.outcome is Outcome.PASS
+    assert finding.evidence[0].value == "v1.1.0"
+
+
+def test_only_moving_tags_fail(repo_factory):
+    finding = run_probe(repo_factory({"README.md": "# x\n"}, tags=["latest"]), "ver.semver_release")
+    assert finding.outcome is Outcome.FAIL
+    assert finding.evidence[0].message == (
+        "no tag reachable from the assessed commit names a version: latest"
+    )
+
+
 def test_tags_not_reachable_from_head_are_not_counted(repo_factory, monkeypatch):
     repo = repo_factory({"README.md": "# x\n"})
     tag_later(repo, monkeypatch, 1, "v1.0.0")

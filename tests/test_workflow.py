@@ -10,7 +10,7 @@ import pytest
 from sqaaas.acquire import acquire
 from sqaaas.context import make_context
 from sqaaas.core.outcomes import Outcome
-from sqaaas.facts.ci import ci_test_steps
+from sqaaas.facts.ci_tests import ci_test_steps
 from tests.conftest import report_hint, run_probe
 from tests.repos import commit_all, git, make_repo, write_files
 

@@ -12,9 +12,16 @@ separators=(",", ":"), ensure_ascii=False)`` encoded as UTF-8 (see docs/badges.m
 
 The level is always recomputed from the report's subcriterion outcomes with the badge
 scheme shipped in criteria/badges.yml; the report's own ``valid`` and ``badge.level``
-fields are never taken on trust. A report carries more than one badge: the quality badge
-of its baseline (the default) and the FAIR badge, a metric scheme recomputed from the
-subcriteria of the scheme's section (QC.FAIR, the offline indicators). An F-UJI section is
+fields are never taken on trust. Which subcriteria decide each criterion is the profile's
+(criteria/badges.yml): under the report's own profile, its ``gating`` flags (the record of
+what decided when it was assessed, so a badge keeps verifying after the data changes);
+under another profile asked for, flags derived from that profile. The credential names the
+profile (a ``profile:<name>`` tag of the achievement, and its narratives), so a verifier
+recomputes the level under the same one.
+
+A report carries more than one badge: the quality badge of its baseline (the default) and
+the FAIR badge, a metric scheme recomputed from the subcriteria of the scheme's section
+(QC.FAIR, the offline indicators). An F-UJI section is
 never used for a badge: a remote server's verdict cannot be re-derived from the report.
 """
 
@@ -42,7 +49,7 @@ from sqaaas.badges.vocab import (
 )
 from sqaaas.core.catalogue import BadgeScheme, default_catalogue
 from sqaaas.core.model import BadgeResult, BaselineInfo, Report
-from sqaaas.core.scoring import badge, is_valid, measures, metric_badge, metric_met
+from sqaaas.core.scoring import badge, measures, metric_badge, metric_met, rescore, revalidated
 from sqaaas.fileio import read_bounded
 from sqaaas.forges import web_url
 from sqaaas.report.fairview import quality_criteria
@@ -50,6 +57,8 @@ from sqaaas.report.fairview import quality_criteria
 MAX_REPORT_BYTES = 50_000_000
 NI_PREFIX = "ni:///sha-256;"
 COMMIT_IDENTITY = "ext:gitCommit"
+#: the achievement tag naming the profile a quality badge's level was computed under
+PROFILE_TAG = "profile:"
 SUBFOLDER_IDENTITY = "ext:subfolder"
 
 
@@ -65,6 +74,9 @@ class AssessedReport:
     subject: str | None
     commit: str | None
     subfolder: str | None
+    #: the profile the level was computed under (None for a metric scheme: no profile
+    #: changes which FAIR indicators meet a metric group)
+    profile: str | None = None
 
     @property
     def level(self) -> str:
@@ -140,8 +152,25 @@ def badge_scheme(report: Report, name: str | None = None) -> tuple[str, BadgeSch
     return name, scheme
 
 
-def recompute_badge(report: Report, scheme_name: str | None = None) -> BadgeResult:
-    """The badge from the subcriterion outcomes, ignoring the report's verdicts and levels.
+def report_profile(report: Report) -> str:
+    """The profile ``report`` was judged by: the one it names, or for a report made before
+    profiles, the one badges.yml says those were judged by."""
+    return report.profile or default_catalogue().profiles.unnamed
+
+
+def _known_profile(name: str) -> str:
+    known = default_catalogue().profile_names
+    if name not in known:
+        raise BadgeReportError(f"unknown profile {name!r} (known: {', '.join(known)})")
+    return name
+
+
+def recompute_badge(
+    report: Report, scheme_name: str | None = None, profile: str | None = None
+) -> BadgeResult:
+    """The badge from the subcriterion outcomes, ignoring the report's verdicts and levels,
+    under ``profile`` (default: the report's own, see report_profile): the report's gating
+    flags under its own profile, flags derived from the profile's data under another.
 
     A metric scheme (FAIR) is computed from the subcriteria of its section (QC.FAIR).
     """
@@ -154,19 +183,18 @@ def recompute_badge(report: Report, scheme_name: str | None = None) -> BadgeResu
                 "computed from (assess the software baseline with all its criteria)"
             )
         return metric_badge(name, scheme, section)
-    results = {
-        cid: result.model_copy(
-            update={"valid": result.skipped_reason is None and is_valid(result.subcriteria)}
-        )
-        for cid, result in report.criteria.items()
-    }
-    return badge(name, scheme, results)
+    judged_by = _known_profile(profile or report_profile(report))
+    if judged_by == report_profile(report):
+        return badge(name, scheme, revalidated(report.criteria))
+    catalogue = default_catalogue()
+    return badge(name, scheme, rescore(report.criteria, catalogue, catalogue.profile(judged_by)))
 
 
 def assess_report(
-    data: dict[str, Any], source: str, scheme: str | None = None
+    data: dict[str, Any], source: str, scheme: str | None = None, profile: str | None = None
 ) -> AssessedReport:
-    """Validate ``data`` against the report contract and recompute its ``scheme`` badge."""
+    """Validate ``data`` against the report contract and recompute its ``scheme`` badge under
+    ``profile`` (default: the report's own)."""
     # imported here for start-up speed: jsonschema (~30 ms) serves only a report being
     # checked, which `sqaaas badge verify` without --report never does
     from sqaaas.core.validate import validate_report_json
@@ -176,7 +204,8 @@ def assess_report(
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise BadgeReportError(f"{source} is not a valid sqaaas JSON report: {errors[0]}{more}")
     report = Report.model_validate(data)
-    badge = recompute_badge(report, scheme)
+    badge = recompute_badge(report, scheme, profile)
+    judged_by = profile or report_profile(report)
     repo = report.repository
     return AssessedReport(
         data=data,
@@ -190,11 +219,13 @@ def assess_report(
         ) if repo.url else None,
         commit=repo.commit,
         subfolder=repo.subfolder,
+        profile=None if default_catalogue().badges[badge.scheme].section else judged_by,
     )
 
 
 def _claimed_level(assessed: AssessedReport) -> str | None:
-    """The level the report itself states for the scheme, if it states one."""
+    """The level the report itself states for the scheme, if it states one (for a quality
+    scheme, under the report's own profile)."""
     report, section = assessed.report, assessed.definition.section
     if section is not None:
         summary = report.fair.get(section)
@@ -202,12 +233,20 @@ def _claimed_level(assessed: AssessedReport) -> str | None:
     return report.badge.level if report.badge.scheme == assessed.scheme else None
 
 
+def _own_level(assessed: AssessedReport) -> str:
+    """The level the report's outcomes give for the scheme under its own profile (what it
+    should claim), whichever profile the badge is computed with."""
+    if assessed.profile is None or assessed.profile == report_profile(assessed.report):
+        return assessed.level
+    return recompute_badge(assessed.report, assessed.scheme).level
+
+
 def check_issuable(assessed: AssessedReport, source: str) -> None:
     """Refuse reports a badge must not be issued for, with the reason in one line."""
-    claimed = _claimed_level(assessed)
-    if claimed is not None and claimed != assessed.level:
+    claimed, own = _claimed_level(assessed), _own_level(assessed)
+    if claimed is not None and claimed != own:
         raise BadgeReportError(
-            f"{source} claims level {claimed} but its outcomes give {assessed.level} for the "
+            f"{source} claims level {claimed} but its outcomes give {own} for the "
             f"{assessed.scheme} badge (was it edited?)"
         )
     if assessed.level == "none":
@@ -254,8 +293,25 @@ def _criteria_narrative(assessed: AssessedReport) -> str:
     return (
         f"An automated sqaaas assessment of the repository at the named commit found every "
         f"criterion the {assessed.level} level requires valid under the {base.title} "
-        f"v{base.version} ({base.url}): {required}."
+        f"v{base.version} ({base.url}): {required}. {_profile_sentence(assessed)}"
     )
+
+
+def _profile_sentence(assessed: AssessedReport) -> str:
+    """Which profile decided the criteria, in words (empty for a metric scheme)."""
+    if assessed.profile is None:
+        return ""
+    title = default_catalogue().profile(assessed.profile).title
+    return (
+        f"Which subcriteria decide each criterion is set by the {assessed.profile} profile "
+        f"({title}) of the sqaaas criteria data."
+    )
+
+
+def _tags(assessed: AssessedReport) -> list[str]:
+    """sqaaas, the scheme, the level and, for a quality badge, profile:<name>."""
+    profile = [PROFILE_TAG + assessed.profile] if assessed.profile else []
+    return ["sqaaas", assessed.scheme, assessed.level, *profile]
 
 
 def _achievement_description(assessed: AssessedReport) -> str:
@@ -334,7 +390,9 @@ def _evidence_narrative(assessed: AssessedReport) -> str:
         f"{tool.get('name', 'sqaaas')} {tool.get('version', '')} assessed commit "
         f"{assessed.commit} of {assessed.subject}"
         + (f" (folder {assessed.subfolder})" if assessed.subfolder else "")
-        + f" at {assessed.report.generated_at}; {_met(assessed)}. "
+        + f" at {assessed.report.generated_at}; {_met(assessed)}"
+        + (f" (profile {assessed.profile})" if assessed.profile else "")
+        + ". "
         f"SHA-256 of the report's canonical JSON: {assessed.digest}."
     )
 
@@ -390,7 +448,7 @@ def build_credential(
                     "caption": name,
                 },
                 "alignment": [{"type": ["Alignment"], **a} for a in _alignments(assessed)],
-                "tag": ["sqaaas", assessed.scheme, assessed.level],
+                "tag": _tags(assessed),
             },
         },
         "evidence": [{
@@ -478,6 +536,9 @@ class ClaimedBadge:
     valid_until: datetime
     #: the revocation list the credential names (credentialStatus.id), if it names one
     status_list: str | None = None
+    #: the profile the level was computed under (a profile:<name> tag of the achievement);
+    #: None when the credential names none (a FAIR badge, or one issued before profiles)
+    profile: str | None = None
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -553,7 +614,22 @@ def read_claims(vc: Any) -> ClaimedBadge:
         valid_from=_time(vc, "validFrom"),
         valid_until=_time(vc, "validUntil"),
         status_list=_status_list(vc),
+        profile=_profile(subject),
     )
+
+
+def _profile(subject: dict[str, Any]) -> str | None:
+    """The profile a ``profile:<name>`` tag of the achievement names, if one does."""
+    achievement = subject.get("achievement")
+    tags = achievement.get("tag") if isinstance(achievement, dict) else None
+    if tags is None:
+        return None
+    if not isinstance(tags, list):
+        raise ClaimError("the credential's achievement.tag is not a list")
+    named = [t[len(PROFILE_TAG):] for t in tags if isinstance(t, str) and t.startswith(PROFILE_TAG)]
+    if len(named) > 1 or (named and not named[0]):
+        raise ClaimError("the credential names its profile ambiguously")
+    return named[0] if named else None
 
 
 def _status_list(vc: dict[str, Any]) -> str | None:

@@ -39,6 +39,7 @@ class IssuedBadge:
     id: str
     scheme: str
     level: str
+    profile: str | None
     subject: str
     commit: str
     valid_from: datetime
@@ -51,6 +52,7 @@ class IssuedBadge:
         return {
             "id": self.id,
             "scheme": self.scheme,
+            **({"profile": self.profile} if self.profile else {}),
             "level": self.level,
             "repository": self.subject,
             "commit": self.commit,
@@ -66,17 +68,19 @@ def issue_badge(
     issuer: Issuer,
     *,
     scheme: str | None = None,
+    profile: str | None = None,
     valid_days: int = 365,
     now: datetime | None = None,
 ) -> IssuedBadge:
     """Sign a badge for the level ``report`` reaches (refused for level none).
 
     ``scheme`` is a badge scheme of criteria/badges.yml (``fair`` for the FAIR badge); by
-    default the quality badge of the report's baseline.
+    default the quality badge of the report's baseline. ``profile``, a profile of that
+    file, says which subcriteria decide the criteria (default: the report's own).
     """
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise BadgeIssueError(f"--valid-days must be between 1 and {MAX_VALID_DAYS}")
-    assessed = assess_report(report, source, scheme)
+    assessed = assess_report(report, source, scheme, profile)
     check_issuable(assessed, source)
     start = (now or datetime.now(UTC)).replace(microsecond=0)
     end = start + timedelta(days=valid_days)
@@ -87,6 +91,7 @@ def issue_badge(
         id=credential_id,
         scheme=assessed.scheme,
         level=assessed.level,
+        profile=assessed.profile,
         subject=vc["credentialSubject"]["id"],
         commit=assessed.commit or "",
         valid_from=start,
@@ -141,6 +146,7 @@ def issue_to_file(
     *,
     issuer_name: str | None = None,
     scheme: str | None = None,
+    profile: str | None = None,
     valid_days: int = 365,
 ) -> tuple[IssuedBadge, Issuer, list[Path]]:
     """``sqaaas badge issue``: sign a badge for the JSON report file ``report`` with the keys
@@ -151,7 +157,7 @@ def issue_to_file(
     signing = load_signing_keys(keydir)
     issued = issue_badge(
         load_report_file(report), str(report), signing, issuer, scheme=scheme,
-        valid_days=valid_days,
+        profile=profile, valid_days=valid_days,
     )
     published = publish(keydir, issuer, signing, issued.scheme)
     out.parent.mkdir(parents=True, exist_ok=True)

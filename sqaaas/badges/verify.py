@@ -100,9 +100,10 @@ class Verification:
         claims = self.claims
         if self.valid and claims is not None:
             note = f" (revocation not checked: {self.unchecked})" if self.unchecked else ""
+            profile = f", profile {claims.profile}" if claims.profile else ""
             return (
                 f"VALID: {self.level} badge for {claims.subject} at {claims.commit[:12]}, "
-                f"issued by {claims.issuer} (scheme {self.scheme}){note}"
+                f"issued by {claims.issuer} (scheme {self.scheme}{profile}){note}"
             )
         failed = [s for s in self.steps if s.status == "fail"]
         if self.unchecked and [s.name for s in failed] == ["revocation"]:
@@ -130,6 +131,7 @@ class Verification:
                 "commit": claims.commit,
                 "subfolder": claims.subfolder,
                 "scheme": self.scheme,
+                "profile": claims.profile,
                 "level": self.level,
                 "valid_from": claims.valid_from.isoformat(),
                 "valid_until": claims.valid_until.isoformat(),
@@ -329,7 +331,9 @@ def _check_report(
         f"the report's SHA-256 {digest} is not the {claims.digest} the badge was issued for",
     )
     try:
-        assessed = assess_report(report, options.report_source, result.scheme)
+        # under the profile the badge names (else the report's own): a level computed
+        # with one profile is checked with the same one
+        assessed = assess_report(report, options.report_source, result.scheme, claims.profile)
     except BadgeReportError as exc:
         result.add("report level", "fail", str(exc))
         return

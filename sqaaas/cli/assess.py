@@ -49,6 +49,18 @@ from sqaaas.subjects.repository import assess as run_assessment
     help="Exit 1 unless at least this badge level is reached.",
 )
 @click.option(
+    "--profile",
+    type=click.Choice(default_catalogue().profile_names),
+    default=default_catalogue().profiles.default,
+    show_default=True,
+    help="Which subcriteria decide each criterion (criteria/badges.yml; docs/criteria.md): "
+    + "; ".join(
+        f"{name}: {default_catalogue().profile(name).title}"
+        for name in default_catalogue().profile_names
+    )
+    + ".",
+)
+@click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where clones are cached."
 )
 @click.option(
@@ -65,6 +77,7 @@ def assess(
     output: Path | None,
     criteria: tuple[str, ...],
     fail_under: str | None,
+    profile: str,
     cache_dir: Path | None,
     timeout: float,
     quiet: bool,
@@ -95,6 +108,7 @@ def assess(
             progress=progress.probe_step,
             notify=progress.note,
             say=None if quiet else say("sqaaas"),
+            profile=profile,
         )
     emit(report, fmt, output, quiet=quiet, verbose=verbose)
     if fail_under and not default_catalogue().reaches(report.badge.level, fail_under):

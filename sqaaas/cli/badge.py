@@ -13,6 +13,7 @@ from sqaaas.badges.issue import issue_to_file
 from sqaaas.badges.keys import JWKS_FILE, generate_keys
 from sqaaas.badges.revocation import normalise_id, revoke
 from sqaaas.badges.verify import verify_file
+from sqaaas.core.catalogue import default_catalogue
 
 
 @click.group("keys")
@@ -61,6 +62,12 @@ def badge() -> None:
     "FAIR indicators, QC.FAIR). Default: the quality badge of the report's baseline.",
 )
 @click.option(
+    "--profile",
+    type=click.Choice(default_catalogue().profile_names),
+    help="Which subcriteria decide each criterion (criteria/badges.yml); the level is "
+    "recomputed under it. Default: the profile the report was assessed with.",
+)
+@click.option(
     "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
 )
 def badge_issue(
@@ -71,19 +78,21 @@ def badge_issue(
     out: Path,
     valid_days: int,
     scheme: str | None,
+    profile: str | None,
     fmt: str,
 ) -> None:
     """Sign a badge for the level REPORT (from 'sqaaas assess --format json') reaches."""
     issued, issuer, published = issue_to_file(
         report, keydir, issuer_url, out, issuer_name=issuer_name, scheme=scheme,
-        valid_days=valid_days,
+        profile=profile, valid_days=valid_days,
     )
     if fmt == "json":
         summary = {**issued.summary(), "output": str(out), "publish": [str(p) for p in published]}
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
+    judged = f", profile {issued.profile}" if issued.profile else ""
     click.echo(
-        f"issued {issued.level} badge {issued.id} ({issued.credential['name']}) for "
+        f"issued {issued.level} badge {issued.id} ({issued.credential['name']}{judged}) for "
         f"{issued.subject} at {issued.commit[:12]} (valid until "
         f"{issued.credential['validUntil']}) -> {out}"
     )

@@ -1,10 +1,11 @@
-"""The baselines and badge levels as typed, validated data loaded from criteria/.
+"""The baselines, badge levels and profiles as typed, validated data loaded from criteria/.
 
 Nothing about what is assessed lives in code: this module only reads and checks the data.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from functools import cache
@@ -23,6 +24,10 @@ _M = TypeVar("_M", bound=BaseModel)
 #: the level of a badge that reached none of its scheme's levels (a word of the report
 #: model, never a level name in criteria/badges.yml: load_catalogue refuses it there)
 NO_LEVEL = "none"
+#: what a profile of badges.yml may be called (a CLI choice, a form value and a badge tag)
+PROFILE_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
+#: the key of badges.yml holding the profiles (every other key is a badge scheme)
+PROFILES_KEY = "profiles"
 
 
 class RequirementLevel(StrEnum):
@@ -192,14 +197,79 @@ class BadgeScheme(_Strict):
         raise KeyError(level)
 
 
+class UnlistedRule(StrEnum):
+    """What is decisive for a criterion a profile does not list."""
+
+    #: its subcriteria at its strongest requirement level (Criterion.gating_strength)
+    STRONGEST_LEVEL = "strongest-level"
+
+
+class Profile(_Strict):
+    """Which assessed subcriteria are decisive (decide their criterion's verdict); every
+    other subcriterion is still assessed and reported, as advisory."""
+
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=10)
+    decisive: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="criterion id -> its decisive subcriteria"
+    )
+    unlisted: UnlistedRule = Field(
+        description="what is decisive for a criterion 'decisive' does not list"
+    )
+
+    def decisive_ids(self, criterion: Criterion) -> set[str]:
+        """The subcriteria of ``criterion`` that decide its verdict under this profile."""
+        listed = self.decisive.get(criterion.id)
+        if listed is not None:
+            return set(listed)
+        strongest = criterion.gating_strength
+        return {s.id for s in criterion.subcriteria if s.requirement_level.strength == strongest}
+
+
+class Profiles(_Strict):
+    """The profiles of badges.yml, the one a report gets by default, and the one reports
+    made before profiles existed were judged by."""
+
+    default: str
+    unnamed: str = Field(description="the profile of a report that names none")
+    rules: dict[str, Profile] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names(self) -> Profiles:
+        for name in self.rules:
+            if not PROFILE_NAME.fullmatch(name):
+                raise ValueError(f"profile name {name!r} is not lower-case letters, digits, '-'")
+        for role in ("default", "unnamed"):
+            if getattr(self, role) not in self.rules:
+                raise ValueError(f"{role}: unknown profile {getattr(self, role)!r}")
+        return self
+
+
 class Catalogue(BaseModel):
-    """Everything loaded from criteria/: baselines, criteria in order, badge schemes."""
+    """Everything loaded from criteria/: baselines, criteria in order, badge schemes and
+    the profiles that say which subcriteria decide a criterion."""
 
     model_config = ConfigDict(frozen=True)
 
     baselines: dict[str, Baseline]
     criteria: dict[str, Criterion]
     badges: dict[str, BadgeScheme]
+    profiles: Profiles
+
+    @property
+    def profile_names(self) -> tuple[str, ...]:
+        """The profiles' names, the default first: the one list --profile and forms offer."""
+        rest = [name for name in self.profiles.rules if name != self.profiles.default]
+        return (self.profiles.default, *rest)
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The profile ``name`` (None: the default); CriteriaDataError names the known ones."""
+        chosen = name or self.profiles.default
+        if chosen not in self.profiles.rules:
+            raise CriteriaDataError(
+                f"unknown profile {chosen!r} (known: {', '.join(self.profile_names)})"
+            )
+        return self.profiles.rules[chosen]
 
     def subcriterion(self, sub_id: str) -> Subcriterion:
         for criterion in self.criteria.values():
@@ -322,9 +392,17 @@ def load_catalogue(
     criteria = dict(sorted(criteria.items(), key=lambda item: order[item[0]]))
     badges_file = root / "badges.yml"
     raw_badges = _read_yaml(badges_file)
-    if not isinstance(raw_badges, dict):
-        raise CriteriaDataError(f"{badges_file}: expected a mapping of badge schemes")
-    badges = {name: _parse(BadgeScheme, spec, badges_file) for name, spec in raw_badges.items()}
+    if not isinstance(raw_badges, dict) or PROFILES_KEY not in raw_badges:
+        raise CriteriaDataError(
+            f"{badges_file}: expected a mapping of badge schemes and '{PROFILES_KEY}'"
+        )
+    profiles = _parse(Profiles, raw_badges[PROFILES_KEY], badges_file)
+    _check_profiles(profiles, criteria, badges_file)
+    badges = {
+        name: _parse(BadgeScheme, spec, badges_file)
+        for name, spec in raw_badges.items()
+        if name != PROFILES_KEY
+    }
     _check_one_ladder(badges, badges_file)
     for name, scheme in badges.items():
         if scheme.section is not None and scheme.section not in criteria:
@@ -348,7 +426,27 @@ def load_catalogue(
                     raise CriteriaDataError(
                         f"{badges_file}: entry {name}.{level.name}: unknown criterion {cid}"
                     )
-    return Catalogue(baselines=baselines, criteria=criteria, badges=badges)
+    return Catalogue(baselines=baselines, criteria=criteria, badges=badges, profiles=profiles)
+
+
+def _check_profiles(profiles: Profiles, criteria: dict[str, Criterion], badges_file: Path) -> None:
+    """A profile lists known criteria, each with subcriteria of its own that sqaaas assesses:
+    a decisive subcriterion that is never assessed would leave its criterion never valid."""
+    for name, profile in profiles.rules.items():
+        for cid, decisive in profile.decisive.items():
+            where = f"{badges_file}: entry {PROFILES_KEY}.{name}.decisive.{cid}"
+            if cid not in criteria:
+                raise CriteriaDataError(f"{where}: unknown criterion {cid}")
+            subs = {sub.id: sub for sub in criteria[cid].subcriteria}
+            if not decisive or len(set(decisive)) != len(decisive):
+                raise CriteriaDataError(f"{where}: list each decisive subcriterion once")
+            for sid in decisive:
+                if sid not in subs:
+                    raise CriteriaDataError(f"{where}: {sid} is not a subcriterion of {cid}")
+                if not subs[sid].probes:
+                    raise CriteriaDataError(
+                        f"{where}: {sid} is not automated, so it could never decide"
+                    )
 
 
 def _check_one_ladder(badges: dict[str, BadgeScheme], badges_file: Path) -> None:

@@ -15,7 +15,7 @@ from sqaaas import __version__
 from sqaaas.config import RepoConfig
 from sqaaas.context import FactCache
 from sqaaas.core import registry
-from sqaaas.core.catalogue import Catalogue, Criterion, Subcriterion
+from sqaaas.core.catalogue import Catalogue, Criterion, Profile, Subcriterion
 from sqaaas.core.model import (
     BaselineInfo,
     CriterionResult,
@@ -26,7 +26,7 @@ from sqaaas.core.model import (
     SubcriterionResult,
 )
 from sqaaas.core.outcomes import Evidence, Finding, Outcome, combine
-from sqaaas.core.scoring import badge, criterion_result, gating_ids
+from sqaaas.core.scoring import badge, criterion_result
 from sqaaas.errors import SqaaasError
 
 ProbeProgress = Callable[[str, int, int], None]  # probe name, done, total
@@ -119,15 +119,18 @@ def evaluate(
     findings: dict[str, Finding],
     cfg: RepoConfig,
     language: str | None = None,
+    *,
+    profile: Profile,
 ) -> dict[str, CriterionResult]:
     """Criterion results from the probes' findings, honouring the repository's skips.
 
     ``language``, the repository's main language, picks the criteria data's hint for it
-    (no pytest hint for a C project) where the probe gave no specific one.
+    (no pytest hint for a C project) where the probe gave no specific one; ``profile``
+    says which subcriteria decide each verdict (the others are reported as advisory).
     """
     results = {}
     for criterion in selected:
-        gating = gating_ids(criterion)
+        gating = profile.decisive_ids(criterion)
         criterion_skip = _skip_reason(cfg, criterion.id)
         subs: dict[str, SubcriterionResult] = {}
         for sub in criterion.subcriteria:
@@ -168,9 +171,11 @@ def build_report(
     config_source: str | None = None,
     languages: dict[str, int] | None = None,
     fair: dict[str, FairSummary] | None = None,
+    profile: str | None = None,
 ) -> Report:
     """The report of ``results`` against ``baseline``: its badge, the baseline's description
-    and the subject's (``started`` is the time.monotonic() the assessment began)."""
+    and the subject's (``started`` is the time.monotonic() the assessment began), naming
+    the ``profile`` (None: the default) ``results`` were judged by."""
     scheme_name, scheme = next(
         (name, s) for name, s in catalogue.badges.items() if s.baseline == baseline
     )
@@ -180,6 +185,7 @@ def build_report(
         baseline=BaselineInfo(id=info.id, title=info.title, url=info.url, version=info.version),
         repository=subject,
         config_source=config_source,
+        profile=profile or catalogue.profiles.default,
         languages=languages or {},
         criteria=results,
         badge=badge(scheme_name, scheme, results),

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqaaas.core.outcomes import Evidence, Outcome
 from sqaaas.textsafe import Printable
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class _Model(BaseModel):
@@ -31,7 +31,10 @@ class SubcriterionResult(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
     probes: list[str] = Field(default_factory=list)
     skipped_reason: Printable | None = None
-    gating: bool = Field(description="Whether this subcriterion decides the criterion's verdict")
+    gating: bool = Field(
+        description="Whether this subcriterion decides the criterion's verdict under the "
+        "report's profile (decisive); the others are advisory"
+    )
     metric: str | None = Field(
         default=None, description="FAIR metric measured (F-UJI) or approximated (offline)"
     )
@@ -119,6 +122,11 @@ class Report(_Model):
     baseline: BaselineInfo
     repository: RepositoryInfo
     config_source: str | None = None
+    profile: str | None = Field(
+        default=None,
+        description="the profile of criteria/badges.yml that said which subcriteria decide "
+        "(gating); null in reports made before profiles (format 1.0-1.2)",
+    )
     languages: dict[str, int] = Field(default_factory=dict)
     criteria: dict[str, CriterionResult]
     badge: BadgeResult

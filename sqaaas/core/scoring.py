@@ -1,8 +1,9 @@
 """Pure functions from subcriterion outcomes to criterion verdicts and the badge level.
 
 Rules (documented in README "How verdicts are decided"):
-- the *gating* subcriteria of a criterion are those at its strongest requirement level
-  (MUST when it has any; SHOULD/RECOMMENDED for criteria that have no MUST; ...);
+- the *gating* (decisive) subcriteria of a criterion are those the chosen profile of
+  criteria/badges.yml names for it, or for a criterion it does not list, those at the
+  criterion's strongest requirement level (Profile.decisive_ids);
 - a criterion is valid when at least one gating subcriterion was assessed and every
   assessed gating subcriterion passed (an error is never a pass);
 - coverage = passed / assessed over all subcriteria;
@@ -11,7 +12,7 @@ Rules (documented in README "How verdicts are decided"):
 
 from __future__ import annotations
 
-from sqaaas.core.catalogue import NO_LEVEL, BadgeScheme, Criterion
+from sqaaas.core.catalogue import NO_LEVEL, BadgeScheme, Catalogue, Criterion, Profile
 from sqaaas.core.model import (
     BadgeResult,
     Coverage,
@@ -34,9 +35,35 @@ def is_valid(subs: dict[str, SubcriterionResult]) -> bool:
     return bool(gating) and all(s.outcome is Outcome.PASS for s in gating)
 
 
-def gating_ids(criterion: Criterion) -> set[str]:
-    strongest = criterion.gating_strength
-    return {s.id for s in criterion.subcriteria if s.requirement_level.strength == strongest}
+def revalidated(results: dict[str, CriterionResult]) -> dict[str, CriterionResult]:
+    """``results`` with every verdict recomputed from the outcomes and gating flags (a
+    stored ``valid`` is never taken on trust)."""
+    return {
+        cid: result.model_copy(
+            update={"valid": result.skipped_reason is None and is_valid(result.subcriteria)}
+        )
+        for cid, result in results.items()
+    }
+
+
+def rescore(
+    results: dict[str, CriterionResult], catalogue: Catalogue, profile: Profile
+) -> dict[str, CriterionResult]:
+    """``results`` judged under another ``profile``: every gating flag derived from the
+    catalogue's profile, then every verdict from those flags. A section the catalogue does
+    not define (F-UJI's) keeps its flags: no profile names it."""
+    rescored = {}
+    for cid, result in results.items():
+        criterion = catalogue.criteria.get(cid)
+        if criterion is not None:
+            decisive = profile.decisive_ids(criterion)
+            subs = {
+                sid: sub.model_copy(update={"gating": sid in decisive})
+                for sid, sub in result.subcriteria.items()
+            }
+            result = result.model_copy(update={"subcriteria": subs})
+        rescored[cid] = result
+    return revalidated(rescored)
 
 
 def criterion_result(
@@ -73,7 +100,7 @@ def _why_not_valid(cid: str, result: CriterionResult | None) -> MissingItem:
     waiting = [sid for sid, s in result.subcriteria.items() if s.gating]
     return MissingItem(
         criterion=cid,
-        reason="no required subcriterion could be assessed automatically",
+        reason="no decisive subcriterion could be assessed automatically",
         subcriteria=waiting,
     )
 

@@ -20,9 +20,18 @@ from sqaaas.errors import CriteriaDataError
 @cache
 def load_schema() -> dict[str, Any]:
     """The report JSON Schema (draft 2020-12), read from the package data, its badge level
-    enums set from criteria/badges.yml (see with_badge_levels)."""
+    and profile enums set from criteria/badges.yml (see with_badge_levels, with_profiles)."""
     text = resources.files("sqaaas.core").joinpath("schema.json").read_text(encoding="utf-8")
-    return with_badge_levels(json.loads(text), default_catalogue())
+    catalogue = default_catalogue()
+    return with_profiles(with_badge_levels(json.loads(text), catalogue), catalogue)
+
+
+def with_profiles(schema: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+    """``schema`` with the ``profile`` enum set from ``catalogue`` (badges.yml is the one
+    list of profile names; schema.json carries a copy tests keep equal); null stays for
+    reports made before profiles."""
+    schema["properties"]["profile"]["enum"] = [*catalogue.profile_names, None]
+    return schema
 
 
 def with_badge_levels(schema: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:

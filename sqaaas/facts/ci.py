@@ -1,7 +1,10 @@
-"""CI configuration files of a repository and line-level searches in them.
+"""CI configuration files of a repository, when they run, and line-level searches in them.
 
 Several criteria look at CI (Wor01 tests run, Sty04 linters wired, Uni03 coverage checked,
-Sec03 SAST, Del02 publishing): they all search the same files through ``search``.
+Sec03 SAST, Del02 publishing): they search what these files run through
+:mod:`sqaaas.facts.commands`, which follows each line through the project's tasks
+(`npm run test`, `make lint`, `tox -e docs`); this module reads the files and their
+triggers, and ``search`` matches their own lines only.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ CI_GLOBS: dict[str, str] = {
 }
 PRE_COMMIT = ".pre-commit-config.yaml"
 _MAX_CI_BYTES = 500_000
+_MAX_CI_FILES = 200  # with the files GitLab pipelines include
 
 
 @dataclass(frozen=True)
@@ -60,18 +64,99 @@ def _system_of(path: str) -> str | None:
     return None
 
 
+def _read(ctx: RepoContext, path: str, system: str) -> CIFile | None:
+    if (file := ctx.fs.try_read_text(path, limit=_MAX_CI_BYTES)) is None:
+        return None
+    return CIFile(path, system, tuple(file.text.splitlines()), file.size)
+
+
 def ci_files(ctx: RepoContext) -> tuple[CIFile, ...]:
-    """All CI configuration files (plus tox/nox definitions), read once."""
+    """All CI configuration files (plus tox/nox definitions), read once.
+
+    Files a GitLab pipeline includes from the repository (``include: local:``, wildcards
+    too) are part of it and read as well, however they are named.
+    """
     found: list[CIFile] = []
     for entry in ctx.fs.files:
         system = _system_of(entry.path)
-        if system is None:
-            continue
-        if (file := ctx.fs.try_read_text(entry.path, limit=_MAX_CI_BYTES)) is None:
-            continue
-        text = file.text
-        found.append(CIFile(entry.path, system, tuple(text.splitlines()), file.size))
+        if system is not None and (ci := _read(ctx, entry.path, system)) is not None:
+            found.append(ci)
+    pending = [ci for ci in found if ci.system == "GitLab CI"]
+    known = {ci.path for ci in found}
+    while pending and len(known) < _MAX_CI_FILES:
+        for include in gitlab_includes(pending.pop(0)):
+            for path in _local_targets(ctx, include):
+                if path not in known and (ci := _read(ctx, path, "GitLab CI")) is not None:
+                    known.add(path)
+                    found.append(ci)
+                    pending.append(ci)
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class Include:
+    """One entry of a GitLab ``include:``: local, remote, project, template or component."""
+
+    kind: str
+    target: str
+    path: str  # the CI file including it
+    line: int | None
+
+
+_INCLUDE_KINDS = ("local", "remote", "project", "template", "component")
+
+
+def parsed_yaml(ci: CIFile) -> object:
+    """The YAML data of a CI file, None when it does not parse (or is over a bound)."""
+    try:
+        return load_yaml(
+            "\n".join(ci.lines), source=ci.path, limits=Limits(max_bytes=_MAX_CI_BYTES),
+            size=ci.size,
+        )
+    except ParseError:
+        return None
+
+
+def _include_kind(item: dict[str, object]) -> str:
+    return next((k for k in _INCLUDE_KINDS if k in item), "")
+
+
+def gitlab_includes(ci: CIFile) -> tuple[Include, ...]:
+    """The ``include:`` entries of a GitLab CI file, with the line naming each."""
+    data = parsed_yaml(ci)
+    spec = data.get("include") if isinstance(data, dict) else None
+    items = spec if isinstance(spec, list) else [spec] if spec else []
+    found: list[Include] = []
+    for item in items:
+        if isinstance(item, str):
+            kind = "remote" if item.startswith(("http://", "https://")) else "local"
+            target = item
+        elif isinstance(item, dict) and (kind := _include_kind(item)):
+            target = str(item[kind])
+            if kind == "project":
+                files = item.get("file")
+                names = files if isinstance(files, list) else [files] if files else []
+                target += f" ({', '.join(str(f) for f in names)})" if names else ""
+        else:
+            continue
+        needle = target.split(" (", 1)[0]
+        line = _first_line(ci, re.escape(needle)) if needle else None
+        found.append(Include(kind, target, ci.path, line[0] if line else None))
+    return tuple(found)
+
+
+def _local_targets(ctx: RepoContext, include: Include) -> list[str]:
+    """Repository files a local include names (GitLab paths start at the root; * and ** glob)."""
+    if include.kind != "local":
+        return []
+    pattern = include.target.strip().lstrip("/")
+    if not any(c in pattern for c in "*?["):
+        return [pattern] if ctx.fs.is_file(pattern) else []
+    depth = pattern.count("/")
+    return [
+        e.path for e in ctx.fs.files
+        if fnmatch(e.path, pattern) and ("**" in pattern or e.path.count("/") == depth)
+    ]
 
 
 def pipelines(ctx: RepoContext) -> tuple[CIFile, ...]:
@@ -239,73 +324,6 @@ def split_by_trigger(
             note = f"{hit.message}, but {trigger.why_not}"
             dropped.append(hit.model_copy(update={"message": note}))
     return kept, dropped
-
-
-#: label -> regex of a command that runs a test suite, as written in CI files.
-TEST_COMMANDS: dict[str, str] = {
-    "pytest": r"(?<![\w-])(?:py\.test|pytest)(?![\w.-])",
-    "unittest": r"-m\s+unittest\b|\bunittest\s+discover\b",
-    "tox": r"(?<![\w.-])tox(?![\w.-])",
-    "nox": r"(?<![\w.-])nox(?![\w.-])",
-    "hatch/pdm/pixi test": r"\b(?:hatch|pdm|pixi)\s+(?:run\s+)?tests?\b",
-    "npm/yarn test": r"\b(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?test\b",
-    "JavaScript test runner": (
-        r"(?<![\w.-])(?:jest|vitest|mocha|karma)(?![\w.-])|\bplaywright\s+test\b|\bcypress\s+run\b"
-    ),
-    "go test": r"\bgo\s+test\b",
-    "cargo test": r"\bcargo\s+(?:test|nextest)\b",
-    "Maven": (
-        r"\bmvnw?\b(?![^;&|]*-D(?:skipTests|maven\.test\.skip)\b)[^;&|]*\s"
-        r"(?:test|verify|package|install)\b"
-    ),
-    "Gradle": r"\bgradlew?\b(?![^;&|]*-x\s+test\b)[^;&|]*\s(?:test|check|build)\b",
-    "CTest": r"(?<![\w.-])ctest(?![\w.-])|--target\s+(?:test|check)\b",
-    "make test": r"\b(?:make|gmake|ninja)\b[^;&|#]*\s(?:test|tests|check)(?![\w-])",
-    "meson test": r"\bmeson\s+test\b",
-    "dotnet test": r"\bdotnet\s+test\b",
-    "R tests": (
-        r"Rscript\b.*(?:testthat|test_check|devtools::test|rcmdcheck)|\bR\s+CMD\s+check\b"
-        r"|check-r-package"
-    ),
-    "Julia tests": r"julia\b.*Pkg\.test|julia-runtest",
-    "PHPUnit": r"(?<![\w.-])phpunit(?![\w.-])",
-    "Ruby tests": r"(?<![\w.-])rspec(?![\w.-])|\brake\s+(?:test|spec)\b",
-    "other test runner": r"\b(?:mix|swift|flutter|dart|deno|stack|cabal|zig|sbt|lein)\s+test\b",
-    "test script": r"(?<![\w-])(?:run[_-]?tests?|runtests|tests?)\.(?:sh|bash|py)\b",
-    "JePL QC.Uni stage": r"^\s*QC\.Uni\s*:",
-}
-#: Installing a test runner is not running it (``pip install pytest tox``).
-_INSTALL = re.compile(
-    r"\b(?:pip3?|pipx|uv(?:\s+pip|\s+tool)?|poetry|pdm|conda|mamba|micromamba|apt(?:-get)?|yum|dnf"
-    r"|apk|brew|choco|npm|pnpm|yarn|bun|gem|cargo|go|dotnet\s+tool|composer)\s+"
-    r"(?:install|add|i|get|require)\b",
-    re.IGNORECASE,
-)
-_COMMAND_SEPARATOR = re.compile(r"&&|\|\||;")
-_MAX_TEST_STEPS = 10
-
-
-def _test_command(line: str, compiled: Mapping[str, re.Pattern[str]]) -> str | None:
-    """Label of the test command a line runs, ignoring the commands that only install things."""
-    kept = " ; ".join(p for p in _COMMAND_SEPARATOR.split(line) if not _INSTALL.search(p))
-    return next((label for label, rx in compiled.items() if rx.search(kept)), None)
-
-
-def ci_test_steps(ctx: RepoContext) -> tuple[Evidence, ...]:
-    """Lines of CI pipelines that run a test suite (QC.Wor01 and QC.Har04 both rely on it).
-
-    tox/nox definitions are not pipelines: a pipeline must call tox/nox to count.
-    """
-    compiled = {label: re.compile(rx, re.IGNORECASE) for label, rx in TEST_COMMANDS.items()}
-    pipeline_paths = {f.path for f in ctx.fact(pipelines)}
-    steps: list[Evidence] = []
-    for hit in search(ctx, TEST_COMMANDS, limit=100_000):
-        label = _test_command(hit.excerpt or "", compiled)
-        if hit.path in pipeline_paths and label is not None:
-            steps.append(hit.model_copy(update={"message": f"runs tests ({label})"}))
-            if len(steps) >= _MAX_TEST_STEPS:
-                break
-    return tuple(steps)
 
 
 @dataclass(frozen=True)

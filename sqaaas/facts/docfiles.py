@@ -6,12 +6,21 @@ README costs at most a few hundred kilobytes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence
-from sqaaas.facts.markup import DOC_DIRS, MARKUP, Heading, doc_language, file_stem, parse_headings
+from sqaaas.facts.markup import (
+    DOC_DIRS,
+    FORGE_DIRS,
+    MARKUP,
+    Heading,
+    doc_language,
+    file_stem,
+    parse_headings,
+)
 
 #: Release notes list past changes; their headings say nothing about audiences.
 CHANGELOG_STEMS = frozenset({"changelog", "changes", "history", "news"})
@@ -21,6 +30,8 @@ README_PREFERENCE = (".md", ".rst", ".adoc", ".asciidoc", ".markdown", ".org", "
 COMMUNITY_DIRS = ("", "docs", "doc", ".github", ".gitlab", "docs/source", "doc/source")
 DOC_LIMIT = 100_000
 MAX_SCANNED_DOCS = 200
+#: Suffixes a community file may have: the documentation markups and HTML.
+COMMUNITY_SUFFIXES = frozenset({*MARKUP, ".html", ".htm"})
 
 
 @dataclass(frozen=True)
@@ -97,3 +108,30 @@ def doc_headings(ctx: RepoContext) -> tuple[Heading, ...]:
             headings.extend(parse_headings(path, file.text))
     return tuple(headings)
 
+
+
+def community_files(ctx: RepoContext, names: re.Pattern[str]) -> list[str]:
+    """Community files (CONTRIBUTING, CODE_OF_CONDUCT, ...) whose name stem ``names`` matches
+    in full, in the usual markups.
+
+    Looked for where forges and documentation sites keep them: the root, .github/, .gitlab/,
+    and anywhere in the documentation folders (docs/source/community/contributing.rst,
+    docs/contributing/index.md); in that order.
+    """
+    found: list[str] = []
+    for entry in ctx.fs.files:
+        pure = PurePosixPath(entry.path)
+        if pure.suffix.lower() not in COMMUNITY_SUFFIXES or pure.name.startswith("."):
+            continue
+        top = pure.parts[0].lower() if len(pure.parts) > 1 else ""
+        where_ok = len(pure.parts) == 1 or top in DOC_DIRS or (
+            len(pure.parts) == 2 and top in FORGE_DIRS
+        )
+        stem = file_stem(pure.name)
+        named = names.fullmatch(stem) or (
+            stem in ("index", "readme") and len(pure.parts) > 2
+            and names.fullmatch(pure.parts[-2].lower())
+        )
+        if where_ok and named:
+            found.append(entry.path)
+    return sorted(found, key=lambda p: (p.count("/"), p))

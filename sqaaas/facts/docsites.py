@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence
-from sqaaas.facts import ci
+from sqaaas.facts import ci, commands
 from sqaaas.facts.markup import DOC_DIRS
 
 
@@ -82,5 +82,6 @@ DOCS_CI_PATTERNS = {
 def docs_ci_jobs(ctx: RepoContext) -> tuple[Evidence, ...]:
     """CI pipeline lines building or publishing documentation (tox/nox files alone excluded)."""
     pipelines = {f.path for f in ci.pipelines(ctx)}
-    return tuple(e for e in ci.search(ctx, DOCS_CI_PATTERNS, limit=50) if e.path in pipelines)[:10]
+    hits = commands.search(ctx, DOCS_CI_PATTERNS, limit=50)
+    return tuple(e for e in hits if e.path in pipelines)[:10]
 

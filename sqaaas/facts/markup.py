@@ -2,7 +2,9 @@
 
 Pure functions of paths and text, no repository access. Headings are recognised in Markdown
 (ATX and setext), reStructuredText (underlines), AsciiDoc (``=``) and HTML (``<h2>``),
-because READMEs mix these freely.
+because READMEs mix these freely; in Org files also ``* Heading``, and in plain-text files
+(README, README.txt) the conventions of plain text: an ALL-CAPS line or a short line
+ending in a colon, standing alone.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<t>[^*_]{2,80})\1:?\s*$")
 _HTML_HEADING = re.compile(r"<h[1-6][^>]*>(?P<t>.*?)</h[1-6]\s*>", re.IGNORECASE)
 _UNDERLINE = re.compile(r"^([=\-~^\"'`:#*+_<>.])\1{2,}\s*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_ORG = re.compile(r"^\*+[ \t]+(?P<t>\S.*?)\s*$")
+_PLAIN_CAPS = re.compile(r"^(?P<t>[A-Z][A-Z0-9 '&/,()-]{2,60}?):?\s*$")
+_PLAIN_COLON = re.compile(r"^(?P<t>[A-Z][\w '&/()-]{2,40}):\s*$")
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
@@ -75,8 +80,22 @@ def _front_matter_end(lines: list[str]) -> int:
     return 0
 
 
+def _plain_heading(lines: list[str], index: int) -> re.Match[str] | None:
+    """A plain-text heading: an ALL-CAPS line or a short ``Title:`` line, standing alone
+    (a blank line, or the start of the file, before it)."""
+    if index and lines[index - 1].strip():
+        return None
+    line = lines[index].rstrip()
+    caps = _PLAIN_CAPS.match(line)
+    if caps and sum(c.isalpha() for c in line) >= 3 and len(line.split()) <= 6:
+        return caps
+    return _PLAIN_COLON.match(line) if len(line.split()) <= 5 else None
+
+
 def parse_headings(path: str, text: str) -> list[Heading]:
-    """Section titles of a Markdown / reStructuredText / AsciiDoc / HTML text, with lines."""
+    """Section titles of a Markdown / reStructuredText / AsciiDoc / HTML / Org / plain text,
+    with lines (the Org and plain-text conventions only in files of that kind)."""
+    language = MARKUP.get(PurePosixPath(path).suffix.lower())
     lines = text.splitlines()
     found: list[Heading] = []
     fence: str | None = None
@@ -91,6 +110,8 @@ def parse_headings(path: str, text: str) -> list[Heading]:
         m = (
             _ATX.match(line) or _ADOC.match(line) or _BOLD_LINE.match(line)
             or _HTML_HEADING.search(line)
+            or (_ORG.match(line) if language == "Org" else None)
+            or (_plain_heading(lines, index) if language == PLAIN else None)
         )
         if m:
             title = m.group("t")

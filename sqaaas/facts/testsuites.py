@@ -42,12 +42,19 @@ _TEST_FILE = re.compile(
 )
 
 
+def test_path_marker(path: str) -> str | None:
+    """What makes ``path`` test code: its test folder (``tests/``, ``fixtures/``...) or
+    ``test file name``; None for other code (the security scope names it as evidence)."""
+    pure = PurePosixPath(path)
+    for part in pure.parts[:-1]:
+        if part.lower() in _TEST_SUPPORT_DIRS:
+            return f"{part}/"
+    return "test file name" if _TEST_FILE.match(pure.name) else None
+
+
 def is_test_path(path: str) -> bool:
     """Test code or test support code, by directory or by the file naming of its language."""
-    pure = PurePosixPath(path)
-    return bool(_TEST_SUPPORT_DIRS & {p.lower() for p in pure.parts[:-1]}) or bool(
-        _TEST_FILE.match(pure.name)
-    )
+    return test_path_marker(path) is not None
 
 
 _MAX_READ = 100  # test files read per language for framework markers

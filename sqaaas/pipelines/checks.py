@@ -15,11 +15,12 @@ from sqaaas.acquire import acquire
 from sqaaas.context import make_context
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.errors import SqaaasError
+from sqaaas.facts.declared_tools import declared_invocations
 from sqaaas.paths import default_cache_dir
 from sqaaas.pipelines.commands import evidenced, registry_tool
 from sqaaas.pipelines.spec import Step
+from sqaaas.probes.software.tools import judge_in_scope
 from sqaaas.safeparse import Limits, ParseError, load_json, read_document
-from sqaaas.tools.judge import judge
 from sqaaas.tools.runner import run_tool
 
 #: Reports are written where the repository's own steps run: read them as untrusted.
@@ -44,14 +45,15 @@ def run_tool_check(
     spec = registry_tool(step, criterion)
     spec = spec.model_copy(update={"args": (*spec.args, *extra_args)})
     ctx = make_context(acquire(target))
-    run = run_tool(spec, ctx.fs, default_cache_dir())
+    declared = declared_invocations(ctx, spec.declared_as) if spec.declared_as else ()
+    run = run_tool(spec, ctx.fs, default_cache_dir(), declared)
     judged: dict[str, Finding] = {}
     for sub in evidenced(spec, criterion):
         how = spec.evidences[sub]
         if run.status == "ok" and run.files == 0:
             judged[sub] = Finding.not_applicable(f"no files match {', '.join(spec.include)}")
         else:
-            judged[sub] = judge(spec, run, sub)
+            judged[sub] = judge_in_scope(ctx, spec, run, sub)
         if not how.fail_on and judged[sub].outcome is Outcome.PASS:
             judged[sub] = judged[sub].model_copy(update={"outcome": Outcome.NOT_AUTOMATED})
     decisive = [f.outcome for sub, f in judged.items() if spec.evidences[sub].fail_on]

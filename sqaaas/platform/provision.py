@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqaaas.datafiles import data_path
+from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import SqaaasError
 from sqaaas.platform import images
 from sqaaas.platform.containers import (
@@ -152,6 +152,21 @@ def _ensure_packages(say: Say, install: bool) -> tuple[bool, str]:
 #: Registry tools that come from Debian packages rather than wheels (see criteria/tools.yml):
 #: installed into the tools image, where every static tool runs (never on the host).
 IMAGE_TOOL_PACKAGES = {"cppcheck": "cppcheck"}
+#: What the tools image takes from bigger packages, in a build stage of its own, so that only
+#: the binaries are kept (see tools.Containerfile): named in setup's output.
+IMAGE_BINARIES = "gofmt from Debian's golang-go"
+
+
+def image_npm_packages() -> list[str]:
+    """``name@version`` of the npm packages of criteria/tools.yml whose prebuilt binaries the
+    tools image copies (their versions are pinned there: ``==X.Y.Z``)."""
+    registry = load_yaml(data_path("criteria") / "tools.yml") or {}
+    found = []
+    for entry in registry.values():
+        package = (entry or {}).get("package") or {}
+        if package.get("npm") and not entry.get("not_automated"):
+            found.append(f"{package['npm']}@{str(package.get('version')).removeprefix('==')}")
+    return sorted(found)
 
 
 def _ensure_debian_packages(
@@ -259,8 +274,9 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
     origin = source.project or "the installed package"
     say(
         f"building {image} from {images.TOOLS_CONTAINERFILE.name}: sqaaas from {origin}, its "
-        f"locked dependencies from PyPI, {', '.join(IMAGE_TOOL_PACKAGES.values())} from Debian "
-        "(about a minute; later sqaaas changes rebuild in seconds)"
+        f"locked dependencies from PyPI, {', '.join(IMAGE_TOOL_PACKAGES.values())} from Debian, "
+        f"{IMAGE_BINARIES}, {', '.join(image_npm_packages()) or 'nothing'} from npm (about two "
+        "minutes; later sqaaas changes rebuild in seconds)"
     )
     with tempfile.TemporaryDirectory(prefix="sqaaas-tools-") as tmp:
         context = Path(tmp)
@@ -278,6 +294,7 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
                 build_args={
                     "BASE_IMAGE": base,
                     "APT_PACKAGES": " ".join(sorted(set(IMAGE_TOOL_PACKAGES.values()))),
+                    "NPM_PACKAGES": " ".join(image_npm_packages()),
                 },
             )
         except EngineError as exc:

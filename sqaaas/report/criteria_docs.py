@@ -7,8 +7,16 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from sqaaas.core.catalogue import BadgeScheme, Catalogue, Criterion, Subcriterion
+from sqaaas.core.catalogue import BadgeScheme, Catalogue, Criterion, Subcriterion, UnlistedRule
 from sqaaas.core.scoring import in_group
+from sqaaas.languages import main_language_rule
+
+#: a profile's rule for the criteria it does not list, in words
+UNLISTED_RULE_TEXT = {
+    UnlistedRule.STRONGEST_LEVEL: "its subcriteria at its strongest requirement level (MUST "
+    "and MUST NOT; SHOULD and RECOMMENDED for a criterion without any MUST; ...)",
+}
+NOT_DECISIVE = "-"
 
 
 def how_assessed(probes: tuple[str, ...], not_automated: str | None) -> str:
@@ -25,11 +33,24 @@ def assessment(sub: Subcriterion) -> str:
     return how
 
 
-def _cells(sub: Subcriterion, scored: bool) -> list[str]:
+def decisive_in(catalogue: Catalogue, criterion: Criterion, sub: Subcriterion) -> str:
+    """The profiles under which ``sub`` decides its criterion's verdict, or NOT_DECISIVE."""
+    names = [
+        name
+        for name in catalogue.profile_names
+        if sub.id in catalogue.profile(name).decisive_ids(criterion)
+    ]
+    return ", ".join(names) or NOT_DECISIVE
+
+
+def _cells(
+    catalogue: Catalogue, criterion: Criterion, sub: Subcriterion, scored: bool
+) -> list[str]:
     metric = [sub.metric or "", str(sub.points or "")] if scored else []
     return [
         sub.id,
         sub.requirement_level.value,
+        decisive_in(catalogue, criterion, sub),
         *metric,
         sub.description,
         how_assessed(sub.probes, sub.not_automated),
@@ -37,13 +58,13 @@ def _cells(sub: Subcriterion, scored: bool) -> list[str]:
     ]
 
 
-def _criterion_table(criterion: Criterion) -> list[str]:
+def _criterion_table(catalogue: Catalogue, criterion: Criterion) -> list[str]:
     scored = any(s.metric or s.points for s in criterion.subcriteria)
-    headers = ["Subcriterion", "Level", *(["Metric", "Points"] if scored else []),
+    headers = ["Subcriterion", "Level", "Decisive in", *(["Metric", "Points"] if scored else []),
                "Requirement", "How it is assessed", "Hint"]
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for sub in criterion.subcriteria:
-        cells = _cells(sub, scored)
+        cells = _cells(catalogue, criterion, sub, scored)
         out.append("| " + " | ".join(c.strip().replace("|", "\\|") for c in cells) + " |")
     return out
 
@@ -107,10 +128,11 @@ def to_markdown(catalogue: Catalogue) -> str:
                 "",
                 f"Source: <{criterion.source_url}>",
                 "",
-                *_criterion_table(criterion),
+                *_criterion_table(catalogue, criterion),
                 *_language_hint_lines(criterion),
             ]
             out.append("")
+    out += _profile_lines(catalogue)
     out += [
         "## Badge levels",
         "",
@@ -130,7 +152,74 @@ def to_markdown(catalogue: Catalogue) -> str:
         for level in scheme.levels:
             out.append(f"  - {level.name}: {', '.join(scheme.required_for(level.name))}")
     out.append("")
+    out += _tool_lines()
     return "\n".join(out)
+
+
+def _tool_lines() -> list[str]:
+    """The static tools (criteria/tools.yml): languages, and what decides per subcriterion;
+    and the main-language rule (criteria/languages.yml)."""
+    # here, for start-up speed: only the Markdown docs need the tool registry, so listing the
+    # criteria loads nothing of sqaaas.tools (tests/test_architecture.py)
+    from sqaaas.tools.spec import default_tools
+
+    rule = main_language_rule()
+    out = [
+        "## Static tools and main languages",
+        "",
+        f"{', '.join(sorted(rule.judged))} are judged by the repository's main languages: "
+        f"each programming language holding at least {rule.min_share:.0%} of the code's bytes "
+        "(and always the largest) needs a tool that decides for it; a main language without "
+        "one makes the subcriterion not automated, naming the language, whatever the side "
+        "files (YAML, Markdown...) gave (criteria/languages.yml `main_languages`).",
+        "",
+        "| Tool | Languages | Subcriterion: rule |",
+        "|---|---|---|",
+    ]
+    for spec in default_tools().values():
+        rules = "; ".join(
+            f"{sub}: " + (f"not automated: {spec.not_automated}" if spec.not_automated
+                          else how.describe())
+            for sub, how in spec.evidences.items()
+        )
+        cells = [spec.title, ", ".join(spec.languages), rules]
+        out.append("| " + " | ".join(c.strip().replace("|", "\\|") for c in cells) + " |")
+    out.append("")
+    return out
+
+
+def _profile_lines(catalogue: Catalogue) -> list[str]:
+    """The profiles: what decides a criterion under each, from criteria/badges.yml."""
+    profiles = catalogue.profiles
+    out = [
+        "## Profiles: which subcriteria decide",
+        "",
+        "Every subcriterion sqaaas can check is assessed and reported with its hint, and counts",
+        "in a criterion's coverage. Only the *decisive* ones decide its verdict: a criterion is",
+        "valid when at least one decisive subcriterion was assessed and every assessed decisive",
+        "one passed (the report marks them `gating`). Which ones are decisive is set by the",
+        "profile (`sqaaas assess --profile`, `sqaaas badge issue --profile`, the web form and",
+        "the REST API; data in criteria/badges.yml); the *Decisive in* column of each table",
+        "above names the profiles under which a subcriterion decides",
+        f"(`{NOT_DECISIVE}`: advisory under every profile).",
+        "",
+    ]
+    for name in catalogue.profile_names:
+        profile = catalogue.profile(name)
+        default = ", the default" if name == profiles.default else ""
+        out += [f"- **{name}** ({profile.title}{default}): {profile.description.strip()}"]
+        out += [
+            f"  - {cid}: {', '.join(subs)}" for cid, subs in profile.decisive.items()
+        ]
+        rule = UNLISTED_RULE_TEXT[profile.unlisted]
+        others = "every other criterion" if profile.decisive else "every criterion"
+        out.append(f"  - {others}: {rule}")
+    out += [
+        "",
+        f"A report made before profiles names none: it was judged by `{profiles.unnamed}`.",
+        "",
+    ]
+    return out
 
 
 def to_json(catalogue: Catalogue) -> str:
@@ -150,12 +239,14 @@ def render_to(console: Console, catalogue: Catalogue, baseline: str | None = Non
             )
             table.add_column("subcriterion", no_wrap=True)
             table.add_column("level", no_wrap=True)
+            table.add_column("decisive in", no_wrap=True)
             table.add_column("requirement")
             table.add_column("how it is assessed")
             for sub in criterion.subcriteria:
                 table.add_row(
                     sub.id,
                     sub.requirement_level.value,
+                    decisive_in(catalogue, criterion, sub),
                     sub.description,
                     assessment(sub),
                 )
@@ -166,3 +257,10 @@ def render_to(console: Console, catalogue: Catalogue, baseline: str | None = Non
         )
         kind = f", metric groups met in {scheme.section}" if scheme.section else ""
         console.print(f"[bold]badges ({name}{kind})[/]: {levels}")
+    for name in catalogue.profile_names:
+        profile = catalogue.profile(name)
+        listed = "; ".join(f"{cid}: {', '.join(subs)}" for cid, subs in profile.decisive.items())
+        rule = UNLISTED_RULE_TEXT[profile.unlisted]
+        decides = f"{listed}; other criteria: {rule}" if listed else f"every criterion: {rule}"
+        default = ", default" if name == catalogue.profiles.default else ""
+        console.print(f"[bold]profile {name}[/] ({profile.title}{default}): {decides}")

@@ -107,6 +107,8 @@ def _header(report: Report) -> list[str]:
         facts.append(f"subfolder {code(repo.subfolder)}")
     facts.append(f"baseline [{text(report.baseline.title)}]({report.baseline.url}) "
                  f"v{text(report.baseline.version)}")
+    if report.profile:
+        facts.append(f"profile {code(report.profile)}")
     lines += [" · ".join(facts), ""]
     return lines
 

@@ -206,6 +206,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
         "invocations": [{"executionSuccessful": True, "endTimeUtc": report.generated_at}],
         "properties": {
             "baseline": report.baseline.id,
+            "profile": report.profile,
             "badge": report.badge.level,
             "next_level": report.badge.next_level,
             **({"fair": _fair_properties(report)} if report.fair else {}),

@@ -208,7 +208,12 @@ def to_v1(
     if fair is not None:
         badges[fair[0]] = _badge_entry(report, fair[1])
     return {
-        "meta": {"version": report.tool.get("version"), "timestamp": report.generated_at},
+        "meta": {
+            "version": report.tool.get("version"),
+            "timestamp": report.generated_at,
+            # which subcriteria decided (criteria/badges.yml); the original had one rule
+            "profile": report.profile,
+        },
         "repository": [_repository(report)],
         "report": {
             cid: _criterion(report, cid, _required(report, cid, scheme, fair))

@@ -146,6 +146,8 @@ def render_to(console: Console, report: Report, verbose: bool = False) -> None:
     if repo.subfolder:
         header.append(f"  subfolder {repo.subfolder}")
     header.append(f"\nbaseline: {report.baseline.title} v{report.baseline.version}", style="dim")
+    if report.profile:
+        header.append(f"\nprofile: {report.profile} (which subcriteria decide)", style="dim")
     if report.languages:
         langs = ", ".join(f"{k} ({v})" for k, v in list(report.languages.items())[:8])
         header.append(f"\nlanguages: {langs}", style="dim")

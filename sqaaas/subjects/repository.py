@@ -52,16 +52,19 @@ def assess(
     progress: ProbeProgress | None = None,
     notify: Callable[[str], None] | None = None,
     say: Say | None = None,
+    profile: str | None = None,
 ) -> Report:
     """Assess a checked-out repository against ``baseline`` and return the report.
 
     With ``fair`` (the default for the software baseline) the offline FAIR indicators
     (criteria/fair/) are assessed too and reported as the QC.FAIR section; with ``fuji``
     an F-UJI server evaluates the repository's public URL (section QC.FAIR.F-UJI, its
-    messages through ``say``).
+    messages through ``say``). ``profile`` (a profile of criteria/badges.yml, None: the
+    default) says which subcriteria decide each criterion's verdict.
     """
     started = time.monotonic()
     catalogue = catalogue or default_catalogue()
+    judged_by = catalogue.profile(profile)  # an unknown name fails before any work
     with_fair = fair and baseline == "software" and FAIR_BASELINE in catalogue.baselines
     selected = select_criteria(
         catalogue, [baseline, FAIR_BASELINE] if with_fair else [baseline], criteria
@@ -72,7 +75,7 @@ def assess(
     ctx.probes = frozenset(needed)
     findings = run_probes(ctx, needed, progress)
     languages = detect_languages(ctx.fs.files)
-    results = evaluate(selected, findings, cfg, main_language(languages))
+    results = evaluate(selected, findings, cfg, main_language(languages), profile=judged_by)
     fair_sections = {
         cid: offline_summary(result, catalogue)
         for cid, result in results.items()
@@ -93,6 +96,7 @@ def assess(
         config_source=cfg.source,
         languages=languages,
         fair=fair_sections,
+        profile=profile,
     )
     if fuji is not None:
         assess_repository(report, checkout, fuji, say=say)

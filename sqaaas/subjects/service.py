@@ -202,7 +202,8 @@ def run_onboarding(
     selected = select_criteria(catalogue, [SERVICE_BASELINE], criteria)
     needed = {p for c in selected for s in c.subcriteria for p in s.probes}
     findings = run_probes(ctx, needed, progress)
-    results = evaluate(selected, findings, RepoConfig())
+    # the default profile, as for a repository (criteria/badges.yml)
+    results = evaluate(selected, findings, RepoConfig(), profile=catalogue.profile())
     repo = ctx.repo
     return build_report(
         catalogue,

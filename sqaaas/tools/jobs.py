@@ -117,6 +117,14 @@ def _made(plan: Plan, version: str | None, status: str, message: str = "",
     )
 
 
+def _output(spec: ToolSpec, job: dict[str, Any]) -> str:
+    """The stream(s) the tool prints its findings on (gofmt: file names on stdout, syntax
+    errors on stderr)."""
+    if spec.stream == "both":
+        return "\n".join(job.get(name) or "" for name in ("stdout", "stderr"))
+    return job.get(spec.stream) or ""
+
+
 def assemble(plan: Plan, answer: dict[str, Any], root: PurePath, missing_hint: str) -> ToolRun:
     """One tool's ToolRun from the driver's answer; any failing job makes it an error."""
     spec = plan.spec
@@ -127,19 +135,23 @@ def assemble(plan: Plan, answer: dict[str, Any], root: PurePath, missing_hint: s
                      f"needs {wanted}: {missing_hint}")
     findings: list[ToolFinding] = []
     scores: list[float] = []
+    suppressed = 0
     jobs = answer.get("jobs") or {}
     for number in range(len(_chunks(spec, plan.files))):
         job = jobs.get(f"{spec.name}#{number}") or {"status": "error", "message": "gave no answer"}
         if why := _failure(spec, job, missing_hint):
             return _made(plan, version, "missing" if job.get("status") == "missing" else "error",
                          why)
-        output = job.get("stderr" if spec.stream == "stderr" else "stdout") or ""
+        output = _output(spec, job)
         try:
             parsed = PARSERS[spec.parser](output, root)
         except ParseError as exc:
             return _made(plan, version, "error", f"cannot read {spec.title} output: {exc}")
         findings.extend(parsed.findings)
+        suppressed += parsed.suppressed
         if parsed.score is not None:
             scores.append(parsed.score)
-    return _made(plan, version, "ok", findings=findings,
-                 score=round(min(scores), 2) if scores else None)
+    run = _made(plan, version, "ok", findings=findings,
+                score=round(min(scores), 2) if scores else None)
+    run.suppressed = suppressed
+    return run

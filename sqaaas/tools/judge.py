@@ -1,8 +1,10 @@
 """sqaaas' verdict on one tool run for one subcriterion: pass, fail or error.
 
 A tool that is missing, crashes or times out makes the outcome ``error``: never a pass.
-The decisive findings are those whose severity is in the subcriterion's ``fail_on``
-(criteria/tools.yml), plus a score below the tool's ``min_score``. Used by the ``tools.*``
+The decisive findings are those the subcriterion's ``fail_on`` names (criteria/tools.yml: a
+severity, or a condition on severity, confidence and code such as bandit's MEDIUM severity
+with HIGH confidence or detect-secrets' private-key detector), plus a score below the
+tool's ``min_score``; the other findings are warnings in the evidence. Used by the ``tools.*``
 probes, the service probes on a deployment repository and ``sqaaas pipeline tool``.
 """
 
@@ -12,13 +14,13 @@ from collections import Counter
 
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.tools.model import ToolRun
-from sqaaas.tools.spec import ToolSpec
+from sqaaas.tools.spec import Evidencing, ToolSpec
 
 MAX_FINDINGS_SHOWN = 15  # per tool and subcriterion: the report stays readable
 MAX_PER_FILE = 3
 
 
-def _summary(spec: ToolSpec, run: ToolRun, failing: list) -> str:
+def _summary(spec: ToolSpec, run: ToolRun, failing: list, how: Evidencing) -> str:
     counts = Counter(f.severity for f in run.findings)
     parts = ", ".join(f"{n} {sev}" for sev, n in counts.most_common()) or "no findings"
     text = f"{spec.title} {run.version or ''}".strip() + f": {run.files} file(s), {parts}"
@@ -26,6 +28,11 @@ def _summary(spec: ToolSpec, run: ToolRun, failing: list) -> str:
         text += f"; score {run.score}/10"
     if failing:
         text += f"; {len(failing)} decisive"
+    if len(failing) < len(run.findings) and any(not isinstance(r, str) for r in how.fail_on):
+        # a rule finer than severities: say which findings decide and which only warn
+        text += f" ({how.describe(scope=False, brief=True)}; the others are warnings)"
+    if run.suppressed:
+        text += f"; {run.suppressed} suppressed inline by the repository (e.g. # nosec)"
     if run.config_files:
         text += f"; configuration from {', '.join(run.config_files)}"
     return text + (" (cached)" if run.cached else "")
@@ -72,8 +79,9 @@ def judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
             evidence=[Evidence(message=run.message, tool=spec.name), *_notes(spec, run)],
             hint=run.message,
         )
-    fail_on = spec.evidences[subcriterion].fail_on
-    failing = [f for f in run.findings if f.severity in fail_on]
+    how = spec.evidences[subcriterion]
+    fail_on = how.fail_on
+    failing = [f for f in run.findings if how.decides(f.severity, f.code, f.confidence)]
     low_score = (
         bool(fail_on)
         and spec.min_score is not None
@@ -84,7 +92,7 @@ def judge(spec: ToolSpec, run: ToolRun, subcriterion: str) -> Finding:
     # score are what fails (SARIF turns only failing lines into results)
     evidence = [
         Evidence(
-            message=_summary(spec, run, failing),
+            message=_summary(spec, run, failing, how),
             tool=spec.name,
             value=len(run.findings),
             failing=False,

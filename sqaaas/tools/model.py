@@ -27,6 +27,8 @@ class ToolRun:
     notes: list[str] = field(default_factory=list)
     #: files left out because the tools' unprivileged user cannot read them
     unreadable: int = 0
+    #: findings suppressed inline by the repository and honoured by the tool (# nosec)
+    suppressed: int = 0
 
 
 @dataclass

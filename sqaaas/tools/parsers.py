@@ -6,13 +6,15 @@ Severities are normalised to error / warning / style / info.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from sqaaas.tools.spec import Severity
+from sqaaas.tools.spec import Confidence, Severity
 
 
 class ParseError(Exception):
@@ -27,12 +29,15 @@ class ToolFinding:
     message: str
     severity: Severity
     column: int | None = None
+    confidence: Confidence | None = None  # where the tool says how sure it is (bandit)
 
 
 @dataclass
 class Parsed:
     findings: list[ToolFinding] = field(default_factory=list)
     score: float | None = None
+    #: findings the repository suppressed inline and the tool honoured (bandit's # nosec)
+    suppressed: int = 0
 
 
 Parser = Callable[[str, PurePath], Parsed]
@@ -116,6 +121,27 @@ def ruff_json(stdout: str, root: PurePath) -> Parsed:
                 loc.get("column"),
             )
         )
+    return Parsed(findings)
+
+
+_FLAKE8 = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<msg>.*)$")
+
+
+@parser("flake8_text")
+def flake8_text(stdout: str, root: PurePath) -> Parsed:
+    """flake8's default format. pycodestyle's own split: E (errors) and W (warnings)."""
+    findings = []
+    for line in stdout.splitlines():
+        if m := _FLAKE8.match(line):
+            kind = m["code"][0]
+            severity = "error" if kind == "E" else "warning" if kind == "W" else "info"
+            findings.append(
+                ToolFinding(
+                    _rel(m["path"], root), int(m["line"]), m["code"], m["msg"],
+                    severity,  # type: ignore[arg-type]
+                    int(m["col"]),
+                )
+            )
     return Parsed(findings)
 
 
@@ -233,50 +259,96 @@ def rstcheck_text(stdout: str, root: PurePath) -> Parsed:
     return Parsed(findings)
 
 
+_BANDIT_LEVEL = {"HIGH": "error", "MEDIUM": "warning", "LOW": "info"}
+
+
 @parser("bandit_json")
 def bandit_json(stdout: str, root: PurePath) -> Parsed:
+    """Severity HIGH/MEDIUM/LOW as error/warning/info, and bandit's confidence kept: which
+    of them decide is the registry's ``fail_on`` (criteria/tools.yml)."""
     data = _json(stdout)
     if not isinstance(data, dict) or "results" not in data:
         raise ParseError("expected bandit JSON with 'results'")
     findings = []
     for r in data["results"]:
-        severity = {"HIGH": "error", "MEDIUM": "warning"}.get(r["issue_severity"], "info")
-        if r.get("issue_confidence") == "LOW":
-            severity = "info"  # low-confidence guesses are reported, never decisive
         cwe = (r.get("issue_cwe") or {}).get("id")
         message = r["issue_text"] + (f" (CWE-{cwe})" if cwe else "")
+        confidence = str(r.get("issue_confidence") or "").lower()
         findings.append(
             ToolFinding(
                 _rel(r["filename"], root),
                 r.get("line_number"),
                 f"{r['test_id']} {r['test_name']}",
                 message,
-                severity,  # type: ignore[arg-type]
+                _BANDIT_LEVEL.get(r["issue_severity"], "info"),  # type: ignore[arg-type]
                 r.get("col_offset"),
+                confidence if confidence in ("high", "medium", "low") else None,  # type: ignore[arg-type]
             )
         )
-    return Parsed(findings)
+    totals = (data.get("metrics") or {}).get("_totals") or {}
+    # "# nosec" counts under nosec, "# nosec B307" (a named test) under skipped_tests
+    counts = [totals.get(k) for k in ("nosec", "skipped_tests")] if isinstance(totals, dict) \
+        else []
+    return Parsed(findings, suppressed=sum(c for c in counts if isinstance(c, int)))
+
+
+#: detect-secrets prints each secret's type; the registry names its detectors (plugins)
+SECRET_DETECTORS = {
+    "Artifactory Credentials": "ArtifactoryDetector",
+    "AWS Access Key": "AWSKeyDetector",
+    "Azure Storage Account access key": "AzureStorageKeyDetector",
+    "Basic Auth Credentials": "BasicAuthDetector",
+    "Cloudant Credentials": "CloudantDetector",
+    "Discord Bot Token": "DiscordBotTokenDetector",
+    "GitHub Token": "GitHubTokenDetector",
+    "GitLab Token": "GitLabTokenDetector",
+    "Base64 High Entropy String": "Base64HighEntropyString",
+    "Hex High Entropy String": "HexHighEntropyString",
+    "IBM Cloud IAM Key": "IbmCloudIamDetector",
+    "IBM COS HMAC Credentials": "IbmCosHmacDetector",
+    "Public IP (ipv4)": "IPPublicDetector",
+    "JSON Web Token": "JwtTokenDetector",
+    "Secret Keyword": "KeywordDetector",
+    "Mailchimp Access Key": "MailchimpDetector",
+    "NPM tokens": "NpmDetector",
+    "OpenAI Token": "OpenAIDetector",
+    "Private Key": "PrivateKeyDetector",
+    "PyPI Token": "PypiTokenDetector",
+    "SendGrid API Key": "SendGridDetector",
+    "Slack Token": "SlackDetector",
+    "SoftLayer Credentials": "SoftlayerDetector",
+    "Square OAuth Secret": "SquareOAuthDetector",
+    "Stripe Access Key": "StripeDetector",
+    "Telegram Bot Token": "TelegramBotTokenDetector",
+    "Twilio API Key": "TwilioKeyDetector",
+}
+#: heuristic detectors: on a line another detector also flags, that one names the finding
+_HEURISTIC = ("KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString")
 
 
 @parser("detect_secrets_json")
 def detect_secrets_json(stdout: str, root: PurePath) -> Parsed:
+    """One finding per line (named by its most specific detector, code = the plugin name),
+    all of severity warning: which detectors decide is the registry's ``fail_on``."""
     data = _json(stdout)
     if not isinstance(data, dict) or "results" not in data:
         raise ParseError("expected detect-secrets JSON with 'results'")
     findings = []
     for path, secrets in data["results"].items():
-        seen: set[int | None] = set()
+        by_line: dict[int | None, list[str]] = {}
         for s in secrets:
-            if s.get("line_number") in seen:
-                continue  # several detectors on one line: one finding
-            seen.add(s.get("line_number"))
+            by_line.setdefault(s.get("line_number"), []).append(str(s.get("type")))
+        for line, kinds in by_line.items():
+            detector = min(
+                (SECRET_DETECTORS.get(k, k) for k in kinds), key=lambda d: d in _HEURISTIC
+            )
             findings.append(
                 ToolFinding(
                     _rel(path, root),
-                    s.get("line_number"),
-                    "secret",
-                    f"possible secret ({s['type']}); value not shown",
-                    "error",
+                    line,
+                    detector,
+                    f"possible secret ({', '.join(dict.fromkeys(kinds))}); value not shown",
+                    "warning",
                 )
             )
     return Parsed(findings)
@@ -356,3 +428,96 @@ def lizard_warnings(stdout: str, root: PurePath) -> Parsed:
             if (m := _LIZARD.match(line))
         ]
     )
+
+
+_GO_SYNTAX = re.compile(r"^(?P<path>.+?\.go):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
+
+
+@parser("gofmt_list")
+def gofmt_list(output: str, root: PurePath) -> Parsed:
+    """``gofmt -l``: the files it would reformat (stdout), syntax errors (stderr). Any other
+    line (a file it could not read) is not a result: the run is an error, never a pass."""
+    findings = []
+    for line in output.splitlines():
+        if not line.strip():
+            continue
+        if m := _GO_SYNTAX.match(line):
+            findings.append(ToolFinding(_rel(m["path"], root), int(m["line"]), "syntax",
+                                        m["msg"], "error", int(m["col"])))
+        elif line.endswith(".go") and ": " not in line:
+            findings.append(ToolFinding(
+                _rel(line.strip(), root), None, "gofmt",
+                "not formatted as gofmt formats it (gofmt -l lists it; gofmt -w fixes it)",
+                "warning",
+            ))
+        else:
+            raise ParseError(f"unexpected gofmt output: {line[:200]}")
+    return Parsed(findings)
+
+
+_BIOME_SEVERITY: dict[str, Severity] = {
+    "fatal": "error", "error": "error", "warning": "warning", "information": "info",
+    "info": "info", "hint": "info",
+}
+
+
+def _biome_path(location: object) -> str | None:
+    path = location.get("path") if isinstance(location, dict) else None
+    if isinstance(path, dict):  # older reporters: {"file": ...}
+        path = path.get("file")
+    return path if isinstance(path, str) and path else None
+
+
+@parser("biome_json")
+def biome_json(stdout: str, root: PurePath) -> Parsed:
+    """``biome lint --reporter=json``: one finding per diagnostic; the code is Biome's
+    category (``lint/suspicious/noDebugger``, ``parse`` for a syntax error). An error that
+    names no file (a configuration Biome refused) means nothing was checked: an error."""
+    data = _json(stdout)
+    if not isinstance(data, dict) or not isinstance(data.get("diagnostics"), list):
+        raise ParseError("expected Biome JSON with 'diagnostics'")
+    findings = []
+    for d in data["diagnostics"]:
+        severity = _BIOME_SEVERITY.get(str(d.get("severity")), "info")
+        location = d.get("location") or {}
+        path = _biome_path(location)
+        message = str(d.get("message") or d.get("description") or "").strip()
+        if path is None:
+            if severity == "error":
+                raise ParseError(f"Biome did not check the files: {message[:300]}")
+            continue
+        start = location.get("start") or {}
+        findings.append(ToolFinding(
+            _rel(path, root), start.get("line"), str(d.get("category") or "biome"),
+            message, severity, start.get("column"),
+        ))
+    return Parsed(findings)
+
+
+_FLAWFINDER_LEVEL: dict[int, Severity] = {5: "error", 4: "warning"}
+
+
+@parser("flawfinder_csv")
+def flawfinder_csv(stdout: str, root: PurePath) -> Parsed:
+    """``flawfinder --csv``: risk level 5 (gets, ...) is an error, 4 (strcpy, system with a
+    variable argument...) a warning, lower levels info."""
+    rows = csv.DictReader(io.StringIO(stdout))
+    if stdout.strip() and (rows.fieldnames is None or "Level" not in rows.fieldnames):
+        raise ParseError("expected flawfinder CSV with a 'Level' column")
+    findings = []
+    for row in rows:
+        try:
+            level = int(row["Level"])
+            line = int(row["Line"])
+        except (TypeError, ValueError):
+            raise ParseError(f"unreadable flawfinder row: {str(row)[:200]}") from None
+        suggestion = (row.get("Suggestion") or "").strip()
+        findings.append(ToolFinding(
+            _rel(row["File"], root), line,
+            f"{row.get('RuleId') or 'FF'} {row.get('Name') or ''}".strip(),
+            (row.get("Warning") or "").strip() + (f" {suggestion}" if suggestion else "")
+            + f" (risk level {level})",
+            _FLAWFINDER_LEVEL.get(level, "info"),
+            int(row["Column"]) if (row.get("Column") or "").isdigit() else None,
+        ))
+    return Parsed(findings)

@@ -15,7 +15,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
@@ -25,6 +25,7 @@ from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.safeparse import ParseLimitError
 from sqaaas.tools import internal, jobs
 from sqaaas.tools.configs import CONFIGS, ToolConfig, Where
+from sqaaas.tools.configs.base import Declared
 from sqaaas.tools.executor import BatchError, Executor, resolve
 from sqaaas.tools.model import Plan, ToolRun
 from sqaaas.tools.parsers import ToolFinding
@@ -39,11 +40,22 @@ def _quiet(_: str) -> None:
     """Library default: no progress notes."""
 
 
-def select_files(fs: RepoFS, spec: ToolSpec, exclude: tuple[str, ...] = ()) -> list[str]:
-    """Repository files the tool should read (vendored/generated trees are already excluded)."""
+def _under(path: str, paths: tuple[str, ...]) -> bool:
+    """``path`` is one of ``paths`` or inside one of them (``.`` is the whole repository)."""
+    return any(p in ("", ".") or path == p or path.startswith(p.rstrip("/") + "/")
+               for p in paths)
+
+
+def select_files(
+    fs: RepoFS, spec: ToolSpec, exclude: tuple[str, ...] = (), paths: tuple[str, ...] = ()
+) -> list[str]:
+    """Repository files the tool should read (vendored/generated trees are already excluded),
+    within ``paths`` when the configuration limits it to some folders."""
     chosen = []
     for entry in fs.files:
         if entry.size > MAX_INPUT_BYTES or entry.is_symlink:
+            continue
+        if paths and not _under(entry.path, paths):
             continue
         if any(fnmatch(entry.name, pattern) for pattern in spec.include) and not any(
             fnmatch(entry.path, pattern) for pattern in exclude
@@ -99,8 +111,8 @@ def _load_cached(data: object) -> ToolRun | None:
 
 def _plan(spec: ToolSpec, fs: RepoFS, executor: Executor, where: Where) -> Plan:
     config = CONFIGS[spec.config](fs, where) if spec.config else ToolConfig()
-    files = select_files(fs, spec, config.exclude)
-    notes = list(config.refused)
+    files = select_files(fs, spec, config.exclude, config.paths)
+    notes = [*config.notes, *config.refused]
     unreadable = 0
     if executor.other_user:
         readable = _Readable(fs.root)
@@ -150,11 +162,18 @@ def _internal(spec: ToolSpec, fs: RepoFS) -> ToolRun:
 
 
 def run_tools(
-    specs: list[ToolSpec], fs: RepoFS, cache_dir: Path | None, notify: Notify = _quiet
+    specs: list[ToolSpec],
+    fs: RepoFS,
+    cache_dir: Path | None,
+    notify: Notify = _quiet,
+    declared: Mapping[str, Sequence[Declared]] | None = None,
 ) -> dict[str, ToolRun]:
     """Run ``specs`` on the repository in ``fs``: cached results where the inputs are
     unchanged, the rest in one sandboxed batch. Never a partial pass: a tool whose batch
-    failed, or that cannot run at all, is an ``error`` saying why and how to fix it."""
+    failed, or that cannot run at all, is an ``error`` saying why and how to fix it.
+    ``declared``: tool name -> the runs of it the repository declares (tox, pre-commit,
+    CI...), whose allowed options the tool's configuration builder passes on."""
+    declared = declared or {}
     runs = {s.name: _internal(s, fs) for s in specs if s.executable.internal}
     external = [s for s in specs if not s.executable.internal and not s.not_automated]
     if not external:
@@ -166,7 +185,11 @@ def run_tools(
     with tempfile.TemporaryDirectory(prefix="sqaaas-tools-cfg-") as tmp:
         cfg = Path(tmp)
         src, cfg_seen = executor.where(fs.root, cfg)
-        plans = [_plan(s, fs, executor, Where(src, f"{cfg_seen}/{s.name}")) for s in external]
+        plans = [
+            _plan(s, fs, executor, Where(src, f"{cfg_seen}/{s.name}",
+                                         tuple(declared.get(s.name, ()))))
+            for s in external
+        ]
         todo: list[Plan] = []
         for plan in plans:
             hit = resultcache.load("tool-results", plan.key, cache_dir) if cache_dir else None
@@ -218,6 +241,8 @@ def _run_batch(
     return runs
 
 
-def run_tool(spec: ToolSpec, fs: RepoFS, cache_dir: Path | None) -> ToolRun:
+def run_tool(
+    spec: ToolSpec, fs: RepoFS, cache_dir: Path | None, declared: Sequence[Declared] = ()
+) -> ToolRun:
     """Run one tool (its own batch); ``run_tools`` batches several."""
-    return run_tools([spec], fs, cache_dir)[spec.name]
+    return run_tools([spec], fs, cache_dir, declared={spec.name: declared})[spec.name]

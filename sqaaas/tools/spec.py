@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,9 @@ from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import CriteriaDataError
 
 Severity = Literal["error", "warning", "style", "info"]
+#: how sure a tool is of a finding (bandit's confidence), where it says
+Confidence = Literal["high", "medium", "low"]
+_CODES_SHOWN = 4  # codes named when a rule is described in words
 
 
 class _Strict(BaseModel):
@@ -24,7 +28,16 @@ class Package(_Strict):
 
     pypi: str | None = None
     debian: str | None = None
+    #: an npm package whose prebuilt binary the tools image copies (``sqaaas setup``); its
+    #: version must be pinned (``==X.Y.Z``) so that every image runs the same tool
+    npm: str | None = None
     version: str | None = None
+
+    @model_validator(mode="after")
+    def _npm_pinned(self) -> Package:
+        if self.npm and not (self.version or "").startswith("=="):
+            raise ValueError("an npm package needs a pinned version (==X.Y.Z)")
+        return self
 
 
 class Executable(_Strict):
@@ -42,8 +55,78 @@ class Executable(_Strict):
         return self
 
 
+class Condition(_Strict):
+    """A finding that matches every field given decides (an unset field matches all):
+    e.g. bandit's MEDIUM severity with HIGH confidence, or detect-secrets' private keys."""
+
+    severity: tuple[Severity, ...] = ()
+    confidence: tuple[Confidence, ...] = ()
+    codes: tuple[str, ...] = Field((), description="fnmatch patterns on the finding's code")
+    except_codes: tuple[str, ...] = Field((), description="codes that never decide")
+
+    def matches(self, severity: str, code: str, confidence: str | None) -> bool:
+        return (
+            (not self.severity or severity in self.severity)
+            and (not self.confidence or confidence in self.confidence)
+            and (not self.codes or any(fnmatch(code, c) for c in self.codes))
+            and not any(fnmatch(code, c) for c in self.except_codes)
+        )
+
+    def describe(self, brief: bool = False) -> str:
+        """The condition in words; ``brief`` names only the first few codes."""
+        parts = [" or ".join(self.severity) if self.severity else "any severity"]
+        if self.confidence:
+            parts.append(f"with {' or '.join(self.confidence)} confidence")
+        if self.codes:
+            limit = _CODES_SHOWN if brief else len(self.codes)
+            more = len(self.codes) - limit
+            parts.append(f"from {', '.join(self.codes[:limit])}"
+                         + (f" and {more} more" if more > 0 else ""))
+        if self.except_codes:
+            parts.append(f"except {', '.join(self.except_codes)}")
+        return " ".join(parts)
+
+
 class Evidencing(_Strict):
-    fail_on: tuple[Severity, ...] = ()
+    """How one tool's findings weigh on one subcriterion. ``fail_on``: the findings that
+    decide (a severity, or a :class:`Condition`); the others are warnings in the evidence.
+    ``scope``: ``all`` files, or only the ``product`` code (no tests, fixtures, examples,
+    docs or vendored code: sqaaas/facts/scope.py; a repository can change it in .sqaaas.yml)."""
+
+    fail_on: tuple[Severity | Condition, ...] = ()
+    scope: Literal["all", "product"] = "all"
+    side_fail_on: tuple[Severity | Condition, ...] | None = Field(
+        None, description="what decides instead when none of the tool's languages is a main "
+        "language of the repository (shell scripts beside Python code: only a script that "
+        "does not parse)"
+    )
+
+    def on_side_files(self) -> Evidencing:
+        """The rule for a repository where the tool's languages are side languages."""
+        if self.side_fail_on is None:
+            return self
+        return self.model_copy(update={"fail_on": self.side_fail_on, "side_fail_on": None})
+
+    def decides(self, severity: str, code: str, confidence: str | None = None) -> bool:
+        """Whether a finding with these traits is decisive for the subcriterion."""
+        return any(
+            severity == rule if isinstance(rule, str) else rule.matches(severity, code, confidence)
+            for rule in self.fail_on
+        )
+
+    def describe(self, scope: bool = True, brief: bool = False) -> str:
+        """The decisive rule in words (and the scope, unless ``scope`` is False), for the
+        docs, or ``brief`` for a report's summary line."""
+        if not self.fail_on:
+            return "evidence only, never decisive"
+        rules = [r if isinstance(r, str) else r.describe(brief) for r in self.fail_on]
+        text = "decisive: " + "; ".join(rules)
+        if self.side_fail_on is not None:
+            side = self.on_side_files().describe(False, brief).removeprefix("decisive: ")
+            text += f" (where not a main language: {side})"
+        if scope and self.scope == "product":
+            text += "; product code only (tests, examples, docs and vendored code left out)"
+        return text
 
 
 class ToolSpec(_Strict):
@@ -57,7 +140,9 @@ class ToolSpec(_Strict):
     config: str | None = None
     parser: str
     ok_exit_codes: tuple[int, ...] = (0,)
-    stream: Literal["stdout", "stderr"] = Field("stdout", description="where findings are printed")
+    stream: Literal["stdout", "stderr", "both"] = Field(
+        "stdout", description="where findings are printed (both: stdout, then stderr)"
+    )
     evidences: dict[str, Evidencing] = Field(min_length=1)
     min_score: float | None = None
     not_automated: str | None = Field(
@@ -67,6 +152,11 @@ class ToolSpec(_Strict):
         False, description="split the files over one process per core (no cross-file checks)"
     )
     timeout: float = Field(300, gt=0, le=3600)
+    declared_as: tuple[str, ...] = Field(
+        (), description="command names under which the repository's own runs of the tool "
+        "(tox, pre-commit, CI, make, npm: sqaaas/facts/declared_tools.py) are read and "
+        "honoured by its config builder, e.g. flake8 and pycodestyle"
+    )
 
     def applies_to(self, languages: dict[str, int]) -> bool:
         return "*" in self.languages or any(lang in languages for lang in self.languages)

@@ -260,7 +260,8 @@ def _created(
     tags=["assessments"],
     summary="Queue an assessment of a repository",
     description="202 with a new assessment; 200 with the one already queued or running for "
-    "the same repository, branch and subfolder. Poll its `links.self` until `state` is done.",
+    "the same repository, branch, subfolder and profile. Poll its `links.self` until `state` is "
+    "done.",
     status_code=202,
     responses={
         200: {"model": AssessmentCreated, "description": "the same request was already queued"},
@@ -271,7 +272,9 @@ def _created(
 def create_assessment(
     request: Request, response: Response, body: AssessmentRequest
 ) -> AssessmentCreated:
-    job, created = operations_of(request).submit(body.repo_url, body.branch, body.subfolder)
+    job, created = operations_of(request).submit(
+        body.repo_url, body.branch, body.subfolder, body.profile
+    )
     view = Assessment.of(job, _root(request))
     return AssessmentCreated(**_created(request, response, view, created))
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.facts.service.settings import onboarding_settings
 from sqaaas.pipelines import TARGETS
 from sqaaas.pipelines.spec import PipelineSpec, parse_spec
@@ -25,6 +26,8 @@ Target = Literal[TARGETS]  # type: ignore[valid-type]
 JobState = Literal["queued", "running", "done", "failed"]
 ReportFormat = Literal[WEB_FORMATS]  # type: ignore[valid-type]
 REPORT_FORMATS: tuple[str, ...] = WEB_FORMATS
+#: the profiles of criteria/badges.yml (which subcriteria decide), the default first
+ProfileName = Literal[default_catalogue().profile_names]  # type: ignore[valid-type]
 #: job kind -> the collection its URLs are under (/api/v1/<collection>/<id>, /<collection>/<id>)
 COLLECTIONS = {"assessment": "assessments", "onboarding": "onboardings"}
 
@@ -97,6 +100,11 @@ class AssessmentRequest(_Body):
     subfolder: str | None = Field(
         None, max_length=500, description="assess only this folder of the repository"
     )
+    profile: ProfileName | None = Field(
+        None,
+        description="which subcriteria decide each criterion's verdict (criteria/badges.yml, "
+        f"docs/criteria.md); default: {default_catalogue().profiles.default}",
+    )
 
 
 class JobLinks(BaseModel):
@@ -150,6 +158,9 @@ class Assessment(_JobStatus):
     repo_url: str
     branch: str | None
     subfolder: str | None
+    profile: str | None = Field(
+        description="the profile asked for (null: the default; the report names the one used)"
+    )
     commit: str | None = Field(description="the commit assessed (state done)")
 
     @classmethod
@@ -160,13 +171,15 @@ class Assessment(_JobStatus):
             repo_url=job.repo_url,
             branch=job.branch,
             subfolder=job.subfolder,
+            profile=job.assessment_profile,
             commit=job.commit_sha,
         )
 
 
 class AssessmentCreated(Assessment):
     created: bool = Field(
-        description="false when the same repository, branch and subfolder was already queued "
+        description="false when the same repository, branch, subfolder and profile was already "
+        "queued "
         "or running: that assessment is returned instead of a new one"
     )
 

@@ -26,12 +26,13 @@ from sqaaas.badges.jws import JwsCheckError, parse_compact, payload_object
 from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
 from sqaaas.badges.revocation import revoke
 from sqaaas.config import RepoConfig
+from sqaaas.core.catalogue import default_catalogue
 from sqaaas.core.model import Report
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines.render import render
 from sqaaas.pipelines.spec import PipelineSpec
 from sqaaas.web.jobs import WorkerPool
-from sqaaas.web.netcheck import RefusedURL, check_repository_url
+from sqaaas.web.netcheck import InvalidField, RefusedURL, check_repository_url
 from sqaaas.web.onboarding import OnboardingInput, check_request
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import BadgeRecord, Job, Store
@@ -80,12 +81,24 @@ class Operations:
     # assessments
 
     def submit(
-        self, repo_url: str, branch: str | None = None, subfolder: str | None = None
+        self,
+        repo_url: str,
+        branch: str | None = None,
+        subfolder: str | None = None,
+        profile: str | None = None,
     ) -> tuple[Job, bool]:
-        """Validate and queue an assessment; (job, created). Raises RefusedURL, QueueFull."""
+        """Validate and queue an assessment under ``profile`` (criteria/badges.yml; None or
+        empty: the default); (job, created). Raises RefusedURL, QueueFull."""
         url = check_repository_url(repo_url, allow_private=self.settings.allow_private)
         branch = (branch or "").strip() or None
         subfolder = (subfolder or "").strip().strip("/") or None
+        catalogue = default_catalogue()
+        profile = (profile or "").strip() or catalogue.profiles.default
+        if profile not in catalogue.profile_names:
+            raise InvalidField(
+                f"unknown profile '{profile}': choose {', '.join(catalogue.profile_names)}",
+                field="profile",
+            )
         if branch:
             try:
                 check_ref(branch, "branch")
@@ -99,7 +112,9 @@ class Operations:
                     f"refused subfolder '{subfolder}': give a path inside the repository",
                     field="subfolder",
                 ) from None
-        job, created = self.store.submit(url, branch, subfolder, self.settings.max_queued)
+        job, created = self.store.submit(
+            url, branch, subfolder, self.settings.max_queued, params={"profile": profile}
+        )
         return self._queued(job, created)
 
     def submit_onboarding(self, request: OnboardingInput) -> tuple[Job, bool]:

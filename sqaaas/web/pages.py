@@ -266,7 +266,12 @@ class JobForm:
 JOB_FORMS = {
     "assessment": JobForm(
         "assess.html",
-        {"repo_url": "Repository URL", "branch": "Branch", "subfolder": "Subfolder"},
+        {
+            "repo_url": "Repository URL",
+            "branch": "Branch",
+            "subfolder": "Subfolder",
+            "profile": "Badge profile",
+        },
     ),
     "onboarding": JobForm(
         "onboard.html",
@@ -293,11 +298,18 @@ def _job_form(
     status: int = 200,
 ) -> Response:
     form = JOB_FORMS[kind]
+    catalogue = default_catalogue()
     context = {
         "nav": NAV_OF_KIND[kind],
         "values": values or form.values(None),
         "errors": errors or {},
         "describe": form.labels.get,
+        # the profiles of criteria/badges.yml, the default first (its option is selected
+        # when the form has no value)
+        "profiles": [
+            (name, f"{name}: {catalogue.profile(name).title}")
+            for name in catalogue.profile_names
+        ],
     }
     return _page(request, form.template, context, status=status)
 
@@ -341,7 +353,9 @@ async def assess_submit(request: Request) -> Response:
     return await _submitted(
         request,
         "assessment",
-        lambda values: service.submit(values["repo_url"], values["branch"], values["subfolder"]),
+        lambda values: service.submit(
+            values["repo_url"], values["branch"], values["subfolder"], values["profile"]
+        ),
     )
 
 

@@ -78,7 +78,13 @@ def _assessment(request: dict[str, Any]) -> tuple[Report, str | None]:
             progress=_clone_step,
         )
         config = repository_config(checkout, request.get("subfolder"))
-        report = assess(checkout, config=config, progress=_probe_step, notify=_note)
+        report = assess(
+            checkout,
+            config=config,
+            progress=_probe_step,
+            notify=_note,
+            profile=(request.get("params") or {}).get("profile"),
+        )
     return report, checkout.commit
 
 

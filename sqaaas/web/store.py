@@ -113,6 +113,13 @@ class Job:
     def finished(self) -> bool:
         return self.state in ("done", "failed")
 
+    @property
+    def assessment_profile(self) -> str | None:
+        """The profile (criteria/badges.yml) an assessment was asked for; None for an
+        onboarding, or an assessment queued before profiles (it got the default)."""
+        value = (self.params or {}).get("profile") if self.kind == "assessment" else None
+        return value if isinstance(value, str) else None
+
 
 @dataclass(frozen=True)
 class BadgeRecord:

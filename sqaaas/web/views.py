@@ -99,7 +99,11 @@ def request_facts(job: Job) -> list[tuple[str, str]]:
             ("CA certificates", "sent" if wanted.ca_pem else None),
         ]
     else:
-        facts = [("Branch", job.branch), ("Subfolder", job.subfolder)]
+        facts = [
+            ("Branch", job.branch),
+            ("Subfolder", job.subfolder),
+            ("Badge profile", job.assessment_profile),
+        ]
     return [(label, value) for label, value in facts if value]
 
 
@@ -109,7 +113,8 @@ def retry_fields(job: Job) -> list[tuple[str, str]]:
         wanted = OnboardingInput.of(job)
         return [(name, value or "") for name, value in asdict(wanted).items()]
     return [("repo_url", job.repo_url), ("branch", job.branch or ""),
-            ("subfolder", job.subfolder or "")]  # fmt: skip
+            ("subfolder", job.subfolder or ""),
+            ("profile", job.assessment_profile or "")]  # fmt: skip
 
 
 def evidence_where(ev: Evidence) -> str | None:

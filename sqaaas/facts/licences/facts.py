@@ -1,4 +1,10 @@
-"""What QC.Lic knows about a repository, computed once per assessment (via ``ctx.fact``)."""
+"""What QC.Lic knows about a repository, computed once per assessment (via ``ctx.fact``).
+
+The project's licence is judged apart from vendored third-party code (``vendor/``,
+``third_party/``, ``external/``, git submodules, ``lib/<package>/`` with its own licence:
+sqaaas.facts.scope): a vendored file's SPDX header is another project's licence, so it is
+neither a licence of the project nor compared with the project's metadata.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from sqaaas.facts.licences.sources import (
     scan_headers,
 )
 from sqaaas.facts.licences.spdx import agrees
+from sqaaas.facts.scope import vendored_paths
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ def licence_facts(ctx: RepoContext) -> LicenceFacts:
     detections = [Detection(m.spdx, lf.path, m.how) for lf in root for m in lf.matches]
     reuse_found, conflicts = _reuse_detections(reuse)
     detections.extend(reuse_found)
-    headers = scan_headers(fs, {lf.path for lf in root})
+    headers = scan_headers(fs, {lf.path for lf in root}, ctx.fact(vendored_paths))
     declarations = declared_licences(ctx)
     conflicts.extend(_conflicts(declarations, tuple(detections) or headers.detections))
     elsewhere = [] if root or reuse else [

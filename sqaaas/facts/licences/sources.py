@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -60,6 +60,22 @@ class HeaderScan:
     sampled: int
     detections: tuple[Detection, ...]
     invalid: tuple[tuple[str, str], ...]  # (path, expression) with no SPDX id in it
+    #: vendored third-party files left out of the sample: (why, how many), most first
+    vendored: tuple[tuple[str, int], ...] = ()
+
+    def vendored_evidence(self) -> Evidence | None:
+        """The vendored files judged apart from the project's licence, or None."""
+        if not self.vendored:
+            return None
+        total = sum(n for _, n in self.vendored)
+        shown = ", ".join(f"{why} {n}" for why, n in self.vendored[:5])
+        more = f", and {len(self.vendored) - 5} more" if len(self.vendored) > 5 else ""
+        return Evidence(
+            message=f"{total} vendored third-party file(s) judged apart from the project's "
+            f"licence (their SPDX headers are another project's): {shown}{more}",
+            value=total,
+            failing=False,
+        )
 
 
 def is_licence_name(name: str) -> bool:
@@ -145,14 +161,22 @@ def _sample(files: Iterable[FileEntry], size: int) -> list[FileEntry]:
     return [pool[int(i * step)] for i in range(size)]
 
 
-def scan_headers(fs: RepoFS, skip: set[str]) -> HeaderScan:
+def scan_headers(fs: RepoFS, skip: set[str], vendored: Mapping[str, str]) -> HeaderScan:
+    """SPDX-License-Identifier headers in a bounded sample of the project's own files:
+    ``vendored`` files (path -> why, sqaaas.facts.scope) are another project's and left out."""
     data = licence_data()
     reuse_prefix = data.reuse_dir + "/"
-    candidates = [
-        f for f in fs.files
-        if f.path not in skip and not f.path.startswith(reuse_prefix)
-        and (language_of(f) is not None or f.suffix == ".license" or f.name == "REUSE.toml")
-    ]
+    candidates = []
+    left_out: dict[str, int] = {}
+    for f in fs.files:
+        if f.path in skip or f.path.startswith(reuse_prefix) or not (
+            language_of(f) is not None or f.suffix == ".license" or f.name == "REUSE.toml"
+        ):
+            continue
+        if (why := vendored.get(f.path)) is not None:
+            left_out[why] = left_out.get(why, 0) + 1
+        else:
+            candidates.append(f)
     sample = _sample(candidates, data.limit("header_sample_files"))
     per_expr: dict[tuple[tuple[str, ...], ...], dict[str, int]] = {}  # -> {path: line}
     invalid: list[tuple[str, str]] = []
@@ -173,4 +197,5 @@ def scan_headers(fs: RepoFS, skip: set[str]) -> HeaderScan:
         detections.extend(
             Detection(term[0], path, how, alternatives=term[1:], line=line) for term in terms
         )
-    return HeaderScan(len(sample), tuple(detections), tuple(invalid))
+    by_count = tuple(sorted(left_out.items(), key=lambda kv: (-kv[1], kv[0])))
+    return HeaderScan(len(sample), tuple(detections), tuple(invalid), by_count)

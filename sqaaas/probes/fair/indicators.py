@@ -18,7 +18,12 @@ from sqaaas.facts.licences import detection_evidence, is_custom, licence_facts
 from sqaaas.facts.metadata import CFF, CODEMETA, declared_versions, metadata_files
 from sqaaas.facts.remotes import public_remotes
 from sqaaas.facts.testsuites import suites_evidence, test_suites
-from sqaaas.facts.versions import release_tag, without_v_prefix
+from sqaaas.facts.versions import (
+    latest_release,
+    stale_hint,
+    version_checks,
+    without_v_prefix,
+)
 
 _PID_SOURCES = (
     "CITATION.cff (doi, identifiers), codemeta.json (identifier), .zenodo.json or a README badge"
@@ -87,26 +92,36 @@ def identifier_in_metadata(ctx: RepoContext) -> Finding:
 
 @probe("fair.version_identifier")
 def version_identifier(ctx: RepoContext) -> Finding:
-    """FRSM-03: a version declared in the metadata or manifest, and releases tagged in git."""
+    """FRSM-03: a version declared in the metadata or manifest, and releases tagged in git.
+
+    The release is QC.Met01's (sqaaas.facts.versions.latest_release) and so is the comparison
+    of the declared versions with it: a stale declared version is the same warning here.
+    """
     versions = ctx.fact(declared_versions)
-    tag = release_tag(ctx.git.tags)
+    release = ctx.fact(latest_release)
+    if versions and release is not None:
+        checks = ctx.fact(version_checks)
+        return Finding(
+            outcome=Outcome.PASS,
+            evidence=[release.evidence(), *(c.evidence for c in checks)],
+            hint=stale_hint(release, checks),
+        )
     evidence = [
         Evidence(message=f"version {v.value} declared in {v.source}", path=v.path, line=v.line,
-                 value=v.value)
+                 value=v.value, failing=False)
         for v in versions
     ]
-    if tag is not None:
-        evidence.append(Evidence(message=f"release tag {tag.name} reachable from HEAD",
-                                 value=tag.name))
-    if versions and tag is not None:
-        return Finding(outcome=Outcome.PASS, evidence=evidence)
-    version = without_v_prefix(versions[0].value if versions else tag.name if tag else "1.0.0")
+    if release is not None:
+        evidence.append(release.evidence())
+    version = without_v_prefix(
+        versions[0].value if versions else release.version if release else "1.0.0"
+    )
     missing = []
     if not versions:
         missing.append(Evidence(
             message=f"no version declared in {CFF}, {CODEMETA}, .zenodo.json, pyproject.toml or "
             "package.json"))
-    if tag is None:
+    if release is None:
         others = ctx.git.tags
         missing.append(Evidence(
             message="no tag reachable from HEAD names a version"
@@ -114,7 +129,7 @@ def version_identifier(ctx: RepoContext) -> Finding:
         ))
     return Finding(
         outcome=Outcome.FAIL,
-        evidence=missing + [e.model_copy(update={"failing": False}) for e in evidence],
+        evidence=missing + evidence,
         hint=f"Declare the version in {CFF} ('version: {version}') and tag the release: "
         f"git tag -a v{version} -m 'Release {version}' && git push --tags",
     )

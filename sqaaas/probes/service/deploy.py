@@ -15,14 +15,15 @@ from pathlib import PurePosixPath
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome, combine
 from sqaaas.core.registry import probe
-from sqaaas.facts.ci import search
+from sqaaas.facts.commands import search
+from sqaaas.facts.declared_tools import declared_invocations
 from sqaaas.facts.deployment import cm_files, iac_finding
 from sqaaas.facts.filemodes import world_writable_finding
 from sqaaas.facts.service.context import ServiceContext
 from sqaaas.safeparse import Limits, ParseError, ParseLimitError, load_yaml
 from sqaaas.tools.judge import judge
-from sqaaas.tools.runs import TOOL_FACTS
-from sqaaas.tools.spec import default_tools
+from sqaaas.tools.runs import tool_facts
+from sqaaas.tools.spec import Evidencing, default_tools
 
 NO_REPO_HINT = (
     "Pass the repository holding the service's deployment code with --deployment-repo "
@@ -31,7 +32,15 @@ NO_REPO_HINT = (
 #: IaC file suffix -> registry tool that lints it (its QC.Sty01 fail_on decides)
 LINTERS = {".yml": "yamllint", ".yaml": "yamllint", ".json": "json"}
 LINT_SUBCRITERION = "QC.Sty01"
+#: the tool runs, with the options of the runs the repository itself declares
+TOOL_FACTS = tool_facts(declared_invocations)
 SECRETS_TOOL, SECRETS_SUBCRITERION = "detect-secrets", "QC.Sec02"
+#: SvcQC.Sec07.6 looks for passwords in deployment files: every detector decides here, the
+#: keyword one included (QC.Sec02 counts only detectors that know a credential's format)
+EVERY_SECRET = Evidencing(fail_on=("error", "warning"))
+#: IaC files are what deploys the service: every linter error counts (a duplicate key in a
+#: compose file is a bug there), not only the syntax errors that decide QC.Sty01
+IAC_LINT = Evidencing(fail_on=("error",))
 _MOLECULE_FILES = ("molecule.yml", "molecule.yaml")
 _MAX_MOLECULE_BYTES = 200_000
 _MOLECULE_LIMITS = Limits(max_bytes=_MAX_MOLECULE_BYTES)
@@ -102,7 +111,9 @@ def dep_iac_lint(ctx: ServiceContext) -> Finding:
         if run.status == "ok":  # only the IaC files count here, not every YAML file
             run = replace(run, findings=[f for f in run.findings if f.path in paths],
                           files=len(paths))
-        judged.append(judge(default_tools()[tool], run, LINT_SUBCRITERION))
+        spec = default_tools()[tool]
+        spec = spec.model_copy(update={"evidences": {LINT_SUBCRITERION: IAC_LINT}})
+        judged.append(judge(spec, run, LINT_SUBCRITERION))
     result = combine(judged)
     return result.model_copy(update={"evidence": result.evidence + notes})
 
@@ -184,6 +195,7 @@ def sec_passwords(ctx: ServiceContext) -> Finding:
         return _no_repo()
     repo = ctx.repo
     spec = default_tools()[SECRETS_TOOL]
+    spec = spec.model_copy(update={"evidences": {SECRETS_SUBCRITERION: EVERY_SECRET}})
     run = repo.fact(TOOL_FACTS[SECRETS_TOOL])
     if run.status != "ok":
         return judge(spec, run, SECRETS_SUBCRITERION)

@@ -1,9 +1,11 @@
 """QC.Del: is a production artefact built from the repository, and is it published?
 
 Nothing is built: the build configuration is read (sqaaas.facts.builds: TOML/JSON parsed
-with sqaaas.safeparse, never executed) and the CI configuration is searched for a step that
-uploads the artefact to a registry. A build file over a parsing bound makes the verdict an
-``error``.
+with sqaaas.safeparse, never executed) and what CI runs is searched for a step that uploads
+the artefact to a registry: the ways of publishing are a table in criteria/publishing.yml
+(sqaaas.facts.publishing), matched on CI lines and on the commands their tasks run. A build
+file over a parsing bound makes the verdict an ``error``; publishing steps that live outside
+the repository (remote includes, reusable workflows) make a missing one "cannot tell".
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
 from sqaaas.facts import ci
 from sqaaas.facts.builds import build_declarations
+from sqaaas.facts.ci_unread import cannot_tell
+from sqaaas.facts.publishing import publish_steps
 
 
 @probe("del.build_config")
@@ -68,47 +72,10 @@ def build_config(ctx: RepoContext) -> Finding:
     )  # no hint of its own: QC.Del01's hint for the repository's language says what to add
 
 
-#: label -> regex of a CI line that uploads an artefact to a public registry
-PUBLISH_PATTERNS: dict[str, str] = {
-    "publishes to PyPI (pypa/gh-action-pypi-publish)": r"pypa/gh-action-pypi-publish",
-    "uploads with twine": r"\btwine\s+upload\b",
-    "publishes a Python package": r"\b(poetry|flit|uv|hatch|pdm)\s+publish\b",
-    "publishes to npm": r"\b(npm|yarn|pnpm)\s+(npm\s+)?publish\b",
-    "pushes a container image": r"\b(docker|podman|buildah)\s+(image\s+)?push\b",
-    "publishes to crates.io": r"\bcargo\s+publish\b",
-    "deploys with Maven": r"\bmvnw?\b.*\bdeploy\b",
-    "publishes with Gradle": r"\bgradlew?\b.*\bpublish(?!ToMavenLocal)",
-    "releases with GoReleaser": r"goreleaser",
-    "creates a GitHub release": r"\bgh\s+release\s+create\b|softprops/action-gh-release"
-    r"|ncipollo/release-action",
-    "releases with semantic-release": r"semantic-release",
-    "uploads to Anaconda.org": r"\banaconda\b.*\bupload\b|\bconda\s+upload\b",
-    "pushes a Ruby gem": r"\bgem\s+push\b",
-    "pushes a NuGet package": r"\bnuget\s+push\b",
-    "publishes a Helm chart": r"helm/chart-releaser-action|\bhelm\s+push\b",
-    "registers a Julia release (TagBot)": r"JuliaRegistries/TagBot",
-    "creates a GitLab release": r"\brelease-cli\s+create\b",
-}
-_BUILD_PUSH = {"builds an image (docker/build-push-action)": r"docker/build-push-action"}
-_PUSH_TRUE = {"pushes it (push: true)": r"^\s*push:\s*(true|\$\{\{)"}
-_GITLAB_RELEASE = {"GitLab release: keyword": r"^\s*release:\s*$"}
-
-
-def _publish_hits(ctx: RepoContext) -> list[Evidence]:
-    hits = ci.search(ctx, PUBLISH_PATTERNS, limit=50)
-    image_files = {h.path for h in ci.search(ctx, _BUILD_PUSH, limit=50)}
-    hits += [h for h in ci.search(ctx, _PUSH_TRUE, limit=50) if h.path in image_files]
-    hits += [
-        h for h in ci.search(ctx, _GITLAB_RELEASE, limit=50)
-        if (h.path or "").startswith(".gitlab-ci.")
-    ]
-    return hits
-
-
 @probe("del.publish_in_ci")
 def publish_in_ci(ctx: RepoContext) -> Finding:
     """A CI step uploads the artefact to a public registry (PyPI, npm, a container registry...)."""
-    hits, not_run = ci.split_by_trigger(ctx, _publish_hits(ctx), every_change=False)
+    hits, not_run = ci.split_by_trigger(ctx, list(ctx.fact(publish_steps)), every_change=False)
     zenodo = [
         Evidence(
             message="Zenodo metadata: archives releases with a DOI, which is not a package "
@@ -120,7 +87,7 @@ def publish_in_ci(ctx: RepoContext) -> Finding:
     if hits:
         return Finding(outcome=Outcome.PASS, evidence=hits[:10] + zenodo)
     searched = len(ctx.fact(ci.ci_files))
-    return Finding(
+    failed = Finding(
         outcome=Outcome.FAIL,
         evidence=[
             Evidence(
@@ -128,10 +95,11 @@ def publish_in_ci(ctx: RepoContext) -> Finding:
                 "artefact to a public registry",
                 value=searched,
             ),
-            *not_run,
+            *not_run[:10],
             *zenodo,
         ],
         hint="Add a release job that publishes the artefact, e.g. a GitHub workflow on "
         "'release: published' using pypa/gh-action-pypi-publish (PyPI trusted publishing), "
         "'npm publish', or docker/build-push-action with push: true to ghcr.io.",
     )
+    return cannot_tell(ctx, failed, every_change=False)

@@ -1,21 +1,25 @@
-"""QC.Doc05 and QC.Doc06: a substantive README, CONTRIBUTING and a code of conduct."""
+"""QC.Doc06.1-06.3: a README getting newcomers started, CONTRIBUTING, a code of conduct."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import re
 
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
-from sqaaas.facts.docfiles import COMMUNITY_DIRS, readme_path
+from sqaaas.facts.docfiles import community_files, readme_path
 from sqaaas.facts.markup import Heading, file_stem
-from sqaaas.facts.readme import README_LIMIT, README_TOPICS, readme_report
+from sqaaas.facts.readme import README_LIMIT, README_TOPICS, ReadmeReport, readme_report
 from sqaaas.repofs import TextFile, UnsafePathError
 
-COMMUNITY_SUFFIXES = frozenset(
-    {"", ".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".html"}
+#: Names (file stems, or the folder of an index/README) of the community files.
+CONTRIBUTING_NAMES = re.compile(
+    r"contribut(?:e|ing|ions?)(?:[-_ ]?guide(?:lines?)?)?|contributors?[-_ ]?guide"
+    r"|how[-_ ]?to[-_ ]?contribute|hacking",
+    re.IGNORECASE,
 )
-REQUIRED_ANY = ("installation", "usage")
+CONDUCT_NAMES = re.compile(r"code[-_ ]?of[-_ ]?conduct|conduct|coc", re.IGNORECASE)
+_PLACES = "the root, .github/, .gitlab/ or the documentation folders (docs/, doc/)"
 
 
 def _encoding_notes(file: TextFile, limit: int) -> list[Evidence]:
@@ -39,13 +43,34 @@ def _encoding_notes(file: TextFile, limit: int) -> list[Evidence]:
     return notes
 
 
+def _start_evidence(report: ReadmeReport) -> list[Evidence]:
+    """What gets a newcomer started: a getting-started section, commands, a docs link."""
+    found = []
+    if (section := report.start_section) is not None:
+        found.append(Evidence(message=f"getting-started section '{section.text}'",
+                              path=section.path, line=section.line, value=section.text,
+                              failing=False))
+    if report.command is not None:
+        found.append(Evidence(message=f"commands for the reader ({report.command.what})",
+                              path=report.path, line=report.command.line,
+                              excerpt=report.command.excerpt, failing=False))
+    if report.doc_link is not None:
+        found.append(Evidence(message=report.doc_link.what, path=report.path,
+                              line=report.doc_link.line, value=report.doc_link.excerpt,
+                              failing=False))
+    return found
+
+
 @probe("doc.readme")
 def readme(ctx: RepoContext) -> Finding:
-    """A substantive root README: enough words, and an installation or usage section.
+    """A root README that gets a newcomer started.
 
-    Rule: at least ``thresholds.readme_min_words`` words AND a section on installation or on
-    usage (a "Getting started" heading is both; an install command such as ``pip install``
-    stands in for an installation heading). The other recommended sections are reported.
+    Rule: a section on installation or usage (named in any usual way: install, setup,
+    getting started, quick start, usage, how to, run, build, deploy, ...), commands to type
+    (a shell code block, a prompt, an indented or inline command), or a link to the
+    documentation (a docs site, the declared documentation/home page, the docs folder).
+    A title with badges has none. The word count (``thresholds.readme_min_words``) and the
+    other recommended sections are reported, and decide nothing.
     """
     hint_sections = (
         "Add sections with headings to README: what the software does, Installation, Usage, "
@@ -63,18 +88,18 @@ def readme(ctx: RepoContext) -> Finding:
             return Finding.error(f"{path} could not be read", path=path)
         return Finding.failed(message, hint="Add a README.md at the root. " + hint_sections)
     minimum = ctx.config.thresholds.readme_min_words
-    too_short = report.words < minimum
+    short = f", fewer than the {minimum} of a substantive README (reported, not decisive)"
     evidence = [
         Evidence(
-            message=f"{report.path} is too short: {report.words} words, fewer than {minimum}"
-            if too_short
-            else f"{report.path}: {report.words} words (at least {minimum} expected)",
+            message=f"{report.path}: {report.words} words"
+            + (short if report.words < minimum else f" (at least {minimum} expected)"),
             path=report.path,
             value=report.words,
-            failing=too_short,
+            failing=False,
         )
     ]
     evidence += _encoding_notes(report.file, README_LIMIT)
+    started = _start_evidence(report)
     topics = dict(report.topics)  # the fact is shared: never mutate it
     evidence += [
         Evidence(  # sections found back no failure
@@ -105,34 +130,38 @@ def readme(ctx: RepoContext) -> Finding:
                 message=f"no section found on: {', '.join(missing)}",
                 path=report.path,
                 value=missing,
+                failing=False,
             )
         )
-    if too_short:
-        return Finding(outcome=Outcome.FAIL, evidence=evidence, hint=hint_sections)
-    if not any(t in topics for t in REQUIRED_ANY):
-        evidence.insert(
-            0,
-            Evidence(
-                message=f"{report.path} has neither an installation nor a usage section",
-                path=report.path,
-            ),
-        )
-        return Finding(
-            outcome=Outcome.FAIL,
-            evidence=evidence,
-            hint="Add an 'Installation' and a 'Usage' (or 'Getting started') section to "
-            f"{report.path}, with the commands to install and run the software.",
-        )
-    return Finding(outcome=Outcome.PASS, evidence=evidence)
+    if started:
+        return Finding(outcome=Outcome.PASS, evidence=started + evidence)
+    what = "is empty" if not report.file.text.strip() else (
+        f"does not get a newcomer started ({report.words} words)"
+    )
+    evidence.insert(
+        0,
+        Evidence(
+            message=f"{report.path} {what}: no section on installation or usage (install, "
+            "setup, getting started, quick start, usage, how to, run, build, deploy, ...), no "
+            "commands to type, and no link to the documentation",
+            path=report.path,
+            failing=True,
+        ),
+    )
+    return Finding(
+        outcome=Outcome.FAIL,
+        evidence=evidence,
+        hint="Add an 'Installation' and a 'Usage' (or 'Getting started') section to "
+        f"{report.path}, with the commands to install and run the software, or link the "
+        "documentation that has them. " + hint_sections,
+    )
 
 
-def _community_file(ctx: RepoContext, stems: list[str], what: str, hint: str) -> Finding:
-    """A CONTRIBUTING-like file at the root, in docs/ or in the forge folders, non-empty."""
+def _community_file(ctx: RepoContext, names: re.Pattern[str], what: str, hint: str) -> Finding:
+    """A CONTRIBUTING-like file, non-empty, where forges and documentation sites keep it."""
     evidence: list[Evidence] = []
     passed = False
-    for path in ctx.fs.find(stems, COMMUNITY_DIRS):
-        if PurePosixPath(path).suffix.lower() not in COMMUNITY_SUFFIXES:
-            continue
+    for path in community_files(ctx, names):
         try:
             head, size = ctx.fs.read_bytes(path, limit=4096)
         except (OSError, UnsafePathError):
@@ -145,7 +174,7 @@ def _community_file(ctx: RepoContext, stems: list[str], what: str, hint: str) ->
     if passed:
         return Finding(outcome=Outcome.PASS, evidence=evidence)
     evidence.insert(
-        0, Evidence(message=f"no {what} file in the root, docs/, doc/, .github/ or .gitlab/")
+        0, Evidence(message=f"no {what} file in {_PLACES}")
     )
     report = ctx.fact(readme_report)
     if report and (section := report.topics.get("contributing")):
@@ -164,7 +193,7 @@ def _community_file(ctx: RepoContext, stems: list[str], what: str, hint: str) ->
 def contributing(ctx: RepoContext) -> Finding:
     return _community_file(
         ctx,
-        ["CONTRIBUTING", "CONTRIBUTE"],
+        CONTRIBUTING_NAMES,
         "CONTRIBUTING",
         "Add CONTRIBUTING.md (root, docs/ or .github/) saying how to report issues, set up a "
         "development environment, run the tests and propose changes.",
@@ -175,7 +204,7 @@ def contributing(ctx: RepoContext) -> Finding:
 def code_of_conduct(ctx: RepoContext) -> Finding:
     return _community_file(
         ctx,
-        ["CODE_OF_CONDUCT", "CODE-OF-CONDUCT", "CODEOFCONDUCT", "CONDUCT"],
+        CONDUCT_NAMES,
         "CODE_OF_CONDUCT",
         "Add CODE_OF_CONDUCT.md (root, docs/ or .github/), e.g. the Contributor Covenant "
         "(https://www.contributor-covenant.org), with a contact for reports.",

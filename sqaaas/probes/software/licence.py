@@ -1,7 +1,9 @@
 """QC.Lic: is there an open-source licence, in a file at the root, meeting the OSD, popular?
 
 All four probes read one memoised fact (sqaaas.facts.licences.licence_facts): the licence files are
-read and matched once per assessment. ``lic.file_at_root`` also serves QC.Doc06.4.
+read and matched once per assessment. ``lic.file_at_root`` also serves QC.Doc06.4. Vendored
+third-party files (sqaaas.facts.scope) are judged apart: their licences are reported as left
+out, never counted as the project's.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def _file_problem(lf: LicenceFile) -> Evidence:
     return Evidence(message=message, path=lf.path, value=lf.status)
 
 
+def _vendored(facts: LicenceFacts) -> list[Evidence]:
+    """The vendored third-party files left out, said once per probe that judges licences."""
+    note = facts.headers.vendored_evidence()
+    return [note] if note is not None else []
+
+
 def _nothing_found(facts: LicenceFacts) -> Evidence:
     return Evidence(
         message="no licence found: no LICENSE/LICENCE/COPYING file at the root, no REUSE "
@@ -76,6 +84,7 @@ def detected(ctx: RepoContext) -> Finding:
                 message=f"{decl.path} ({decl.field}) declares {decl.raw!r}: agrees with the "
                 "licence found", path=decl.path, value=decl.raw, failing=False))
     evidence += [Evidence(message=c.message, path=c.path, value=c.value) for c in facts.conflicts]
+    evidence += _vendored(facts)
     if facts.conflicts:
         return Finding(
             outcome=Outcome.FAIL, evidence=evidence,
@@ -84,8 +93,8 @@ def detected(ctx: RepoContext) -> Finding:
         )
     if any(not is_custom(d.spdx) for d in facts.detections):
         return Finding(outcome=Outcome.PASS, evidence=evidence)
-    if not evidence:
-        evidence.append(_nothing_found(facts))
+    if not any(e.failing is not False for e in evidence):
+        evidence.insert(0, _nothing_found(facts))
     hint = _ADD_LICENCE
     unrecognised = [lf.path for lf in facts.root_files if lf.status == "unrecognised"]
     if unrecognised:
@@ -184,6 +193,7 @@ def _rule_finding(
         evidence.append(Evidence(
             message=f"{shown} is {verdict}; found in {', '.join(v.paths)}; source: {source}",
             path=v.paths[0], value=list(v.options) if len(v.options) > 1 else v.options[0]))
+    evidence += _vendored(facts)
     if failed:
         return Finding(outcome=Outcome.FAIL, evidence=evidence, hint=hint)
     return Finding(outcome=Outcome.PASS, evidence=evidence)

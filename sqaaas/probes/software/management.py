@@ -21,20 +21,28 @@ _READ_LIMIT = 200_000
 _FORGE_DIRS = (".github", ".gitea", ".forgejo")
 
 _TEMPLATE_FILE_DIRS = ("", "docs/", *(f"{d}/" for d in _FORGE_DIRS))
+#: a single template: <stem> with one of these extensions ("" = none), as forges accept
+_SINGLE_EXTENSIONS = ("", ".md", ".txt", ".markdown")
+#: files of a template folder
+_FOLDER_EXTENSIONS = (".md", ".txt", ".markdown", ".yml", ".yaml")
 
 
 @dataclass(frozen=True)
 class _Templates:
-    """A kind of forge template: folders of several (any .md/.yml inside), or one file."""
+    """A kind of forge template: folders of several, or one file (any case, any of these
+    places: the root, docs/ or a forge folder)."""
 
     what: str
-    stem: str  # <stem>.md (any case) at the root, in docs/ or in a forge folder; also a folder
+    stem: str  # <stem>[.md|.txt] where forges look; also the name of a folder of several
     gitlab_dir: str  # GitLab's folder for several
     hint: str
 
     @property
     def dirs(self) -> tuple[str, ...]:
-        return (*(f"{d}/{self.stem}/" for d in _FORGE_DIRS), f".gitlab/{self.gitlab_dir}/")
+        return (
+            *(f"{d}{self.stem}/" for d in _TEMPLATE_FILE_DIRS),
+            f".gitlab/{self.gitlab_dir}/",
+        )
 
 
 _ISSUE_TEMPLATES = _Templates(
@@ -56,14 +64,14 @@ _PR_TEMPLATES = _Templates(
 
 
 def _template_files(ctx: RepoContext, kind: _Templates) -> list[str]:
-    """Files inside template directories, or named ``<stem>.md`` (any case) where forges look."""
-    singles = {f"{d}{kind.stem}" for d in _TEMPLATE_FILE_DIRS}
+    """Files inside template folders, or named ``<stem>``, ``<stem>.md`` or ``<stem>.txt``
+    (any case) where forges look: the root, docs/ and the forge folders."""
+    singles = {f"{d}{kind.stem}{ext}" for d in _TEMPLATE_FILE_DIRS for ext in _SINGLE_EXTENSIONS}
     found: list[str] = []
     for entry in ctx.fs.files:
         lower = entry.path.lower()
-        in_dir = lower.startswith(kind.dirs) and lower.endswith((".md", ".yml", ".yaml"))
-        single = lower.rsplit(".", 1)[0] in singles and lower.endswith((".md", ".txt"))
-        if in_dir or single:
+        in_dir = lower.startswith(kind.dirs) and lower.endswith(_FOLDER_EXTENSIONS)
+        if in_dir or lower in singles:
             found.append(entry.path)
     return found
 

@@ -2,14 +2,13 @@
 
 One probe says whether any metadata file exists (so that a repository with none fails even
 though each file's own probe is then not applicable); one per file checks it is valid and
-tracked; one compares the versions it declares with the latest release tag.
+tracked; one compares the versions it declares with the latest release tag (a warning when
+they differ, never a failure).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-import semver
 
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
@@ -18,15 +17,13 @@ from sqaaas.facts.cff import CFF_SCHEMA_VERSION
 from sqaaas.facts.metadata import (
     CFF,
     CODEMETA,
-    DeclaredVersion,
     MetadataFile,
     citation_cff,
     codemeta,
     declared_versions,
     zenodo,
 )
-from sqaaas.facts.versions import release_tag, without_v_prefix
-from sqaaas.gitinfo import Tag
+from sqaaas.facts.versions import latest_release, stale_hint, version_checks
 
 _VALIDATE_CFF = f"check it with `cffconvert --validate` (CFF {CFF_SCHEMA_VERSION} schema)"
 
@@ -43,15 +40,15 @@ def _project_name(ctx: RepoContext) -> str:
 def _minimal_cff(ctx: RepoContext) -> str:
     """A CITATION.cff to start from, filled with what the repository already tells us."""
     title = _project_name(ctx)
-    release = release_tag(ctx.git.tags)
+    release = ctx.fact(latest_release)
     lines = [
         "cff-version: 1.2.0",
         "message: If you use this software, please cite it as below.",
         f"title: {title}",
     ]
     if release is not None:
-        released = datetime.fromtimestamp(release.timestamp, UTC).date().isoformat()
-        lines += [f"version: {without_v_prefix(release.name)}", f"date-released: {released}"]
+        released = datetime.fromtimestamp(release.tag.timestamp, UTC).date().isoformat()
+        lines += [f"version: {release.version}", f"date-released: {released}"]
     lines += ["authors:", "  - family-names: <family name>", "    given-names: <given name>"]
     return "\n".join(lines)
 
@@ -134,53 +131,18 @@ def codemeta_file(ctx: RepoContext) -> Finding:
 # --- versions --------------------------------------------------------------------------
 
 
-def _order(declared: str, released: str) -> int | None:
-    """-1/0/1 when both are (possibly short) SemVer versions, None when they cannot be ordered."""
-    try:
-        mine = semver.Version.parse(declared, optional_minor_and_patch=True)
-        theirs = semver.Version.parse(released, optional_minor_and_patch=True)
-    except (ValueError, TypeError):
-        return None
-    return mine.compare(theirs)
-
-
-def _check(version: DeclaredVersion, tag: Tag, at_head: bool) -> tuple[bool, Evidence]:
-    released = without_v_prefix(tag.name)
-    declared = without_v_prefix(version.value)
-    where = {"path": version.path, "line": version.line, "value": version.value}
-    order = 0 if declared == released else _order(declared, released)
-    if order == 0:
-        return True, Evidence(
-            message=f"{version.source} {version.value} matches the latest release tag {tag.name}",
-            **where,
-        )
-    if order == 1 and not at_head:
-        return True, Evidence(
-            message=f"{version.source} {version.value} is ahead of the latest release tag "
-            f"{tag.name}: HEAD holds unreleased commits prepared for the next release",
-            **where,
-        )
-    if order is None:
-        relation = "differs from"
-    elif order < 0:
-        relation = "is older than"
-    else:
-        relation = "is newer than"
-    at = " (HEAD is the tagged commit, so the release carries this version)" if at_head else ""
-    return False, Evidence(
-        message=f"{version.source} {version.value} {relation} the latest release tag "
-        f"{tag.name}{at}",
-        **where,
-    )
-
-
 @probe("met.version_matches_tag")
 def version_matches_tag(ctx: RepoContext) -> Finding:
-    """Versions declared in metadata and manifests agree with the latest release tag."""
+    """The versions declared in metadata and manifests, compared with the latest release.
+
+    Advisory: a stale version (CITATION.cff saying 1.0 after v1.1 was tagged) is a warning
+    with a hint, not a failure of QC.Met01; the FAIR version indicator shows the same
+    comparison (sqaaas.facts.versions.version_checks).
+    """
     versions = ctx.fact(declared_versions)
-    tags = ctx.git.tags
-    release = release_tag(tags)
+    release = ctx.fact(latest_release)
     if release is None:
+        tags = ctx.git.tags
         why = (
             f"no tag reachable from HEAD names a version (latest tag: {tags[0].name})"
             if tags
@@ -193,19 +155,11 @@ def version_matches_tag(ctx: RepoContext) -> Finding:
     if not versions:
         return Finding.not_applicable(
             f"no version declared in {CFF}, {CODEMETA}, .zenodo.json, pyproject.toml or "
-            f"package.json to compare with the latest release tag {release.name}"
+            f"package.json to compare with the latest release tag {release.tag.name}"
         )
-    at_head = release.commit == ctx.git.head
-    checks = [_check(v, release, at_head) for v in versions]
-    evidence = [e for _, e in checks]
-    stale = [v for v, (ok, _) in zip(versions, checks, strict=True) if not ok]
-    if not stale:
-        return Finding(outcome=Outcome.PASS, evidence=evidence)
-    target = without_v_prefix(release.name)
+    checks = ctx.fact(version_checks)
     return Finding(
-        outcome=Outcome.FAIL,
-        evidence=evidence,
-        hint="Set the released version: "
-        + "; ".join(dict.fromkeys(f"update version in {v.path} to {target}" for v in stale))
-        + f" (the latest release tag is {release.name}); bump it in the same commit you tag.",
+        outcome=Outcome.PASS,
+        evidence=[release.evidence(), *(c.evidence for c in checks)],
+        hint=stale_hint(release, checks),
     )

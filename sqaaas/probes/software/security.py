@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
-from sqaaas.facts import ci
+from sqaaas.facts import ci, commands
+from sqaaas.facts.ci_unread import cannot_tell
 from sqaaas.facts.filemodes import world_writable_finding
 
 _POLICY_DIRS = ("", "docs", ".github", ".gitlab")
@@ -86,7 +87,7 @@ def security_policy(ctx: RepoContext) -> Finding:
 @probe("sec.tools_in_ci")
 def tools_in_ci(ctx: RepoContext) -> Finding:
     """Security analysers (SAST, dependency audit, secret scan) run in CI or pre-commit."""
-    hits = ci.search(ctx, SECURITY_TOOLS, include_pre_commit=True, limit=50)
+    hits = commands.search(ctx, SECURITY_TOOLS, include_pre_commit=True, limit=500)
     # A weekly or release-time scan still feeds security reviews: any trigger counts.
     hits, not_run = ci.split_by_trigger(ctx, hits, every_change=False)
     bots = [
@@ -96,16 +97,17 @@ def tools_in_ci(ctx: RepoContext) -> Finding:
     ]
     if hits or bots:
         return Finding(outcome=Outcome.PASS, evidence=hits[:_SHOWN] + bots)
-    return Finding(
+    failed = Finding(
         outcome=Outcome.FAIL,
         evidence=[
             Evidence(
                 message="no security analyser or dependency-update bot is wired into CI or "
                 "pre-commit"
             ),
-            *not_run,
+            *not_run[:_SHOWN],
         ],
     )  # no hint of its own: QC.Sec03's hint for the repository's language names the tools
+    return cannot_tell(ctx, failed, every_change=False)
 
 
 @probe("sec.no_world_writable")

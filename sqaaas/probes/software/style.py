@@ -1,7 +1,8 @@
 """QC.Sty04: style checks run automatically for every change (CI or pre-commit).
 
 Running the linters themselves (QC.Sty01) is the job of the code-criteria tools; here only
-the wiring visible in the repository is read.
+the wiring visible in the repository is read: CI lines and what their tasks run
+(`npm run lint` -> `eslint .`, sqaaas.facts.commands), and pre-commit hooks.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
-from sqaaas.facts import ci
+from sqaaas.facts import ci, commands
+from sqaaas.facts.ci_unread import cannot_tell
 
 #: label -> regex of a CI or pre-commit line running a style checker or formatter check
 LINTERS: dict[str, str] = {
@@ -21,7 +23,7 @@ LINTERS: dict[str, str] = {
     "formatter check: black": r"\bblack\b",
     "import order: isort": r"\bisort\b",
     "linter: pycodestyle/pydocstyle": r"\b(pycodestyle|pydocstyle)\b",
-    "linter: ESLint": r"\beslint\b",
+    "linter: ESLint": r"\beslint\b|\b(?:ng|next|nuxt|nx)\s+lint\b|\bvue-cli-service\s+lint\b",
     "formatter check: Prettier": r"\bprettier\b",
     "linter: Biome": r"\bbiome\s+(check|lint|ci)\b|biomejs/",
     "linter: Stylelint": r"\bstylelint\b",
@@ -52,16 +54,17 @@ _PRE_COMMIT_CI = {
 @probe("sty.linters_in_ci")
 def linters_in_ci(ctx: RepoContext) -> Finding:
     """A style checker runs in CI for every change, or as a pre-commit hook."""
-    hits = ci.search(ctx, LINTERS, include_pre_commit=True, limit=50)
+    hits = commands.search(ctx, LINTERS, include_pre_commit=True, limit=500)
     kept, dropped = ci.split_by_trigger(ctx, hits)
     if not kept:
-        return Finding(
+        failed = Finding(
             outcome=Outcome.FAIL,
             evidence=[
                 Evidence(message="no style checker runs in CI for every change, nor in pre-commit"),
                 *dropped[:10],
             ],
         )  # no hint of its own: QC.Sty04's hint for the repository's language names the linter
+        return cannot_tell(ctx, failed)
     evidence = kept[:10]
     if all(h.path == ci.PRE_COMMIT for h in kept):  # no CI step runs linters or the hooks
         service = ci.match_lines(ci.PRE_COMMIT, ctx.fact(ci.pre_commit_lines), _PRE_COMMIT_CI)

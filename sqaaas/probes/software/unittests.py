@@ -2,7 +2,11 @@
 coverage is measured automatically for every change (Uni03/04).
 
 Uni01 runs the repository's Python test suite with coverage in containers (sqaaas.sandbox):
-the assessed code never runs on the host. The other probes only read files.
+the assessed code never runs on the host. It passes only when the tests ran and passed with
+enough coverage: tests in a language sqaaas cannot run give ``not_automated`` naming the
+language, never a pass by proxy (a test folder, CI coverage), and when the main language's
+tests are among them, a side Python suite does not stand in for them. The other probes only
+read files.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import re
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
-from sqaaas.facts import ci
+from sqaaas.facts import ci, commands
+from sqaaas.facts.ci_tests import ci_test_steps
+from sqaaas.facts.ci_unread import cannot_tell
 from sqaaas.facts.testsuites import TestSuite, code_files, suites_evidence, test_suites
+from sqaaas.languages import main_languages
 from sqaaas.platform.containers import EngineError
 from sqaaas.sandbox import SandboxUnavailable, run_python_tests
 from sqaaas.sandbox.report import finding_for
@@ -28,6 +35,7 @@ COVERAGE: dict[str, str] = {
     "coverage: Kover": r"\bkover",
     "coverage: nyc/c8": r"(?<![\w.-])(nyc|c8)\s",
     "coverage: --coverage flag (jest, vitest, flutter, ...)": r"--coverage\b",
+    "coverage: Angular (ng test --code-coverage)": r"--code-coverage\b",
     "coverage: npm coverage script": r"\b(npm|yarn|pnpm)\s+(run\s+)?(test:)?coverage\b",
     "coverage: go test -cover": r"\bgo\s+test\b.*\s-cover",
     "coverage: tarpaulin/llvm-cov/grcov": r"tarpaulin|llvm-cov|\bgrcov\b",
@@ -57,7 +65,7 @@ def _config_hits(ctx: RepoContext) -> list[Evidence]:
 def _pytest_steps(ctx: RepoContext) -> list[Evidence]:
     """CI steps that run pytest directly or through tox/nox, for every change."""
     steps = [
-        s for s in ctx.fact(ci.ci_test_steps)
+        s for s in ctx.fact(ci_test_steps)
         if re.search(r"\b(py\.?test|tox|nox)\b", s.excerpt or "")
     ]
     return ci.split_by_trigger(ctx, steps)[0]
@@ -66,7 +74,7 @@ def _pytest_steps(ctx: RepoContext) -> list[Evidence]:
 @probe("uni.coverage_in_ci")
 def coverage_in_ci(ctx: RepoContext) -> Finding:
     """A CI pipeline measures test coverage on every change."""
-    hits = ci.search(ctx, COVERAGE, limit=50)
+    hits = commands.search(ctx, COVERAGE, limit=500)
     kept, dropped = ci.split_by_trigger(ctx, hits)
     config = _config_hits(ctx)
     thresholds = [h for h in config if "fail_under" in h.message]
@@ -76,7 +84,7 @@ def coverage_in_ci(ctx: RepoContext) -> Finding:
     steps = _pytest_steps(ctx) if via_addopts else []
     if steps:
         return Finding(outcome=Outcome.PASS, evidence=steps[:5] + via_addopts + thresholds)
-    return Finding(
+    failed = Finding(
         outcome=Outcome.FAIL,
         evidence=[
             Evidence(message="no CI step measures test coverage on every change"),
@@ -84,6 +92,7 @@ def coverage_in_ci(ctx: RepoContext) -> Finding:
             *config,
         ],
     )  # no hint of its own: QC.Uni03/04's hint for the repository's language names the tool
+    return cannot_tell(ctx, failed)
 
 
 @probe("uni.tests_present")
@@ -103,18 +112,41 @@ def tests_present(ctx: RepoContext) -> Finding:
     )  # no hint of its own: QC.Uni02's hint for the repository's language gives the layout
 
 
-def _not_run(suites: tuple[TestSuite, ...]) -> Finding:
-    names = ", ".join(s.language for s in suites)
-    return Finding(
-        outcome=Outcome.NOT_AUTOMATED,
-        evidence=[
-            *suites_evidence(suites),
+#: why a suite in another language than Python is not run (the sandbox's one toolchain)
+_NOT_RUN_WHY = (
+    "sqaaas runs only Python test suites (the sandbox image has only the Python toolchain), so "
+    "these tests were not run and their coverage is not measured; a test folder or coverage "
+    "measured in CI (QC.Uni02-04) does not stand in for a run"
+)
+
+
+def _not_run(suites: tuple[TestSuite, ...], main: str | None = None) -> Finding:
+    """QC.Uni01 not automated for each language of ``suites`` sqaaas cannot run, named with
+    the reason; ``main`` names the main language when a Python suite was left unrun for it."""
+    evidence = [
+        Evidence(message=f"not automated for {s.language}: {_NOT_RUN_WHY}", failing=False)
+        for s in suites
+        if s.language != "Python"
+    ]
+    if main:
+        evidence.append(
             Evidence(
-                message=f"coverage of {names} tests is not measured: the sandbox image has only "
-                "the Python toolchain, so only Python test suites are run"
-            ),
-        ],
-    )
+                message=f"the Python tests were not run either: they would not measure the "
+                f"{main} code, the repository's main language",
+                failing=False,
+            )
+        )
+    return Finding(outcome=Outcome.NOT_AUTOMATED, evidence=[*suites_evidence(suites), *evidence])
+
+
+def _unrun_main_language(ctx: RepoContext, suites: tuple[TestSuite, ...]) -> str | None:
+    """The repository's largest language by code size when it is not Python and has tests
+    of its own, which sqaaas cannot run (a suite's language may group several:
+    JavaScript/TypeScript, C/C++)."""
+    main = next(iter(main_languages(ctx.fs.files)), None)
+    if main is None or main == "Python":
+        return None
+    return main if any(main in s.language.split("/") for s in suites) else None
 
 
 @probe("uni.coverage")
@@ -122,6 +154,8 @@ def coverage(ctx: RepoContext) -> Finding:
     """QC.Uni01: the Python test suite passes, in a container, and covers enough lines."""
     suites = ctx.fact(test_suites)
     python = [s for s in suites if s.language == "Python"]
+    if python and (main := _unrun_main_language(ctx, suites)) is not None:
+        return _not_run(suites, main=main)
     if not python:
         if suites:
             return _not_run(suites)
@@ -144,11 +178,12 @@ def coverage(ctx: RepoContext) -> Finding:
     except EngineError as exc:
         return Finding.error(f"the container engine failed while running the tests: {exc}")
     finding = finding_for(run, ctx.config.thresholds.coverage)
-    others = [s for s in suites if s.language != "Python"]
+    others = [
+        Evidence(message=f"not automated for {s.language}: {s.summary()}: {_NOT_RUN_WHY}",
+                 failing=False)
+        for s in suites
+        if s.language != "Python"
+    ]  # the suites this run did not include
     if others:
-        note = Evidence(
-            message="not run (no toolchain in the sandbox image): "
-            + "; ".join(s.summary() for s in others)
-        )
-        finding = finding.model_copy(update={"evidence": [*finding.evidence, note]})
+        finding = finding.model_copy(update={"evidence": [*finding.evidence, *others]})
     return finding

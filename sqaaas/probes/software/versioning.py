@@ -1,8 +1,10 @@
 """QC.Ver: releases are tagged with Semantic Versioning numbers.
 
-Only the latest release reachable from the assessed commit decides. Older tags cannot be
-renamed without rewriting history, so non-SemVer ones among them are reported but not held
-against the project, and the common leading 'v' (v1.2.3) is accepted and said so.
+Only the latest release reachable from the assessed commit decides: the newest tag naming
+a version (sqaaas.facts.versions.latest_release, the release QC.Met01 and the FAIR indicators
+compare the declared versions with; a moving 'nightly' tag is not a release). Older tags
+cannot be renamed without rewriting history, so non-SemVer ones among them are reported but
+not held against the project, and the common leading 'v' (v1.2.3) is accepted and said so.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.core.registry import probe
-from sqaaas.facts.versions import parse_semver
+from sqaaas.facts.versions import latest_release, parse_semver
 from sqaaas.gitinfo import Tag
 
 _MAX_LISTED = 10
@@ -60,8 +62,23 @@ def semver_release(ctx: RepoContext) -> Finding:
             ],
             hint=_TAG_HINT,
         )
-    # Several tags on the newest tagged commit (v1.2.0 and 'stable'): a SemVer one decides.
-    newest = [t for t in tags if t.commit == tags[0].commit]
+    release = ctx.fact(latest_release)
+    if release is None:  # only moving tags ('latest', 'nightly'): none names a release
+        names = [t.name for t in tags]
+        return Finding(
+            outcome=Outcome.FAIL,
+            evidence=[
+                Evidence(
+                    message=f"no tag reachable from the assessed commit names a version: "
+                    f"{_listed(names)}",
+                    value=names[:_MAX_LISTED],
+                ),
+                *_context_evidence(ctx, tags, tags),
+            ],
+            hint=_TAG_HINT,
+        )
+    # Several tags on the latest release's commit (v1.2.0 and 'stable'): a SemVer one decides.
+    newest = [t for t in tags if t.commit == release.tag.commit]
     notes = _context_evidence(ctx, tags, newest)
     for tag in newest:
         version = parse_semver(tag.name)

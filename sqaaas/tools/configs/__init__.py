@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from sqaaas.tools.configs.bandit_conf import bandit_config
 from sqaaas.tools.configs.base import ConfigBuilder, ToolConfig, Where
+from sqaaas.tools.configs.biome_conf import biome_config
+from sqaaas.tools.configs.cpp_conf import cppcheck_config
+from sqaaas.tools.configs.flake8_conf import flake8_config
 from sqaaas.tools.configs.markdown_conf import pymarkdown_config
 from sqaaas.tools.configs.pylint_rc import pylint_config
 from sqaaas.tools.configs.radon_conf import radon_config
@@ -19,6 +22,8 @@ from sqaaas.tools.configs.yamllint_conf import yamllint_config
 CONFIGS: dict[str, ConfigBuilder] = {
     "pylint": pylint_config,
     "ruff": ruff_config,
+    "flake8": flake8_config,
+    "cppcheck": cppcheck_config,
     "yamllint": yamllint_config,
     "bandit": bandit_config,
     "pymarkdown": pymarkdown_config,
@@ -26,6 +31,7 @@ CONFIGS: dict[str, ConfigBuilder] = {
     "radon": radon_config,
     "shellcheck": shellcheck_config,
     "hadolint": hadolint_config,
+    "biome": biome_config,
 }
 
 __all__ = ["CONFIGS", "ConfigBuilder", "ToolConfig", "Where"]

@@ -13,7 +13,7 @@ import configparser
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.safeparse import Limits, ParseError, load_json, load_toml, load_yaml
@@ -29,13 +29,39 @@ READS_FILES = "reads other files"
 NOT_ALLOWED = "not on sqaaas's allow-list for this tool"
 
 
+class Declared(Protocol):
+    """One run of the tool that the repository itself declares (a tox env, a pre-commit hook,
+    a CI step...): sqaaas.facts.declared_tools.Invocation. Named here by shape only, since
+    the tools floor does not import the facts floor; the probes hand the runs in."""
+
+    @property
+    def tool(self) -> str: ...  # the command name, e.g. pycodestyle for the flake8 entry
+
+    @property
+    def argv(self) -> tuple[str, ...]: ...  # its arguments as written
+
+    @property
+    def source(self) -> str: ...  # the declaring file, e.g. tox.ini
+
+    @property
+    def label(self) -> str: ...  # e.g. "tox.ini [testenv:pep8]"
+
+    @property
+    def directory(self) -> str: ...  # the repository folder it runs in ("": the root)
+
+    def describe(self) -> str: ...  # "as declared in tox.ini [testenv:pep8]: pycodestyle ..."
+
+
 @dataclass(frozen=True)
 class Where:
-    """Where the tool will see the repository and the folder of sanitised configurations
-    (``/src`` and ``/cfg`` in the tools container)."""
+    """What a builder is given besides the repository: where the tool will see it and the
+    folder of sanitised configurations (``/src`` and ``/cfg`` in the tools container), and
+    the runs of the tool the repository declares, preferred first (a builder that honours
+    them passes their allowed options on and names the refused ones)."""
 
     src: str
     cfg: str
+    declared: tuple[Declared, ...] = ()
 
 
 @dataclass
@@ -49,6 +75,9 @@ class ToolConfig:
     env: dict[str, str] = field(default_factory=dict)  # extra variables ({cfg} expanded)
     workdir: str = "repo"  # "empty": the tool reads config from its cwd, keep it out of the repo
     exclude: tuple[str, ...] = ()  # fnmatch patterns of repository paths not to give the tool
+    #: repository folders or files the tool is limited to (a declared run's paths); () = all
+    paths: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)  # what the report says about the config
 
     def refuse(self, source: str, key: str, reason: str) -> None:
         """Record a refused option, e.g. 'pyproject.toml [tool.pylint] load-plugins'."""
