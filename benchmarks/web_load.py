@@ -206,7 +206,8 @@ def main() -> None:
             server.stop()
 
     print(
-        f"POST /api/v1/pipelines (github-actions, {len(SPEC['criteria'])} criteria), "  # type: ignore[arg-type]
+        f"POST /api/v1/pipelines (github-actions, "
+        f"{len(SPEC['criteria'])} criteria), "  # type: ignore[arg-type]
         f"{args.duration:.0f} s per run, {args.threads} client threads, "
         f"access log {'on' if args.access_log else 'off'}; target p99 <= {TARGET_P99_MS:.0f} ms "
         f"at {TARGET_RATE} req/s"

@@ -52,7 +52,9 @@ def repo_factory(tmp_path: Path) -> Callable[..., Path]:
     counter = iter(range(10_000))
 
     def build(files: dict[str, str | bytes] | None = None, **kwargs: object) -> Path:
-        return make_repo(tmp_path / f"repo{next(counter)}", files, **kwargs)  # type: ignore[arg-type]
+        return make_repo(
+            tmp_path / f"repo{next(counter)}", files, **kwargs  # type: ignore[arg-type]
+        )
 
     return build
 

@@ -105,8 +105,8 @@ def make_report(
     return Report(
         tool={"name": "sqaaas", "version": "0.1.0"},
         baseline=BaselineInfo(
-            id="software", title="Software baseline", url="https://indigo-dc.github.io/sqa-baseline/",
-            version="4.1",
+            id="software", title="Software baseline",
+            url="https://indigo-dc.github.io/sqa-baseline/", version="4.1",
         ),
         repository=RepositoryInfo(
             url=url, commit=COMMIT, branch="main", path="/tmp/checkout", subfolder=subfolder

@@ -69,7 +69,9 @@ def test_baked_images_are_the_level_templates_with_the_credentials(issuer):  # n
     assert badge_bytes(issued, "jwt") == (issued.token + "\n").encode()
 
 
-def test_the_credential_states_repository_commit_level_standard_dates_and_digest(issuer):  # noqa: F811
+def test_the_credential_states_repository_commit_level_standard_dates_and_digest(
+    issuer,  # noqa: F811
+):
     report = report_for("gold")
     issued = issuer.issue(report, valid_days=30)
     vc = issued.credential

@@ -86,7 +86,8 @@ def test_every_probe_passes_on_the_well_kept_fixture(fair: Path) -> None:
 @pytest.mark.parametrize(
     "value",
     ["10.5281/zenodo.1234567", "10.1000/182", "10.1002/(SICI)1097-4571(199806)49:8<693::AID>",
-     "10.1000.10/abc", "https://doi.org/10.1000/182", "doi:10.1000/182", "http://dx.doi.org/10.1000/x"],
+     "10.1000.10/abc", "https://doi.org/10.1000/182", "doi:10.1000/182",
+     "http://dx.doi.org/10.1000/x"],
 )
 def test_well_formed_dois_are_accepted(value: str) -> None:
     assert doi_problem(value) is None

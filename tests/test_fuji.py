@@ -450,7 +450,9 @@ def test_assess_adds_the_fuji_section_for_the_repositorys_forge_url(
     section = report["criteria"][FUJI_SECTION]
     assert len(section["subcriteria"]) == 17 and section["valid"] is False
     assert report["fair"][FUJI_SECTION]["scores"]["FAIR"]["total"] == 45
-    assert report["fair"][FUJI_SECTION]["object_identifier"] == "https://github.com/example-org/tool"
+    assert report["fair"][FUJI_SECTION]["object_identifier"] == (
+        "https://github.com/example-org/tool"
+    )
     sent = fuji_replay.evaluations[0].json()
     assert sent["object_identifier"] == "https://github.com/example-org/tool"
     assert sent["use_github"] is True and sent["metric_version"] == SOFTWARE_METRICS

@@ -118,6 +118,7 @@ def test_external_references_are_never_followed(service_factory: Factory) -> Non
         "/a": get_op({"$ref": "file:///etc/passwd#/x"}),
         "/b": get_op({"$ref": bait.link("/schema.json")}),
     })
+
     def answer(_handler: object) -> Reply:
         return json_reply("text")
 

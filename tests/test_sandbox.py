@@ -414,7 +414,7 @@ def test_coverage_json_gives_line_coverage_and_worst_files():
     )
     assert (percent, statements, covered) == (70.0, 30, 21)
     assert [(f.path, f.percent, f.missing) for f in worst] == [("pkg/b.py", 55.0, 9),
-                                                                ("pkg/a.py", 100.0, 0)]
+                                                               ("pkg/a.py", 100.0, 0)]
     assert parse_coverage(b"{}", "/work/tree") is None
 
 

@@ -32,7 +32,6 @@ OLD = "https://old.example/sqaaas"
 NEW = "https://new.example/quality"
 
 
-
 def issuer_id(server: RunningServer) -> str:
     return str(requests.get(server.url("/issuer/issuer.json"), timeout=30).json()["id"])
 

@@ -89,7 +89,9 @@ def hanging_host() -> Iterator[HangingGitHost]:
 @contextlib.contextmanager
 def running_pool(tmp_path: Path, **options: object) -> Iterator[tuple[Operations, WorkerPool]]:
     """An Operations object and its started WorkerPool on a fresh data dir; stopped afterwards."""
-    settings = WebSettings(data_dir=tmp_path / "data", allow_private=True, **options)  # type: ignore[arg-type]
+    settings = WebSettings(
+        data_dir=tmp_path / "data", allow_private=True, **options  # type: ignore[arg-type]
+    )
     store = Store(settings.database)
     service = Operations(settings=settings, store=store)
     service.ensure_keys()

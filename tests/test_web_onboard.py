@@ -200,7 +200,7 @@ def test_reports_in_every_format(served):
 
 
 def test_the_service_badge_names_the_service_and_verifies(served, good_service, run_cli,
-                                                           tmp_path):  # fmt: skip
+                                                          tmp_path):  # fmt: skip
     job = served.jobs["good"]
     [badge] = served.client.get(job["links"]["badges"]).json()
     assert badge["scheme"] == "service" and badge["level"] == job["badge_level"]

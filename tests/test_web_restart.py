@@ -62,7 +62,6 @@ def served(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield {"slow": server.publish(slow), "quick": server.publish(quick)}
 
 
-
 def port_of(server: RunningServer) -> int:
     """A restart keeps the address: the issuer URL of the service's badges names it."""
     return int(server.base.rsplit(":", 1)[1])

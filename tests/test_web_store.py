@@ -146,7 +146,10 @@ def test_fail_keeps_a_bounded_error(store: Store) -> None:
     store.fail(job.id, "could not clone: " + "e" * 5000)
     failed = store.job(job.id)
     assert failed is not None and failed.state == "failed" and failed.finished
-    assert failed.error.startswith("could not clone") and len(failed.error) == 2000  # type: ignore[union-attr]
+    assert (
+        failed.error.startswith("could not clone")  # type: ignore[union-attr]
+        and len(failed.error) == 2000
+    )
 
 
 def test_requeue_only_touches_running_jobs(store: Store) -> None:

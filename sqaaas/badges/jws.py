@@ -125,7 +125,9 @@ def select_key(header: dict[str, Any], trusted: dict[str, TrustedKey]) -> Truste
 
 def check_signature(parsed: ParsedJws, key: TrustedKey) -> None:
     algorithm = OKPAlgorithm() if key.alg == "EdDSA" else RSAAlgorithm(RSAAlgorithm.SHA256)
-    if not algorithm.verify(parsed.signing_input, key.key, parsed.signature):  # type: ignore[arg-type]
+    if not algorithm.verify(
+        parsed.signing_input, key.key, parsed.signature  # type: ignore[arg-type]
+    ):
         raise JwsCheckError(
             "signature", f"the signature does not verify with trusted key {key.kid}"
         )

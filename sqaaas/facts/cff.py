@@ -158,6 +158,7 @@ def _validate(data: Any, node: yaml.Node | None, path: str, text: str) -> list[E
         problems.append(Evidence(message=f"... and {extra} more schema errors", path=path))
     return problems
 
+
 def check_cff(path: str, text: str) -> tuple[Any, list[Evidence], list[Evidence]]:
     """(document or None, problems, notes) of a CITATION.cff text."""
     problems: list[Evidence] = []

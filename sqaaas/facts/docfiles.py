@@ -109,7 +109,6 @@ def doc_headings(ctx: RepoContext) -> tuple[Heading, ...]:
     return tuple(headings)
 
 
-
 def community_files(ctx: RepoContext, names: re.Pattern[str]) -> list[str]:
     """Community files (CONTRIBUTING, CODE_OF_CONDUCT, ...) whose name stem ``names`` matches
     in full, in the usual markups.

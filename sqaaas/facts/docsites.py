@@ -23,7 +23,7 @@ class SiteConfig:
 
 SITE_CONFIGS = (
     SiteConfig(re.compile(r"\.?readthedocs\.ya?ml"), "Read the Docs configuration: Read the Docs "
-                "builds and hosts the documentation on every push", hosted=True),
+               "builds and hosts the documentation on every push", hosted=True),
     SiteConfig(re.compile(r"mkdocs\.ya?ml"), "MkDocs site configuration"),
     SiteConfig(re.compile(r"conf\.py"), "Sphinx configuration", docs_only=True),
     SiteConfig(re.compile(r"antora(-playbook)?\.ya?ml"), "Antora configuration"),
@@ -33,7 +33,7 @@ SITE_CONFIGS = (
     SiteConfig(re.compile(r"_quarto\.ya?ml"), "Quarto project"),
     SiteConfig(re.compile(r"doxyfile"), "Doxygen configuration"),
     SiteConfig(re.compile(r"_config\.ya?ml"), "Jekyll (GitHub Pages) site configuration",
-                docs_only=True),
+               docs_only=True),
 )
 _SITE_DIRS = frozenset({"", "website", *DOC_DIRS, *(f"{d}/source" for d in DOC_DIRS)})
 

@@ -71,7 +71,6 @@ _DOUBLES_IMPORTED: dict[str, str] = {
 }
 
 
-
 @dataclass(frozen=True)
 class DoublesScan:
     test_files: int  # test code files in the tree

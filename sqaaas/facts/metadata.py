@@ -244,7 +244,8 @@ def metadata_files(ctx: RepoContext) -> tuple[MetadataFile, ...]:
 def _line_of(text: str, key: str, value: str) -> int | None:
     """First line assigning ``value`` to ``key`` (YAML, JSON or TOML spelling)."""
     pattern = re.compile(
-        rf"""(?<![\w.-])["']?{re.escape(key)}["']?\s*[:=]\s*["']?{re.escape(value)}["']?\s*(?:[,#]|$)"""
+        rf"""(?<![\w.-])["']?{re.escape(key)}["']?\s*[:=]\s*"""
+        rf"""["']?{re.escape(value)}["']?\s*(?:[,#]|$)"""
     )
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.search(line):

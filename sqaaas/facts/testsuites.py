@@ -35,7 +35,8 @@ _TEST_SUPPORT_DIRS = frozenset(
     }
 )
 _TEST_FILE = re.compile(
-    r"^(?:test_.+\.py|.+_test\.py|conftest\.py|testing\.py|.+_test\.go|.+\.(?:test|spec)\.[cm]?[jt]sx?"
+    r"^(?:test_.+\.py|.+_test\.py|conftest\.py|testing\.py|.+_test\.go"
+    r"|.+\.(?:test|spec)\.[cm]?[jt]sx?"
     r"|.+Tests?\.(?:java|kt|scala|cs|php|swift)|.+_(?:spec|test)\.rb|test_.+\.rb"
     r"|.+_test\.(?:c|cc|cpp|rs|exs)|test[-_].+\.r)$",
     re.IGNORECASE,

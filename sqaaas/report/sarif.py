@@ -23,7 +23,9 @@ from sqaaas.core.outcomes import Evidence, Outcome
 from sqaaas.forges import web_url
 from sqaaas.report import fairview
 
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 SRCROOT = "SRCROOT"
 _MUST = RequirementLevel.MUST.strength
 

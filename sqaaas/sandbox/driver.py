@@ -201,8 +201,12 @@ def install(payload: dict[str, object]) -> int:
     copy_tree()
     shutil.copytree(TOOLS_VENV, VENV, symlinks=True)
     pip = [python(), "-I", "-m", "pip", "install", *_PIP_QUIET, *_OFFLINE]
-    args = _lines_file("requirements", list(payload.get("requirements", [])))  # type: ignore[call-overload]
-    args += _lines_file("constraints", list(payload.get("constraints", [])))  # type: ignore[call-overload]
+    args = _lines_file(
+        "requirements", list(payload.get("requirements", []))  # type: ignore[call-overload]
+    )
+    args += _lines_file(
+        "constraints", list(payload.get("constraints", []))  # type: ignore[call-overload]
+    )
     if payload.get("project"):
         if _call([*pip, *args, "-e", _target(payload)], cwd=TREE) == 0:
             return 0

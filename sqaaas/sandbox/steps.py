@@ -32,7 +32,11 @@ _PYTHON = "/opt/sqaaas-venv/bin/python"
 META_MARKER = "sqaaas-metadata: "
 FULL_MARKER = "sqaaas: no space left in "
 # HOME is each container's private tmpfs /tmp, not the host's
-OFFLINE_ENV = {"HOME": "/tmp", "PIP_NO_CACHE_DIR": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # nosec B108
+OFFLINE_ENV = {
+    "HOME": "/tmp",  # nosec B108
+    "PIP_NO_CACHE_DIR": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
 _COLLECT = Limits(cpus=1, memory="256m", pids=16, wall_time=60)
 _TAIL_LINES = 15
 

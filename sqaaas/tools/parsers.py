@@ -282,7 +282,8 @@ def bandit_json(stdout: str, root: PurePath) -> Parsed:
                 message,
                 _BANDIT_LEVEL.get(r["issue_severity"], "info"),  # type: ignore[arg-type]
                 r.get("col_offset"),
-                confidence if confidence in ("high", "medium", "low") else None,  # type: ignore[arg-type]
+                (confidence if confidence in ("high", "medium", "low")  # type: ignore[arg-type]
+                 else None),
             )
         )
     totals = (data.get("metrics") or {}).get("_totals") or {}

@@ -344,8 +344,9 @@ def test_errors_survive_copy_and_pickle() -> None:
     error = ParseLimitError("w.yml", "YAML nested too deeply (over 200 levels)", 200, 3)
     for clone in (copy.copy(error), pickle.loads(pickle.dumps(error))):
         assert type(clone) is ParseLimitError
-        assert (clone.source, clone.problem, clone.limit, clone.line) == ("w.yml",
-                error.problem, 200, 3)
+        assert (clone.source, clone.problem, clone.limit, clone.line) == (
+            "w.yml", error.problem, 200, 3
+        )
         assert str(clone) == "w.yml: line 3: YAML nested too deeply (over 200 levels)"
 
 

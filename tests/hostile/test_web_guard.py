@@ -279,7 +279,8 @@ def test_the_api_sends_nothing_to_loopback(tmp_path: Path, listener: LoopbackSer
     settings = WebSettings(data_dir=tmp_path / "data", workers=1, rate_limit_per_minute=10_000)
     assert not settings.allow_private
     with TestClient(create_app(settings, start_workers=True)) as client:
-        token = client.app.state.operations.store.create_token("tests")[1]  # type: ignore[attr-defined]
+        service = client.app.state.operations  # type: ignore[attr-defined]
+        token = service.store.create_token("tests")[1]
         headers = {"Authorization": f"Bearer {token}"}
         answers = {}
         for url in loopback_spellings(listener.port):

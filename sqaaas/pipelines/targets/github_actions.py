@@ -49,7 +49,6 @@ def pinned_actions() -> dict[str, dict[str, str]]:
     return raw
 
 
-
 def _script(count: int, gate: bool) -> str:
     """Fixed shell text: the when-gate, then each SQAAAS_RUN_<n> line in its own sh."""
     runs = [f'sh -c "$SQAAAS_RUN_{n}"' for n in range(1, count + 1)]

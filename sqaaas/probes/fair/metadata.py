@@ -137,7 +137,7 @@ def _orcid(person: dict[str, Any]) -> str | None:
 
 def _name(person: dict[str, Any]) -> str | None:
     parts = [_text(person.get(k)) for k in ("given-names", "givenName", "family-names",
-                                             "familyName")]
+                                            "familyName")]
     joined = " ".join(p for p in parts if p)
     return joined or _text(person.get("name"))
 

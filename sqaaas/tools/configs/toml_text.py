@@ -19,7 +19,7 @@ def value(data: Any) -> str:
         return str(data)
     if isinstance(data, float):
         return repr(data) if math.isfinite(data) else ("nan" if data != data else
-                                                         ("inf" if data > 0 else "-inf"))
+                                                       ("inf" if data > 0 else "-inf"))
     if isinstance(data, str):
         return json.dumps(data)
     if isinstance(data, list | tuple):
