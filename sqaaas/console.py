@@ -43,6 +43,12 @@ class FittingConsole(Console):
         # Rich pads every row to the widest one: hundreds of trailing blanks in a CI log
         self.file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
+    def on_broken_pipe(self) -> None:
+        """The reader left (``sqaaas criteria | head``) while Rich itself was writing (a rule,
+        a line): end as every closed pipe ends, through the command line's handler (exit
+        141), not with Rich's own exit 1, which would depend on when the reader left."""
+        raise BrokenPipeError
+
 
 def is_terminal(stream: TextIO) -> bool:
     """Whether ``stream`` is a terminal (not FORCE_COLOR's idea of one: CI logs set that)."""
