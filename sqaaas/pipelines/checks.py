@@ -19,7 +19,7 @@ from sqaaas.facts.declared_tools import declared_invocations
 from sqaaas.paths import default_cache_dir
 from sqaaas.pipelines.commands import evidenced, registry_tool
 from sqaaas.pipelines.spec import Step
-from sqaaas.probes.software.tools import judge_in_scope
+from sqaaas.probes.judging import judge_in_scope
 from sqaaas.safeparse import Limits, ParseError, load_json, read_document
 from sqaaas.tools.runner import run_tool
 
