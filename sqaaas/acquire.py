@@ -155,7 +155,7 @@ def _acquire(
     if repo is None:
         raise AcquireError(f"{target}: not a git repository (run 'git init' and commit)")
     info = GitInfo.of(repo)
-    if branch or commit:
+    if (branch or commit) and not _is_clean_head(repo, info, branch, commit):
         # Never touch the user's working tree: assess another revision from a private clone.
         origin = str(repo.root.resolve())
         cache = Path(cache_dir or default_cache_dir())
@@ -168,6 +168,27 @@ def _acquire(
         branch=_guarded(lambda: info.branch),
         cloned=False,
     )
+
+
+def _is_clean_head(repo: GitRepo, info: GitInfo, branch: str | None, commit: str | None) -> bool:
+    """Whether the revision asked for is what the clean work tree already holds: then it is
+    assessed in place, with no private clone (the same files, the same history)."""
+    try:
+        head = info.head
+        if head is None or (branch and info.branch != branch):
+            return False
+        if commit:
+            found = repo.run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                             f"{commit}^{{commit}}")
+            if found.returncode != 0 or found.stdout.decode("ascii", "replace").strip() != head:
+                return False
+        if (repo.root / ".gitmodules").exists():  # a submodule's state would need git inside it
+            return False
+        status = repo.run("status", "--porcelain", "-z", "--untracked-files=all",
+                          "--ignore-submodules=all")
+    except (OSError, GitError):
+        return False
+    return status.returncode == 0 and not status.stdout
 
 
 def _guarded(answer: Callable[[], str | None]) -> str | None:

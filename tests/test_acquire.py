@@ -154,6 +154,37 @@ def test_local_repo_with_commit_uses_private_clone_and_leaves_worktree(repo_fact
     assert _snapshot(repo) == before
 
 
+@pytest.mark.parametrize("ask", ["commit", "branch", "tag"])
+def test_asking_for_the_clean_head_assesses_in_place(repo_factory, tmp_path, ask):
+    repo = repo_factory({"a.txt": "1"}, tags=["v1.0.0"])
+    head = git(repo, "rev-parse", "HEAD").strip()
+    branch = git(repo, "symbolic-ref", "--short", "HEAD").strip()
+    wanted = {"commit": {"commit": head}, "branch": {"branch": branch},
+              "tag": {"commit": "v1.0.0"}}[ask]
+    checkout = acquire(str(repo), cache_dir=tmp_path / "cache", **wanted)
+    assert not checkout.cloned and checkout.root == repo.resolve() and checkout.commit == head
+    assert not (tmp_path / "cache").exists()  # no private clone made
+
+
+@pytest.mark.parametrize("state", ["modified", "untracked", "other branch"])
+def test_asking_for_head_of_a_changed_tree_still_clones(repo_factory, tmp_path, state):
+    """The work tree differs from the revision asked for: assess the revision, not the edits."""
+    repo = repo_factory({"a.txt": "1"})
+    head = git(repo, "rev-parse", "HEAD").strip()
+    wanted: dict[str, str] = {"commit": head}
+    if state == "modified":
+        write_files(repo, {"a.txt": "2"})
+    elif state == "untracked":
+        write_files(repo, {"b.txt": "new"})
+    else:
+        git(repo, "branch", "other")
+        wanted = {"branch": "other"}
+    checkout = acquire(str(repo), cache_dir=tmp_path / "cache", **wanted)
+    assert checkout.cloned and checkout.commit == head
+    assert (checkout.root / "a.txt").read_text() == "1"
+    assert not (checkout.root / "b.txt").exists()
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

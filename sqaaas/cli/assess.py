@@ -13,7 +13,7 @@ from sqaaas.core.catalogue import default_catalogue
 from sqaaas.fuji.settings import load_settings
 from sqaaas.progress import Progress
 from sqaaas.report.formats import REPOSITORY_FORMATS
-from sqaaas.subjects.repository import assess as run_assessment
+from sqaaas.subjects import reportcache
 
 
 @click.command("assess")
@@ -66,6 +66,11 @@ from sqaaas.subjects.repository import assess as run_assessment
 @click.option(
     "--timeout", default=300.0, show_default=True, help="Seconds allowed for cloning/fetching."
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Assess again even when nothing changed since the last assessment (no report cache).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("-v", "--verbose", is_flag=True, help="Show evidence of every subcriterion.")
 @fuji_options
@@ -80,6 +85,7 @@ def assess(
     profile: str,
     cache_dir: Path | None,
     timeout: float,
+    fresh: bool,
     quiet: bool,
     verbose: bool,
     fuji_url: str | None,
@@ -88,7 +94,9 @@ def assess(
     """Assess TARGET (a local repository folder or a git URL) against the software baseline.
 
     With --fuji-url, an F-UJI server also evaluates the repository's public URL with the
-    FAIR software metrics (report section QC.FAIR.F-UJI).
+    FAIR software metrics (report section QC.FAIR.F-UJI). An unchanged repository (same
+    tree, refs, request, sqaaas and tools) is answered from the report cache; --fresh
+    assesses it again.
     """
     fuji = load_settings(fuji_url, read_timeout=fuji_timeout) if fuji_url else None
     with Progress(enabled=not quiet) as progress:
@@ -101,15 +109,30 @@ def assess(
             progress=progress.clone_step,
             require_commit=True,
         )
-        report = run_assessment(
-            checkout,
-            criteria=criteria or None,
-            fuji=fuji,
-            progress=progress.probe_step,
-            notify=progress.note,
-            say=None if quiet else say("sqaaas"),
-            profile=profile,
-        )
+        request = reportcache.Request(criteria or None, "software", True, profile)
+        # F-UJI answers from the network: its evaluations are never replayed.
+        key = None if fresh or fuji else reportcache.report_key(checkout, request)
+        report = reportcache.load(key) if key else None
+        if report is not None:
+            progress.note(
+                f"unchanged since the assessment of {report.generated_at}: report from the "
+                "cache (--fresh assesses again)"
+            )
+        else:
+            # Imported here for start-up speed: a cache hit never loads the probes and tools.
+            from sqaaas.subjects.repository import assess as run_assessment
+
+            report = run_assessment(
+                checkout,
+                criteria=criteria or None,
+                fuji=fuji,
+                progress=progress.probe_step,
+                notify=progress.note,
+                say=None if quiet else say("sqaaas"),
+                profile=profile,
+            )
+            if key:
+                reportcache.store(key, report)
     emit(report, fmt, output, quiet=quiet, verbose=verbose)
     if fail_under and not default_catalogue().reaches(report.badge.level, fail_under):
         if not quiet:
