@@ -22,7 +22,13 @@ from sqaaas.platform.containers import (
     find_engine,
     load_state,
 )
-from sqaaas.platform.provision import APT_COMMAND, SetupError, setup
+from sqaaas.platform.provision import (
+    APT_COMMAND,
+    INSTALL_LABEL,
+    SetupError,
+    _remove_older,
+    setup,
+)
 from tests.containers_support import in_containers, ready_engine_fixture  # noqa: F401 (fixture)
 
 IMAGE = images.python_image()
@@ -380,3 +386,32 @@ def test_an_oom_kill_leaves_no_file_in_the_working_directory(ready_engine, tmp_p
     result = _python(ready_engine, code, limits=Limits(memory="128m", wall_time=30))
     assert result.killed
     assert list(tmp_path.iterdir()) == []
+
+
+@in_containers(timeout=180)
+def test_setup_replaces_only_its_own_installations_older_tools_images(ready_engine, tmp_path):
+    """Two sqaaas installations on one machine (two virtualenvs, two checkouts) keep each
+    other's tools images: setup drops only the older builds its own installation made."""
+    repository = "localhost/sqaaas-test-prune"
+    (tmp_path / "Containerfile").write_text(f"FROM {images.base_image()}\nLABEL test=prune\n")
+
+    def build(tag: str, install: str) -> str:
+        name = f"{repository}:{tag}"
+        result = ready_engine.build(name, tmp_path / "Containerfile", tmp_path,
+                                    labels={INSTALL_LABEL: install}, network=False)
+        assert result.rc == 0, result.output
+        return name
+
+    def present() -> set[str]:
+        listed = ready_engine.call("images", "--format", "{{.Repository}}:{{.Tag}}",
+                                   repository, check=False)
+        return set(listed.stdout.split())
+
+    try:
+        old, other, new = build("old", "mine"), build("other", "theirs"), build("new", "mine")
+        assert present() == {old, other, new}
+        assert _remove_older(ready_engine, repository, keep=new, install="mine") == 1
+        assert present() == {other, new}
+    finally:
+        for name in present():
+            ready_engine.call("rmi", "-f", name, check=False)

@@ -263,12 +263,15 @@ class Engine:
         context: Path,
         *,
         build_args: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
         network: bool = True,
         timeout: float = 1800.0,
     ) -> RunResult:
         """Build ``tag``; with the network on, the host CA bundle is mounted for downloads."""
         args = ["build", "-t", tag, "-f", str(containerfile)]
         args += [f"--network={'host' if network else 'none'}"]
+        for key, value in (labels or {}).items():
+            args += ["--label", f"{key}={value}"]
         for key, value in (build_args or {}).items():
             args += ["--build-arg", f"{key}={value}"]
         if self.name == "podman":

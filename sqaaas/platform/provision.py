@@ -10,6 +10,7 @@ engine settings, the Python test image, the tools image (this sqaaas and its sta
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -29,7 +30,14 @@ from sqaaas.platform.containers import (
     remembered_engine,
     save_state,
 )
-from sqaaas.platform.images.source import SourceError, build_wheel, current_source, requirements
+from sqaaas.platform.images.source import (
+    PACKAGE_DIR,
+    Source,
+    SourceError,
+    build_wheel,
+    current_source,
+    requirements,
+)
 
 #: slirp4netns lets dependency installs download without reaching the host's own services.
 PACKAGES = ("podman", "runc", "mmdebstrap", "slirp4netns")
@@ -296,13 +304,15 @@ def _ensure_tools(engine: Engine, image: str, base: str, say: Say) -> tuple[bool
                     "APT_PACKAGES": " ".join(sorted(set(IMAGE_TOOL_PACKAGES.values()))),
                     "NPM_PACKAGES": " ".join(image_npm_packages()),
                 },
+                labels={INSTALL_LABEL: _install_id(source)},
             )
         except EngineError as exc:
             raise SetupError(f"building {image} failed: {exc}") from None
     if result.rc != 0 or result.timed_out:
         why = "timed out" if result.timed_out else _tail(result.output)
         raise SetupError(f"building {image} failed: {why}")
-    removed = _remove_older(engine, images.TOOLS_REPOSITORY, keep=image)
+    removed = _remove_older(engine, images.TOOLS_REPOSITORY, keep=image,
+                            install=_install_id(source))
     note = f"; removed {removed} older one(s)" if removed else ""
     return True, f"built {image} in {result.duration:.0f} s{note}"
 
@@ -314,10 +324,23 @@ def _locked_versions() -> bytes:
     return path.read_bytes() if path.is_file() else b""
 
 
-def _remove_older(engine: Engine, repository: str, keep: str) -> int:
-    """Drop earlier builds of ``repository`` (one per sqaaas change); images in use stay."""
-    listed = engine.call("images", "--format", "{{.Repository}}:{{.Tag}}", repository,
-                         check=False)
+#: Which sqaaas installation (source folder or site-packages) built a tools image: setup
+#: replaces only its own installation's older builds, never those of another sqaaas on the
+#: same machine (a second virtualenv, another checkout), which would then fail to start.
+INSTALL_LABEL = "io.sqaaas.installation"
+
+
+def _install_id(source: Source) -> str:
+    where = source.project or PACKAGE_DIR  # the checkout, else the installed package
+    return hashlib.sha256(str(where.resolve()).encode()).hexdigest()[:16]
+
+
+def _remove_older(engine: Engine, repository: str, keep: str, install: str) -> int:
+    """Drop earlier builds of ``repository`` by this installation (one per sqaaas change);
+    images in use stay."""
+    listed = engine.call("images", "--format", "{{.Repository}}:{{.Tag}}",
+                         "--filter", f"reference={repository}",
+                         "--filter", f"label={INSTALL_LABEL}={install}", check=False)
     removed = 0
     for name in listed.stdout.split():
         if name.startswith(repository + ":") and name != keep:
