@@ -78,6 +78,9 @@ class RepoContext(FactCache):
     #: the probes this assessment runs (empty: not known), so that shared work can be
     #: planned once, e.g. one tools container for every tool they need
     probes: frozenset[str] = field(default=frozenset(), repr=False)
+    #: whether tools whose findings decide nothing (Pylint, Ruff, Radon...) run for their
+    #: evidence; a profile or --verbose asks for them (see Profile.evidence_tools)
+    evidence_tools: bool = field(default=True, repr=False)
 
 
 def make_context(

@@ -65,8 +65,9 @@ def run_probe(repo: Path, name: str) -> Finding:
     return registry.get(name)(ctx)
 
 
-def assess_repo(repo: Path, criteria: list[str] | None = None) -> Report:
-    return assess(acquire(str(repo)), criteria=criteria)
+def assess_repo(repo: Path, criteria: list[str] | None = None, profile: str | None = None
+                ) -> Report:
+    return assess(acquire(str(repo)), criteria=criteria, profile=profile)
 
 
 def report_hint(repo: Path, sid: str) -> str:

@@ -357,3 +357,29 @@ def test_style_errors_fail_qc_sty_under_both_profiles(repo_factory):
     catalogue = default_catalogue()
     strict = rescore(report.criteria, catalogue, catalogue.profile("strict"))
     assert not strict["QC.Sty"].valid
+
+
+def _tool_lines(report: Report) -> list[str]:
+    return [e.message for e in report.criteria["QC.Sty"].subcriteria["QC.Sty01"].evidence]
+
+
+@in_containers(timeout=600)
+def test_evidence_only_tools_run_only_when_a_profile_or_verbose_asks(repo_factory):
+    """Pylint, Ruff and Radon decide no subcriterion: under the sqaaas profile they are not
+    run (the report says so), so the verdict costs only the deciding tools; --profile strict
+    and --verbose run them for their evidence, and the verdict does not move."""
+    files = good_repo_files()
+    files["example/messy.py"] = '"""Messy."""\nimport os, sys\nif os.sep == None: x = 1; y = 2\n'
+    checkout = acquire(str(repo_factory(files)))
+    lean = assess(checkout, criteria=["QC.Sty"])
+    strict = assess(checkout, criteria=["QC.Sty"], profile="strict")
+    verbose = assess(checkout, criteria=["QC.Sty"], verbose=True)
+    assert not any(line.startswith("Pylint ") for line in _tool_lines(lean))
+    assert any("Pylint, Ruff" in line and "not run under this profile" in line
+               for line in _tool_lines(lean))
+    for fuller in (strict, verbose):
+        assert any(line.startswith("Pylint ") for line in _tool_lines(fuller))
+        assert not any("not run under this profile" in line for line in _tool_lines(fuller))
+    outcomes = {r.criteria["QC.Sty"].subcriteria["QC.Sty01"].outcome for r in (lean, strict,
+                                                                               verbose)}
+    assert outcomes == {Outcome.FAIL}  # flake8's E401/E701/E711 decide, in every profile

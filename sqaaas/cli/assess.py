@@ -72,7 +72,13 @@ from sqaaas.subjects import reportcache
     help="Assess again even when nothing changed since the last assessment (no report cache).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@click.option("-v", "--verbose", is_flag=True, help="Show evidence of every subcriterion.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Show evidence of every subcriterion, and run the tools whose findings decide "
+    "nothing (Pylint, Ruff, Radon...) for their evidence.",
+)
 @fuji_options
 def assess(
     target: str,
@@ -109,7 +115,8 @@ def assess(
             progress=progress.clone_step,
             require_commit=True,
         )
-        request = reportcache.Request(criteria or None, "software", True, profile)
+        request = reportcache.Request(criteria or None, "software", True, profile,
+                                      verbose=verbose)
         # F-UJI answers from the network: its evaluations are never replayed.
         key = None if fresh or fuji else reportcache.report_key(checkout, request)
         report = reportcache.load(key) if key else None
@@ -130,6 +137,7 @@ def assess(
                 notify=progress.note,
                 say=None if quiet else say("sqaaas"),
                 profile=profile,
+                verbose=verbose,
             )
             if key:
                 reportcache.store(key, report)

@@ -216,6 +216,11 @@ class Profile(_Strict):
     unlisted: UnlistedRule = Field(
         description="what is decisive for a criterion 'decisive' does not list"
     )
+    evidence_tools: bool = Field(
+        default=True,
+        description="run the tools whose findings decide no subcriterion (Pylint, Ruff, "
+        "Radon...) for their evidence; --verbose always runs them",
+    )
 
     def decisive_ids(self, criterion: Criterion) -> set[str]:
         """The subcriteria of ``criterion`` that decide its verdict under this profile."""

@@ -214,6 +214,9 @@ def _profile_lines(catalogue: Catalogue) -> list[str]:
         rule = UNLISTED_RULE_TEXT[profile.unlisted]
         others = "every other criterion" if profile.decisive else "every criterion"
         out.append(f"  - {others}: {rule}")
+        if not profile.evidence_tools:
+            out.append("  - tools whose findings decide no subcriterion (e.g. Pylint, Ruff, "
+                       "Radon) are not run; `--verbose` runs them for their evidence")
     out += [
         "",
         f"A report made before profiles names none: it was judged by `{profiles.unnamed}`.",

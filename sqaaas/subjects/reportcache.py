@@ -45,6 +45,7 @@ class Request:
     fair: bool
     profile: str | None
     config: RepoConfig | None = None
+    verbose: bool = False  # runs the evidence-only tools: more evidence in the report
 
     def describe(self) -> dict[str, object]:
         return {
@@ -53,6 +54,7 @@ class Request:
             "fair": self.fair,
             "profile": self.profile,
             "config": self.config.model_dump(mode="json") if self.config else None,
+            "verbose": self.verbose,
         }
 
 

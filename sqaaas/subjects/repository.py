@@ -53,6 +53,7 @@ def assess(
     notify: Callable[[str], None] | None = None,
     say: Say | None = None,
     profile: str | None = None,
+    verbose: bool = False,
 ) -> Report:
     """Assess a checked-out repository against ``baseline`` and return the report.
 
@@ -60,7 +61,8 @@ def assess(
     (criteria/fair/) are assessed too and reported as the QC.FAIR section; with ``fuji``
     an F-UJI server evaluates the repository's public URL (section QC.FAIR.F-UJI, its
     messages through ``say``). ``profile`` (a profile of criteria/badges.yml, None: the
-    default) says which subcriteria decide each criterion's verdict.
+    default) says which subcriteria decide each criterion's verdict, and whether the tools
+    whose findings decide nothing run for their evidence (``verbose`` runs them anyway).
     """
     started = time.monotonic()
     catalogue = catalogue or default_catalogue()
@@ -73,6 +75,7 @@ def assess(
     cfg = ctx.config
     needed = needed_probes(selected, cfg)
     ctx.probes = frozenset(needed)
+    ctx.evidence_tools = judged_by.evidence_tools or verbose
     findings = run_probes(ctx, needed, progress)
     languages = detect_languages(ctx.fs.files)
     results = evaluate(selected, findings, cfg, main_language(languages), profile=judged_by)

@@ -37,6 +37,13 @@ def main_languages(ctx: RepoContext) -> dict[str, float]:
     return measure_main_languages(ctx.fs.files)
 
 
+def runs_here(ctx: RepoContext, spec: ToolSpec) -> bool:
+    """Whether this assessment runs ``spec`` at all: a tool whose findings decide nothing
+    runs only when the profile or ``--verbose`` asks for its evidence (no work for rules
+    that do not decide)."""
+    return not spec.not_automated and (ctx.evidence_tools or not spec.decides_nothing)
+
+
 def planned_tools(ctx: RepoContext) -> list[ToolSpec]:
     """The tools this assessment needs: those of its ``tools.*`` probes when the probes are
     known, else every tool for the repository's languages."""
@@ -46,7 +53,7 @@ def planned_tools(ctx: RepoContext) -> list[ToolSpec]:
         s
         for s in default_tools().values()
         if s.applies_to(present)
-        and not s.not_automated
+        and runs_here(ctx, s)
         and (not ctx.probes or wanted.intersection(s.evidences))
     ]
 

@@ -158,6 +158,12 @@ class ToolSpec(_Strict):
         "honoured by its config builder, e.g. flake8 and pycodestyle"
     )
 
+    @property
+    def decides_nothing(self) -> bool:
+        """Whether the tool's findings are only evidence (no subcriterion fails on them): such
+        tools run only when a profile or ``--verbose`` asks for the fuller evidence."""
+        return not any(how.fail_on for how in self.evidences.values())
+
     def applies_to(self, languages: dict[str, int]) -> bool:
         return "*" in self.languages or any(lang in languages for lang in self.languages)
 

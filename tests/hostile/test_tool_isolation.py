@@ -136,7 +136,8 @@ def _assess_hostile(repo_factory, tmp_path: Path, listener: LoopbackServer) -> N
     host.mkdir()
     repo = repo_factory(hostile_files(host, listener))
     before = _tree(repo)
-    report = assess_repo(repo, list(TOOL_SUBCRITERIA))
+    # strict: every tool runs, the evidence-only ones (Pylint, Ruff, Radon) included
+    report = assess_repo(repo, list(TOOL_SUBCRITERIA), profile="strict")
     text = report.model_dump_json()
     canaries = sorted(p.name for p in host.iterdir() if p.name.startswith("canary-"))
     assert canaries == [], f"hostile code ran on the host: {canaries}"

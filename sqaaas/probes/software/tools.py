@@ -23,7 +23,7 @@ from sqaaas.facts.declared_tools import declared_invocations
 from sqaaas.languages import main_language_rule
 from sqaaas.probes.judging import judge_in_scope
 from sqaaas.tools.model import ToolRun
-from sqaaas.tools.runs import languages, main_languages, tool_facts
+from sqaaas.tools.runs import languages, main_languages, runs_here, tool_facts
 from sqaaas.tools.spec import ToolSpec, default_tools
 
 #: the tool runs, with the options of the runs the repository itself declares
@@ -121,10 +121,12 @@ def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
         if subcriterion in s.evidences
     ]
     declared = [s for s in specs if s.applies_to(present) and s.not_automated]
-    applicable = [s for s in specs if s.applies_to(present) and not s.not_automated]
+    applicable = [s for s in specs if s.applies_to(present) and runs_here(ctx, s)]
+    unasked = [s for s in specs if s.applies_to(present) and not s.not_automated
+               and not runs_here(ctx, s)]
     runs = {s.name: ctx.fact(TOOL_FACTS[s.name]) for s in applicable}
     gaps = _main_language_gaps(ctx, subcriterion, specs, runs)
-    if not applicable and not gaps:
+    if not applicable and not gaps and not unasked:
         handled = sorted({lang for s in specs for lang in s.languages})
         return Finding.not_applicable(
             f"no files in the languages the tools handle ({', '.join(handled)})"
@@ -147,6 +149,13 @@ def assess_with_tools(ctx: RepoContext, subcriterion: str) -> Finding:
         Evidence(message=f"{s.title}: not automated: {s.not_automated}", tool=s.name, failing=False)
         for s in declared
     ]
+    if unasked:
+        notes.append(Evidence(
+            message=f"{', '.join(s.title for s in unasked)}: evidence only (their findings "
+            "decide nothing), not run under this profile; --verbose or --profile strict runs "
+            "them",
+            failing=False,
+        ))
     return Finding(
         outcome=outcome,
         evidence=gaps + [e for j in judged for e in j.evidence] + notes,
