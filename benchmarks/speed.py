@@ -143,7 +143,7 @@ def coverage_figure(table: Table, name: str, repo: Path, cache: Path) -> None:
     script = "cp -a /src /tmp/w && cd /tmp/w && python -m pytest -q -p no:cacheprovider " \
              "--cov=. --cov-report=xml:/tmp/cov.xml --junitxml=/tmp/junit.xml"
     # engine.command: podman with this machine's settings (as a configured podman would run)
-    hand = timed(engine.command("run", "--rm", "--network=none", "--user", "65534:65534",
+    hand = timed(engine.run_command("--rm", "--network=none", "--user", "65534:65534",
                                 "--tmpfs", "/tmp:exec", "-e", "HOME=/tmp", "-v",
                                 f"{repo}:/src:ro", python_image(), "sh", "-c", script), repo)
     overhead = ours.wall - hand.wall

@@ -222,6 +222,11 @@ class Engine:
     def command(self, *args: str) -> list[str]:
         return [self.exe, *self._global_args(), *args]
 
+    def run_command(self, *args: str) -> list[str]:
+        """``<engine> run args`` with this machine's fixes (runtime, ulimits): a plain run, as
+        a user's configured engine would do it (benchmarks compare against it)."""
+        return self.command("run", *self._ulimit_args(), *args)
+
     def call(
         self, *args: str, timeout: float = 120.0, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
