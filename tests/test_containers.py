@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -13,6 +14,7 @@ import pytest
 
 from sqaaas.platform import images
 from sqaaas.platform.containers import (
+    PID_LABEL,
     Engine,
     EngineError,
     Fixes,
@@ -217,7 +219,9 @@ def test_wall_time_kills_the_container_quickly(ready_engine):
     assert result.timed_out and result.rc != 0
     assert time.monotonic() - started < 15
     left = subprocess.run(
-        ready_engine.command("ps", "-a", "--filter", "label=sqaaas=1", "--format", "{{.Names}}"),
+        # this process' own containers: other test workers may be running theirs
+        ready_engine.command("ps", "-a", "--filter", f"label={PID_LABEL}={os.getpid()}",
+                             "--format", "{{.Names}}"),
         capture_output=True,
         text=True,
         check=True,
