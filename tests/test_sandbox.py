@@ -157,6 +157,32 @@ def test_unchanged_commit_is_served_from_the_cache(repo_factory, tmp_path):
     assert not changed.cached and changed.passed == 4
 
 
+SIX_TEST = "import six\n\n\ndef test_six():\n    assert six.PY3\n"
+REUSED = "wheel(s) of an identical earlier download reused, nothing downloaded"
+
+
+@in_containers(timeout=300)
+def test_a_changed_tree_reuses_the_wheels_of_an_identical_download(repo_factory, tmp_path):
+    """The dependencies come from PyPI once (a package install from the registry); a second
+    run of a changed tree with the same requirements copies the same wheels back offline,
+    while changed requirements download again."""
+    repo = repo_factory({"calc/__init__.py": CALC, "tests/test_calc.py": TESTS_GOOD,
+                         "tests/test_six.py": SIX_TEST, "requirements.txt": "six==1.16.0\n"})
+    first = _run(repo, tmp_path)
+    assert first.passed == 4, first
+    assert REUSED not in Path(first.install.log).read_text()  # type: ignore[union-attr]
+    (repo / "tests" / "test_more.py").write_text("def test_more():\n    assert True\n")
+    second = _run(repo, tmp_path)
+    assert not second.cached and second.passed == 5, second
+    log = Path(second.install.log).read_text()  # type: ignore[union-attr]
+    assert "1 wheel(s) of an identical earlier download reused" in log
+    assert "pip download" not in log and "Saved " not in log
+    (repo / "requirements.txt").write_text("six==1.15.0\n")
+    third = _run(repo, tmp_path)
+    assert third.passed == 5, third
+    assert REUSED not in Path(third.install.log).read_text()  # type: ignore[union-attr]
+
+
 # --- hostile repositories ------------------------------------------------------------------
 
 

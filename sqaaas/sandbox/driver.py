@@ -14,6 +14,9 @@ requirements and the project into it from /wheels only (``--no-index``).
 coverage JSON to /out (a size-limited tmpfs), then say which scratch area filled up.
 ``collect`` (network off, no repository code): copy the regular files the tests left in
 /out to the host's results folder (/results), never following a link.
+``restore`` (network off, no repository code): copy the wheels of an earlier identical
+download (/wheel-cache, read-only) into /wheels instead of downloading them again; a
+``fetch`` given ``save`` copies what it downloaded into /wheel-save for that.
 The repository is copied first because builds and tests write into the source tree.
 """
 
@@ -28,6 +31,7 @@ import sys
 
 SRC, TREE, VENV, OUT = "/src", "/work/tree", "/work/venv", "/out"
 WHEELS, RESULTS = "/wheels", "/results"
+WHEEL_CACHE, WHEEL_SAVE = "/wheel-cache", "/wheel-save"
 TOOLS_VENV = "/opt/sqaaas-venv"
 #: The line ``meta`` ends with; the host reads the last one (and trusts none of it).
 META_MARKER = "sqaaas-metadata: "
@@ -172,7 +176,39 @@ def fetch(payload: dict[str, object]) -> int:
     runtime = [str(r) for r in payload.get("requirements", [])]  # type: ignore[attr-defined]
     runtime += _project_requires(payload.get("project"))  # type: ignore[arg-type]
     constraints = [str(c) for c in payload.get("constraints", [])]  # type: ignore[attr-defined]
-    return _download("dependencies", runtime, constraints) if runtime else 0
+    rc = _download("dependencies", runtime, constraints) if runtime else 0
+    if rc == 0 and payload.get("save"):
+        copy_wheels(WHEELS, WHEEL_SAVE)
+    return rc
+
+
+def copy_wheels(source: str, dest: str) -> int:
+    """Copy the regular ``*.whl`` files of ``source`` into ``dest``, never following a link
+    (a wheel name is pip's own, but the folder is checked as if it were not)."""
+    copied = 0
+    for name in sorted(os.listdir(source)):
+        if not name.endswith(".whl") or "/" in name or name.startswith("."):
+            continue
+        try:
+            fd = os.open(os.path.join(source, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as exc:
+            print(f"sqaaas: not copied: {name!r}: {exc.strerror}", flush=True)
+            continue
+        with os.fdopen(fd, "rb") as reader:
+            if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+                continue
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+            with os.fdopen(os.open(os.path.join(dest, name), flags, 0o644), "wb") as writer:
+                shutil.copyfileobj(reader, writer, 1 << 20)
+        copied += 1
+    return copied
+
+
+def restore(payload: dict[str, object]) -> int:
+    copied = copy_wheels(WHEEL_CACHE, WHEELS)
+    print(f"sqaaas: {copied} wheel(s) of an identical earlier download reused, nothing "
+          "downloaded", flush=True)
+    return 0
 
 
 # -- offline steps -----------------------------------------------------------------------------
@@ -268,7 +304,8 @@ def collect(options: dict[str, object]) -> int:
     return 0
 
 
-STEPS = {"fetch": fetch, "meta": meta, "install": install, "test": test, "collect": collect}
+STEPS = {"fetch": fetch, "meta": meta, "install": install, "test": test, "collect": collect,
+         "restore": restore}
 
 
 def main(argv: list[str]) -> int:

@@ -21,6 +21,7 @@ from sqaaas.sandbox.plan import InstallPlan
 from sqaaas.sandbox.requirements import Downloads, checked, valid_name
 from sqaaas.sandbox.results import RunStatus, StepLog
 from sqaaas.sandbox.steps import META_MARKER, Steps, log_section, tail
+from sqaaas.sandbox.wheelcache import WheelCache
 
 
 class _Failed(Exception):
@@ -34,10 +35,13 @@ class _Failed(Exception):
 class DependencyInstall:
     """The install steps of one run, with their shared time budget and log."""
 
-    def __init__(self, steps: Steps, limits: Limits, log: Path) -> None:
+    def __init__(
+        self, steps: Steps, limits: Limits, log: Path, wheels: WheelCache | None = None
+    ) -> None:
         self.steps = steps
         self.limits = limits
         self.log = log
+        self.wheels = wheels
         self.deadline = time.monotonic() + limits.wall_time
         self.sections: list[str] = []
         self.last: RunResult | None = None
@@ -79,6 +83,21 @@ class DependencyInstall:
         target = {**wanted.payload(), "project": plan.project, "extras": list(plan.extras)}
         self._step("install (offline)", "install", target)
 
+    def _fetch(self, payload: object, limits: Limits) -> RunResult:
+        """Download, or reuse the wheels of an identical earlier download."""
+        if self.wheels is None:
+            return self.steps.fetch(payload, limits)
+        key = self.wheels.key(payload)
+        if (cached := self.wheels.find(key)) is not None:
+            return self.steps.restore(cached, limits)
+        partial = self.wheels.reserve(key)
+        result = self.steps.fetch(payload, limits, save=partial)
+        if result.rc == 0 and not result.timed_out:
+            self.wheels.commit(key, partial)
+        else:
+            self.wheels.discard(partial)
+        return result
+
     def _project(self, meta: RunResult, wanted: Downloads) -> dict[str, object]:
         """Name and Requires-Dist from the meta step's last line: what the repository's
         own code said, hence vetted before it reaches the networked step."""
@@ -103,7 +122,7 @@ class DependencyInstall:
             raise _Failed(RunStatus.INSTALL_TIMED_OUT)
         limits = replace(self.limits, wall_time=remaining)
         if step == "fetch":
-            result = self.steps.fetch(payload, limits)
+            result = self._fetch(payload, limits)
         else:
             result = self.steps.offline(step, payload, limits)
         self.last = result

@@ -41,6 +41,7 @@ from sqaaas.sandbox.results import (
 )
 from sqaaas.sandbox.scratch import Scratch, ScratchSizes
 from sqaaas.sandbox.steps import DRIVER, FULL_MARKER, Steps, log_section, tail
+from sqaaas.sandbox.wheelcache import WheelCache
 
 Progress = Callable[[str], None]
 _CACHEABLE = {RunStatus.COMPLETED, RunStatus.TIMED_OUT, RunStatus.KILLED, RunStatus.SCRATCH_FULL}
@@ -173,7 +174,8 @@ class PythonSandbox:
         out.chmod(0o777)  # the contained user (nobody) copies the reports here
         seconds = self.options.install.wall_time + self.options.tests.wall_time + _HOLD_MARGIN_S
         with Scratch(engine, self.image, self.options.scratch, seconds) as scratch:
-            result = self._steps(Steps(engine, self.image, self.root, scratch), plan, run_dir)
+            steps = Steps(engine, self.image, self.root, scratch)
+            result = self._steps(steps, plan, run_dir, WheelCache(self.cache / "wheels", image_id))
         if result.status in _CACHEABLE:  # atomically: an interrupt never leaves half a verdict
             write_atomic(run_dir / "result.json", result.model_dump_json(indent=2).encode())
         return result
@@ -185,7 +187,9 @@ class PythonSandbox:
         except (OSError, ValueError):
             return None
 
-    def _steps(self, steps: Steps, plan: InstallPlan, run_dir: Path) -> TestRun:
+    def _steps(
+        self, steps: Steps, plan: InstallPlan, run_dir: Path, wheels: WheelCache
+    ) -> TestRun:
         base: dict[str, Any] = {
             "wall_time": self.options.tests.wall_time,
             "memory": self.options.tests.memory,
@@ -194,7 +198,8 @@ class PythonSandbox:
         install_log = None
         if not plan.empty:
             self.progress(f"installing dependencies ({plan.describe()})")
-            install = DependencyInstall(steps, self.options.install, run_dir / "install.log")
+            install = DependencyInstall(steps, self.options.install, run_dir / "install.log",
+                                        wheels)
             install_log, failed = install.run(plan, downloads(self.fs, plan))
             if failed is not None:
                 return TestRun(status=failed, install=install_log, **base)

@@ -28,6 +28,8 @@ from sqaaas.sandbox.scratch import Scratch, parse_size, with_areas
 DRIVER = Path(__file__).resolve().with_name("driver.py")
 _DRIVER_IN_CONTAINER = "/opt/sqaaas/driver.py"
 _PYTHON = "/opt/sqaaas-venv/bin/python"
+#: Where the wheel cache's folders appear in the restore and fetch steps (as in the driver).
+WHEEL_CACHE, WHEEL_SAVE = "/wheel-cache", "/wheel-save"
 #: Lines the driver writes (sqaaas.sandbox.driver defines the same; it imports nothing).
 META_MARKER = "sqaaas-metadata: "
 FULL_MARKER = "sqaaas: no space left in "
@@ -72,10 +74,13 @@ class Steps:
     def _driver(self) -> Mount:
         return Mount(DRIVER, _DRIVER_IN_CONTAINER)
 
-    def fetch(self, payload: object, limits: Limits) -> RunResult:
+    def fetch(self, payload: object, limits: Limits, save: Path | None = None) -> RunResult:
         """Download wheels, network on: no repository file is mounted, nothing but the
-        wheel folder is writable."""
+        wheel folder (and ``save``, a fresh wheel-cache folder) is writable."""
         mounts, env = [self._driver], dict(OFFLINE_ENV)
+        if save is not None:
+            mounts.append(Mount(save, WHEEL_SAVE, read_only=False))
+            payload = {**payload, "save": True} if isinstance(payload, dict) else payload
         if bundle := host_ca_bundle():  # TLS may go through an intercepting proxy
             mounts.append(Mount(Path(bundle), CONTAINER_CA))
             env |= {"PIP_CERT": CONTAINER_CA, "SSL_CERT_FILE": CONTAINER_CA}
@@ -116,6 +121,20 @@ class Steps:
             limits=with_areas(limits, *areas),
             env=env,
             workdir="/work",
+        )
+
+    def restore(self, cached: Path, limits: Limits) -> RunResult:
+        """Copy the wheels of an identical earlier download into /wheels: no network, no
+        repository file."""
+        return self.engine.run(
+            self.image,
+            _argv("restore", {}),
+            mounts=[self._driver, Mount(cached, WHEEL_CACHE)],
+            volumes={self.scratch.wheels: "/wheels"},
+            network=False,
+            limits=with_areas(limits, self.scratch.sizes.wheels),
+            env=OFFLINE_ENV,
+            workdir="/tmp",  # nosec B108 - the container's own tmpfs
         )
 
     def collect(self, results: Path) -> RunResult:
