@@ -136,6 +136,7 @@ def assemble(plan: Plan, answer: dict[str, Any], root: PurePath, missing_hint: s
     findings: list[ToolFinding] = []
     scores: list[float] = []
     suppressed = 0
+    suppressed_in: dict[str, int] = {}
     jobs = answer.get("jobs") or {}
     for number in range(len(_chunks(spec, plan.files))):
         job = jobs.get(f"{spec.name}#{number}") or {"status": "error", "message": "gave no answer"}
@@ -149,9 +150,11 @@ def assemble(plan: Plan, answer: dict[str, Any], root: PurePath, missing_hint: s
             return _made(plan, version, "error", f"cannot read {spec.title} output: {exc}")
         findings.extend(parsed.findings)
         suppressed += parsed.suppressed
+        suppressed_in |= parsed.suppressed_in
         if parsed.score is not None:
             scores.append(parsed.score)
     run = _made(plan, version, "ok", findings=findings,
                 score=round(min(scores), 2) if scores else None)
     run.suppressed = suppressed
+    run.suppressed_in = suppressed_in
     return run

@@ -29,6 +29,8 @@ class ToolRun:
     unreadable: int = 0
     #: findings suppressed inline by the repository and honoured by the tool (# nosec)
     suppressed: int = 0
+    #: the same per file, where the tool says (kept by the per-file cache)
+    suppressed_in: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,3 +43,5 @@ class Plan:
     key: str
     notes: list[str] = field(default_factory=list)
     unreadable: int = 0
+    #: file -> its own cache key, for tools whose findings are per file (ToolSpec.per_file)
+    file_keys: dict[str, str] = field(default_factory=dict)

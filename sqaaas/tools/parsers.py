@@ -38,6 +38,8 @@ class Parsed:
     score: float | None = None
     #: findings the repository suppressed inline and the tool honoured (bandit's # nosec)
     suppressed: int = 0
+    #: the same, per file where the tool says (so per-file cached results keep them)
+    suppressed_in: dict[str, int] = field(default_factory=dict)
 
 
 Parser = Callable[[str, PurePath], Parsed]
@@ -286,11 +288,23 @@ def bandit_json(stdout: str, root: PurePath) -> Parsed:
                  else None),
             )
         )
-    totals = (data.get("metrics") or {}).get("_totals") or {}
-    # "# nosec" counts under nosec, "# nosec B307" (a named test) under skipped_tests
-    counts = [totals.get(k) for k in ("nosec", "skipped_tests")] if isinstance(totals, dict) \
-        else []
-    return Parsed(findings, suppressed=sum(c for c in counts if isinstance(c, int)))
+    metrics = data.get("metrics") or {}
+    per_file = {
+        _rel(name, root): _nosec(counts)
+        for name, counts in (metrics.items() if isinstance(metrics, dict) else ())
+        if name != "_totals" and _nosec(counts)
+    }
+    return Parsed(findings, suppressed=_nosec(metrics.get("_totals") if isinstance(metrics, dict)
+                                              else None), suppressed_in=per_file)
+
+
+def _nosec(counts: object) -> int:
+    """Findings bandit left out for a "# nosec" (counted under nosec) or a "# nosec B307"
+    naming the test (under skipped_tests)."""
+    if not isinstance(counts, dict):
+        return 0
+    return sum(c for c in (counts.get(k) for k in ("nosec", "skipped_tests"))
+               if isinstance(c, int))
 
 
 #: detect-secrets prints each secret's type; the registry names its detectors (plugins)

@@ -16,14 +16,14 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
 from sqaaas import __version__, resultcache
 from sqaaas.repofs import RepoFS, UnsafePathError
 from sqaaas.safeparse import ParseLimitError
-from sqaaas.tools import internal, jobs
+from sqaaas.tools import filecache, internal, jobs
 from sqaaas.tools.configs import CONFIGS, ToolConfig, Where
 from sqaaas.tools.configs.base import Declared
 from sqaaas.tools.executor import BatchError, Executor, resolve
@@ -87,15 +87,22 @@ class _Readable:
         return bool(mode & stat.S_IROTH) and self._dir_ok(rel.rpartition("/")[0])
 
 
-def _digest(fs: RepoFS, paths: list[str], parts: list[str]) -> str:
-    digest = hashlib.sha256("\0".join(parts).encode())
+def _content_hashes(fs: RepoFS, paths: list[str]) -> dict[str, bytes]:
+    hashes = {}
     for rel in paths:
-        digest.update(os.fsencode(rel) + b"\0")  # a name that is not UTF-8: its bytes
         try:
             data, _ = fs.read_bytes(rel, limit=MAX_INPUT_BYTES)
         except (OSError, UnsafePathError):
             data = b"<unreadable>"
-        digest.update(hashlib.sha256(data).digest())
+        hashes[rel] = hashlib.sha256(data).digest()
+    return hashes
+
+
+def _digest(hashes: dict[str, bytes], paths: list[str], parts: list[str]) -> str:
+    digest = hashlib.sha256("\0".join(parts).encode())
+    for rel in paths:
+        digest.update(os.fsencode(rel) + b"\0")  # a name that is not UTF-8: its bytes
+        digest.update(hashes[rel])
     return digest.hexdigest()
 
 
@@ -123,13 +130,15 @@ def _plan(spec: ToolSpec, fs: RepoFS, executor: Executor, where: Where) -> Plan:
             notes.append(f"{unreadable} file(s) not readable by other users left out (the "
                          "tools run as an unprivileged user)")
         files = kept
-    key = _digest(
-        fs,
-        files + config.sources,
-        [spec.name, executor.identity, *spec.args, *config.args, config.workdir,
-         json.dumps(config.files, sort_keys=True), json.dumps(config.env, sort_keys=True)],
-    )
-    return Plan(spec, files, config, key, notes, unreadable)
+    hashes = _content_hashes(fs, files + config.sources)
+    parts = [spec.name, executor.identity, *spec.args, *config.args, config.workdir,
+             json.dumps(config.files, sort_keys=True), json.dumps(config.env, sort_keys=True)]
+    key = _digest(hashes, files + config.sources, parts)
+    file_keys = {}
+    if spec.per_file:
+        setting = _digest(hashes, config.sources, parts)  # everything but the files read
+        file_keys = {rel: filecache.file_key(setting, rel, hashes[rel]) for rel in files}
+    return Plan(spec, files, config, key, notes, unreadable, file_keys)
 
 
 def _write_configs(cfg: Path, plans: list[Plan]) -> None:
@@ -191,10 +200,15 @@ def run_tools(
             for s in external
         ]
         todo: list[Plan] = []
+        reused: dict[str, dict[str, ToolRun]] = {}
         for plan in plans:
             hit = resultcache.load("tool-results", plan.key, cache_dir) if cache_dir else None
             if hit is not None and (found := _load_cached(hit)) is not None:
                 runs[plan.spec.name] = found
+            elif plan.file_keys and cache_dir and len(
+                kept := filecache.reuse(plan, cache_dir)
+            ) == len(plan.files):
+                runs[plan.spec.name] = _stored(plan, filecache.merge(plan, None, kept), cache_dir)
             elif not plan.files and plan.unreadable:
                 runs[plan.spec.name] = _error(
                     plan.spec, f"{plan.spec.title}: none of its {plan.unreadable} file(s) is "
@@ -207,17 +221,51 @@ def run_tools(
                     notes=plan.notes, unreadable=plan.unreadable,
                 )
             else:
+                if plan.file_keys and cache_dir:
+                    reused[plan.spec.name] = filecache.reuse(plan, cache_dir)
                 todo.append(plan)
         if cached := [p.spec.title for p in plans if runs.get(p.spec.name, _NOT_RUN).cached]:
             notify(f"{', '.join(cached)}: files unchanged, results from the cache")
         if todo:
-            runs |= _run_batch(todo, fs, executor, cfg, src, cfg_seen, cache_dir, notify)
+            runs |= _run_changed(todo, reused, fs, executor, cfg, src, cfg_seen, cache_dir,
+                                 notify)
+    return runs
+
+
+def _stored(plan: Plan, run: ToolRun, cache_dir: Path | None) -> ToolRun:
+    """Keep a successful run of the whole plan under its key (the next run's first look)."""
+    if cache_dir and run.status == "ok":
+        resultcache.store("tool-results", plan.key, asdict(run), cache_dir)
+    return run
+
+
+def _run_changed(
+    todo: list[Plan], reused: dict[str, dict[str, ToolRun]], fs: RepoFS, executor: Executor,
+    cfg: Path, src: str, cfg_seen: str, cache_dir: Path | None, notify: Notify,
+) -> dict[str, ToolRun]:
+    """Run the plans in one batch, each per-file tool on the files without a cached result
+    only, and put every tool's run back together over all of its files."""
+    narrowed = [
+        replace(p, files=[f for f in p.files if f not in reused.get(p.spec.name, {})])
+        for p in todo
+    ]
+    if partly := [p.spec.title for p in todo if reused.get(p.spec.name)]:
+        notify(f"{', '.join(partly)}: running on the changed files only")
+    fresh = _run_batch(narrowed, fs, executor, cfg, src, cfg_seen, notify)
+    runs = {}
+    for plan, ran in zip(todo, narrowed, strict=True):
+        run = fresh[plan.spec.name]
+        if plan.file_keys:
+            if cache_dir:
+                filecache.store(ran, run, cache_dir)
+            run = filecache.merge(plan, run, reused.get(plan.spec.name, {}))
+        runs[plan.spec.name] = _stored(plan, run, cache_dir)
     return runs
 
 
 def _run_batch(
     todo: list[Plan], fs: RepoFS, executor: Executor, cfg: Path, src: str, cfg_seen: str,
-    cache_dir: Path | None, notify: Notify,
+    notify: Notify,
 ) -> dict[str, ToolRun]:
     batch = jobs.build_batch(todo, src, cfg_seen)
     _write_configs(cfg, todo)
@@ -235,8 +283,6 @@ def _run_batch(
     for plan in todo:
         run = jobs.assemble(plan, answer, PurePosixPath(src), executor.fix)
         run.duration_s = seconds
-        if cache_dir and run.status == "ok":
-            resultcache.store("tool-results", plan.key, asdict(run), cache_dir)
         runs[plan.spec.name] = run
     return runs
 

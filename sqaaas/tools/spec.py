@@ -151,6 +151,10 @@ class ToolSpec(_Strict):
     parallel: bool = Field(
         False, description="split the files over one process per core (no cross-file checks)"
     )
+    per_file: bool = Field(
+        False, description="a file's findings depend on that file and the configuration only: "
+        "results are also cached per file, so a changed file re-runs the tool on it alone"
+    )
     timeout: float = Field(300, gt=0, le=3600)
     declared_as: tuple[str, ...] = Field(
         (), description="command names under which the repository's own runs of the tool "
