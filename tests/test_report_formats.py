@@ -210,7 +210,10 @@ def test_sarif_driver_and_rules() -> None:
     described = report.criteria["QC.Acc"].subcriteria["QC.Acc02"].description
     assert acc02["shortDescription"]["text"] == described
     assert acc02["help"]["text"] == "Fix <b>it</b> | now"
-    assert acc02["helpUri"] == report.criteria["QC.Acc"].source_url
+    assert acc02["helpUri"] == (
+        "https://github.com/sqaaas/sqaaas/blob/main/docs/criteria.md#qcacc-code-accessibility")
+    assert acc02["fullDescription"]["text"] == f"{described} (MUST)"
+    assert acc02["name"] == "QcAcc02"
     assert acc02["properties"]["requirement_level"] == "MUST"
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
@@ -223,7 +226,9 @@ def test_sarif_results_only_for_failures_and_errors_with_levels() -> None:
     assert [r["level"] for r in results["QC.Doc02"]] == ["warning"], "non-gating SHOULD fail"
     assert [r["level"] for r in results["QC.Lic01"]] == ["error"], "probe error"
     assert results["QC.Acc02"][0]["message"]["text"] == NASTY, "the failure; the hint is help"
-    assert results["QC.Lic01"][0]["message"]["text"] == "probe licence.file crashed: OSError: boom"
+    assert results["QC.Lic01"][0]["message"]["text"] == (
+        "probe licence.file crashed: OSError: boom"
+        " (concerns the repository as a whole; shown on README.md, line 1)")
     assert results["QC.Lic02"][0]["message"]["text"].startswith("QC.Lic02 failed: ")
 
 
@@ -235,9 +240,11 @@ def test_sarif_locations_follow_evidence() -> None:
     assert loc["artifactLocation"] == {"uri": uri, "uriBaseId": "SRCROOT"}
     assert loc["region"] == {"startLine": 7, "snippet": {"text": "x = `y` | z\nw"}}
     docs = results["QC.Doc02"][0]["locations"][0]["physicalLocation"]
-    no_region = {"artifactLocation": {"uri": "docs", "uriBaseId": "SRCROOT"}}
-    assert docs == no_region, "a path without a line gives a location without a region"
-    assert "locations" not in results["QC.Lic01"][0], "evidence without a path has no location"
+    on_readme = {"artifactLocation": {"uri": "README.md", "uriBaseId": "SRCROOT"},
+                 "region": {"startLine": 1}}
+    assert docs == on_readme, "a folder is no file: shown on the README, line 1"
+    lic = results["QC.Lic01"][0]["locations"][0]["physicalLocation"]
+    assert lic == on_readme, "evidence without a path: the file standing for the repository"
     srcroot = run["originalUriBaseIds"]["SRCROOT"]["uri"]
     assert srcroot == "file:///tmp/checkout/"
 
@@ -252,6 +259,7 @@ def test_sarif_version_control_provenance() -> None:
     run = json.loads(sarif.render(make_report()))["runs"][0]
     assert run["versionControlProvenance"] == [{
         "repositoryUri": "https://github.com/example-org/example",
+        "mappedTo": {"uriBaseId": "SRCROOT"},
         "revisionId": COMMIT,
         "branch": "main",
     }]
@@ -549,7 +557,7 @@ def test_sarif_fuji_server_error_is_an_error_result() -> None:
     assert _sarif_errors(log) == []
     (result,) = _results_by_rule(log)["QC.FAIR.F-UJI"]
     assert result["level"] == "error"
-    assert result["message"]["text"] == "F-UJI answered HTTP 500"
+    assert result["message"]["text"].startswith("F-UJI answered HTTP 500 (concerns the repo")
     assert log["runs"][0]["properties"]["fair"]["QC.FAIR.F-UJI"]["error"] == (
         "F-UJI answered HTTP 500")
 
