@@ -150,6 +150,15 @@ def test_stand_in_is_never_a_file_not_known_to_exist() -> None:
     assert any("no location" in p for p in github_problems(log)), "the checker says so"
 
 
+def test_stand_in_never_reads_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "README.md").write_text("# here\n")
+    monkeypatch.chdir(tmp_path)
+    assert stand_in(_report_seeing(checkout="")) is None, "a service report has no checkout"
+    assert stand_in(_report_seeing(checkout=str(tmp_path))) == "README.md"
+
+
 def test_stand_in_from_the_checkout_on_disk(tmp_path: Path) -> None:
     (tmp_path / "pkg").mkdir()
     for name in ("pkg/setup.py", "LICENSE.txt", "main.c"):

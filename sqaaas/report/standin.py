@@ -102,6 +102,8 @@ def known_files(report: Report) -> set[str]:
     """Repository-relative files known to exist (see the module docstring)."""
     files = set(_seen_in_report(report))
     root = Path(report.repository.path)
+    if not root.is_absolute():  # a service's report has no checkout: never read the cwd
+        return files
     subfolder = (report.repository.subfolder or "").strip("/")
     for folder in dict.fromkeys((subfolder, "")):
         files.update(_listed(root, folder))
