@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from sqaaas.errors import SqaaasError
 from sqaaas.platform import images
 from sqaaas.platform.containers import (
     PID_LABEL,
@@ -361,7 +362,30 @@ def test_setup_dev_checks_the_test_suites_own_tools(ready_engine, sqaaas_exe):
     assert proc.returncode == 0, proc.stderr
     steps = {step["name"]: step for step in json.loads(proc.stdout)["steps"]}
     assert steps["development tools"]["changed"] is False
-    assert "chromium, fonts-dejavu-core present" in steps["development tools"]["detail"]
+    assert "chromium, fonts-dejavu-core, npm present" in steps["development tools"]["detail"]
+    npm_tools = steps["development npm tools"]
+    assert npm_tools["changed"] is False
+    assert npm_tools["detail"] == "@microsoft/sarif-multitool-linux present"
+
+
+def test_setup_dev_npm_tools_say_what_is_missing(monkeypatch, tmp_path):
+    """A pinned npm validator at another version counts as missing; without npm, one clear
+    error names what it was needed for."""
+    from sqaaas.platform import dev_npm
+
+    monkeypatch.setenv("SQAAAS_DATA_DIR", str(tmp_path))
+    package = dev_npm.package_dir("@microsoft/sarif-multitool-linux")
+    package.mkdir(parents=True)
+    (package / "package.json").write_text('{"version": "5.6.0"}')
+    assert dev_npm.missing() == ["@microsoft/sarif-multitool-linux@5.7.0"]
+    monkeypatch.setattr(dev_npm.shutil, "which", lambda _: None)
+    with pytest.raises(SqaaasError) as caught:
+        dev_npm.ensure(lambda _: None)
+    assert str(caught.value) == (
+        "npm is not installed: it is needed for @microsoft/sarif-multitool-linux@5.7.0")
+    (package / "package.json").write_text('{"version": "5.7.0"}')
+    assert dev_npm.ensure(lambda _: None) == (
+        False, "@microsoft/sarif-multitool-linux present")
 
 
 def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):

@@ -312,6 +312,7 @@ def test_sarif_without_a_failing_line_names_the_failed_requirement() -> None:
     )
     assert _messages(report, "QC.Acc01") == [
         "QC.Acc01 failed: A MUST requirement that ends up fail."
+        " (concerns the repository as a whole; shown on README.md, line 1)"
     ]
 
 

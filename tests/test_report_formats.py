@@ -210,7 +210,10 @@ def test_sarif_driver_and_rules() -> None:
     described = report.criteria["QC.Acc"].subcriteria["QC.Acc02"].description
     assert acc02["shortDescription"]["text"] == described
     assert acc02["help"]["text"] == "Fix <b>it</b> | now"
-    assert acc02["helpUri"] == report.criteria["QC.Acc"].source_url
+    assert acc02["helpUri"] == (
+        "https://github.com/sqaaas/sqaaas/blob/main/docs/criteria.md#qcacc-code-accessibility")
+    assert acc02["fullDescription"]["text"] == f"{described} (MUST)"
+    assert acc02["name"] == "QcAcc02"
     assert acc02["properties"]["requirement_level"] == "MUST"
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
@@ -223,7 +226,9 @@ def test_sarif_results_only_for_failures_and_errors_with_levels() -> None:
     assert [r["level"] for r in results["QC.Doc02"]] == ["warning"], "non-gating SHOULD fail"
     assert [r["level"] for r in results["QC.Lic01"]] == ["error"], "probe error"
     assert results["QC.Acc02"][0]["message"]["text"] == NASTY, "the failure; the hint is help"
-    assert results["QC.Lic01"][0]["message"]["text"] == "probe licence.file crashed: OSError: boom"
+    assert results["QC.Lic01"][0]["message"]["text"] == (
+        "probe licence.file crashed: OSError: boom"
+        " (concerns the repository as a whole; shown on README.md, line 1)")
     assert results["QC.Lic02"][0]["message"]["text"].startswith("QC.Lic02 failed: ")
 
 
@@ -235,9 +240,11 @@ def test_sarif_locations_follow_evidence() -> None:
     assert loc["artifactLocation"] == {"uri": uri, "uriBaseId": "SRCROOT"}
     assert loc["region"] == {"startLine": 7, "snippet": {"text": "x = `y` | z\nw"}}
     docs = results["QC.Doc02"][0]["locations"][0]["physicalLocation"]
-    no_region = {"artifactLocation": {"uri": "docs", "uriBaseId": "SRCROOT"}}
-    assert docs == no_region, "a path without a line gives a location without a region"
-    assert "locations" not in results["QC.Lic01"][0], "evidence without a path has no location"
+    on_readme = {"artifactLocation": {"uri": "README.md", "uriBaseId": "SRCROOT"},
+                 "region": {"startLine": 1}}
+    assert docs == on_readme, "a folder is no file: shown on the README, line 1"
+    lic = results["QC.Lic01"][0]["locations"][0]["physicalLocation"]
+    assert lic == on_readme, "evidence without a path: the file standing for the repository"
     srcroot = run["originalUriBaseIds"]["SRCROOT"]["uri"]
     assert srcroot == "file:///tmp/checkout/"
 
@@ -252,6 +259,7 @@ def test_sarif_version_control_provenance() -> None:
     run = json.loads(sarif.render(make_report()))["runs"][0]
     assert run["versionControlProvenance"] == [{
         "repositoryUri": "https://github.com/example-org/example",
+        "mappedTo": {"uriBaseId": "SRCROOT"},
         "revisionId": COMMIT,
         "branch": "main",
     }]
@@ -289,15 +297,16 @@ def test_v1_top_level_and_repository() -> None:
     doc = _v1()
     assert set(doc) == {"meta", "repository", "report", "badge"}
     assert doc["meta"] == {
-        "version": "0.1.0", "timestamp": "2025-01-02T03:04:05+00:00", "profile": None
-    }  # the sample names no profile, as a report made before profiles
+        "version": "0.1.0", "timestamp": 1735787045.0, "profile": None
+    }  # the sample names no profile, as a report made before profiles; epoch seconds
     assert doc["repository"] == [{
         "url": "https://github.com/example-org/example",
-        "name": "example",
+        "name": "example-org/example",
         "tag": "main",
         "commit_id": COMMIT,
         "is_main_repo": True,
-        "badge_status": "none",
+        **dict.fromkeys(sqaaas_v1.FORGE_FIELDS),
+        "badge_status": "no_badge",
     }]
     assert _v1(make_report(url=None))["repository"][0]["name"] == "checkout"
 
@@ -307,9 +316,9 @@ def test_v1_criteria_verdict_and_coverage() -> None:
     assert list(report) == ["QC.Acc", "QC.Doc", "QC.Lic"]
     acc = report["QC.Acc"]
     assert acc["valid"] is False and "filtered_reason" not in acc
-    assert acc["coverage"] == {"percentage": 50.0, "total_subcriteria": 2, "success_subcriteria": 1}
+    assert acc["coverage"] == {"percentage": 50, "total_subcriteria": 2, "success_subcriteria": 1}
     assert report["QC.Doc"]["valid"] is True
-    assert report["QC.Lic"]["coverage"]["percentage"] == 0.0
+    assert report["QC.Lic"]["coverage"]["percentage"] == 0
 
 
 def test_v1_subcriteria_fields() -> None:
@@ -317,12 +326,13 @@ def test_v1_subcriteria_fields() -> None:
     passed, failed = subs["QC.Acc01"], subs["QC.Acc02"]
     assert set(passed) == {"description", "requirement_level", "hint", "valid",
                            "required_for_next_level_badge", "evidence"}
-    assert passed["valid"] is True and passed["requirement_level"] == "REQUIRED"
+    assert passed["valid"] is True and passed["requirement_level"] == "MUST"
     assert failed["valid"] is False and failed["hint"] == "Fix <b>it</b> | now"
     ev = passed["evidence"][0]
     assert set(ev) == V1_EVIDENCE_KEYS
     assert ev["valid"] is True and ev["message"] == "remote origin is public"
-    assert ev["tool"] == {"name": "git", "version": None}
+    assert ev["tool"] == {"name": "git", "lang": None, "version": None, "docker": None,
+                          "ci": None, "level": "REQUIRED", "build_repo": None}
     assert ev["plugin"] == {"name": "sqaaas", "version": "0.1.0", "probes": ["family.probe"]}
     assert ev["standard"] == {"title": "Software baseline", "version": "4.1",
                               "url": "https://indigo-dc.github.io/sqa-baseline/#code-accessibility"}
@@ -338,7 +348,7 @@ def test_v1_not_assessed_subcriteria_are_invalid_with_a_reason() -> None:
     reason = "not automated: needs knowledge of other repositories"
     assert subs["QC.Acc02.1"]["filtered_reason"] == [reason]
     assert subs["QC.Acc03"]["filtered_reason"] == ["not applicable: internal project"]
-    assert subs["QC.Acc03"]["requirement_level"] == "RECOMMENDED"
+    assert subs["QC.Acc03"]["requirement_level"] == "SHOULD"
     lic = _v1()["report"]["QC.Lic"]["subcriteria"]
     assert "filtered_reason" not in lic["QC.Lic01"], "an error is assessed (and invalid)"
 
@@ -355,7 +365,7 @@ def test_v1_criterion_filtered_reason_when_skipped_or_unassessed() -> None:
     assert report_v1["QC.Acc"]["filtered_reason"] == [sqaaas_v1.NOTHING_ASSESSED]
     assert report_v1["QC.Doc"]["filtered_reason"] == ["docs live elsewhere"]
     assert report_v1["QC.Acc"]["coverage"] == {
-        "percentage": 0.0, "total_subcriteria": 0, "success_subcriteria": 0}
+        "percentage": 0, "total_subcriteria": 0, "success_subcriteria": 0}
 
 
 def test_v1_required_for_next_level_badge() -> None:
@@ -375,7 +385,7 @@ def test_v1_badge_criteria_per_level_are_cumulative() -> None:
     assert set(badge) == {"software"}
     software = badge["software"]
     assert software["verification_url"] is None
-    assert software["data"] == {} and software["share"] == {}
+    assert software["data"] == {} and software["share"] == ""
     crit = software["criteria"]
     assert crit["bronze"] == {"to_fulfill": ["QC.Acc", "QC.Doc", "QC.Lic"],
                               "fulfilled": ["QC.Doc"], "missing": ["QC.Acc", "QC.Lic"]}
@@ -397,9 +407,8 @@ def test_v1_badge_levels_come_from_badges_yml() -> None:
 
 @pytest.mark.parametrize(
     ("level", "v1"),
-    [("MUST", "REQUIRED"), ("MUST NOT", "REQUIRED"), ("SHOULD", "RECOMMENDED"),
-     ("SHOULD NOT", "RECOMMENDED"), ("RECOMMENDED", "RECOMMENDED"), ("MAY", "OPTIONAL"),
-     ("UNSPECIFIED", "OPTIONAL")],
+    [("MUST", "MUST"), ("MUST NOT", "MUST"), ("SHOULD", "SHOULD"), ("SHOULD NOT", "SHOULD"),
+     ("RECOMMENDED", "SHOULD"), ("MAY", "MAY"), ("UNSPECIFIED", "MAY")],
 )
 def test_v1_requirement_level_mapping(level: str, v1: str) -> None:
     assert RequirementLevel(level)
@@ -549,7 +558,7 @@ def test_sarif_fuji_server_error_is_an_error_result() -> None:
     assert _sarif_errors(log) == []
     (result,) = _results_by_rule(log)["QC.FAIR.F-UJI"]
     assert result["level"] == "error"
-    assert result["message"]["text"] == "F-UJI answered HTTP 500"
+    assert result["message"]["text"].startswith("F-UJI answered HTTP 500 (concerns the repo")
     assert log["runs"][0]["properties"]["fair"]["QC.FAIR.F-UJI"]["error"] == (
         "F-UJI answered HTTP 500")
 
@@ -562,11 +571,11 @@ def test_v1_fair_sections_and_badge() -> None:
     assert fair["silver"]["missing"] == [] and fair["bronze"]["fulfilled"] == [
         "FRSM-01", "FRSM-03", "FRSM-04", "FRSM-15"]
     assert fair["gold"]["missing"] == ["FRSM-05", "FRSM-09", "FRSM-11", "FRSM-12", "FRSM-17"]
-    assert doc["repository"][0]["badge_status"] == "none", "the quality badge"
+    assert doc["repository"][0]["badge_status"] == "no_badge", "the quality badge"
     offline = doc["report"]["QC.FAIR"]
     assert offline["valid"] is True
     sub10 = offline["subcriteria"]["QC.FAIR10"]
-    assert sub10["requirement_level"] == "OPTIONAL" and sub10["valid"] is False
+    assert sub10["requirement_level"] == "MAY" and sub10["valid"] is False
     assert sub10["required_for_next_level_badge"] is True, "gold needs FRSM-05"
     data = sub10["evidence"][0]["data_unstructured"]
     assert data == {"path": "CITATION.cff", "line": 2, "metric": "FRSM-05-R1",
@@ -582,7 +591,8 @@ def test_v1_fuji_section_maps_without_the_catalogue() -> None:
     assert set(fuji["subcriteria"]) == {"FRSM-01-F1", "FRSM-04-F2", "FsF-R1.1-01M"}
     metric = fuji["subcriteria"]["FRSM-01-F1"]
     assert metric["valid"] is False and metric["required_for_next_level_badge"] is False
-    assert metric["evidence"][0]["tool"] == {"name": "F-UJI", "version": None}
+    tool = metric["evidence"][0]["tool"]
+    assert (tool["name"], tool["version"], tool["level"]) == ("F-UJI", None, "RECOMMENDED")
     assert metric["evidence"][0]["data_unstructured"] == {
         "metric": "FRSM-01-F1", "score": {"earned": 0.0, "total": 3.0}, "maturity": 0}
     failed = _v1(_fair_report(error="F-UJI answered HTTP 500"))["report"]["QC.FAIR.F-UJI"]
@@ -618,7 +628,8 @@ def test_all_formats_render_a_real_assessment(repo_factory: Callable[..., Path])
     assert rule_ids == {sid for c in report.criteria.values() for sid in c.subcriteria}
     v1 = json.loads(renderer("sqaaas-v1")(report))
     assert list(v1["report"]) == list(report.criteria)
-    assert v1["repository"][0]["badge_status"] == report.badge.level
+    level = report.badge.level
+    assert v1["repository"][0]["badge_status"] == ("no_badge" if level == "none" else level)
     assert list(report.fair) == ["QC.FAIR"], "the offline FAIR indicators are assessed"
     assert "## FAIR: QC.FAIR\n" in md and "| Subcriterion | Metric | Points |" in md
     assert set(v1["badge"]) == {"software", "fair"}

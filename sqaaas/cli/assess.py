@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from sqaaas.acquire import acquire
-from sqaaas.cli.common import emit, fuji_options, say
+from sqaaas.cli.common import emit, fuji_options, public_url, say
 from sqaaas.core.catalogue import default_catalogue
 from sqaaas.fuji.settings import load_settings
 from sqaaas.progress import Progress
@@ -29,6 +29,13 @@ from sqaaas.subjects import reportcache
     show_default=True,
     type=click.Choice(REPOSITORY_FORMATS),
     help="Report format.",
+)
+@click.option(
+    "--report-json-url",
+    metavar="URL",
+    callback=lambda _ctx, _param, value: public_url(value),
+    help="With --format sqaaas-v1: where the JSON report is published (meta.report_json_url, "
+    "as the original service wrote it).",
 )
 @click.option(
     "-o",
@@ -85,6 +92,7 @@ def assess(
     branch: str | None,
     commit: str | None,
     fmt: str,
+    report_json_url: str | None,
     output: Path | None,
     criteria: tuple[str, ...],
     fail_under: str | None,
@@ -104,6 +112,8 @@ def assess(
     tree, refs, request, sqaaas and tools) is answered from the report cache; --fresh
     assesses it again.
     """
+    if report_json_url and fmt != "sqaaas-v1":
+        raise click.UsageError("--report-json-url applies to --format sqaaas-v1 only")
     fuji = load_settings(fuji_url, read_timeout=fuji_timeout) if fuji_url else None
     with Progress(enabled=not quiet) as progress:
         checkout = acquire(
@@ -141,7 +151,7 @@ def assess(
             )
             if key:
                 reportcache.store(key, report)
-    emit(report, fmt, output, quiet=quiet, verbose=verbose)
+    emit(report, fmt, output, quiet=quiet, verbose=verbose, report_json_url=report_json_url)
     if fail_under and not default_catalogue().reaches(report.badge.level, fail_under):
         if not quiet:
             click.echo(

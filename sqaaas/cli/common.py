@@ -6,12 +6,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from sqaaas.console import stdout_console
 from sqaaas.core.model import Report
 from sqaaas.fileio import write_atomic
+from sqaaas.report import sqaaas_v1
 from sqaaas.report.formats import renderer
 from sqaaas.report.terminal import render_to
 
@@ -29,12 +31,33 @@ def write(text: str, output: Path | None) -> None:
     write_atomic(output, text.encode("utf-8"))
 
 
-def emit(report: Report, fmt: str, output: Path | None, *, quiet: bool, verbose: bool) -> None:
-    """Print or write a report (assess and onboard share the formats and the terminal view)."""
+def public_url(value: str | None) -> str | None:
+    """An http(s) URL given on the command line, or a one-line usage error."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(value) > 2000 or any(
+        c.isspace() or not c.isprintable() for c in value
+    ):
+        raise click.BadParameter(f"not an http(s) URL: {value[:200]!r}")
+    return value
+
+
+def emit(
+    report: Report, fmt: str, output: Path | None, *, quiet: bool, verbose: bool,
+    report_json_url: str | None = None,
+) -> None:
+    """Print or write a report (assess and onboard share the formats and the terminal view).
+
+    ``report_json_url`` (sqaaas-v1 only, checked by the caller): its ``meta.report_json_url``.
+    """
     if fmt == "text" and output is None:
         render_to(stdout_console(), report, verbose=verbose)
         return
-    write(renderer(fmt)(report), output)
+    if report_json_url:
+        write(sqaaas_v1.render(report, report_json_url), output)
+    else:
+        write(renderer(fmt)(report), output)
     if output is not None and not quiet:
         click.echo(f"report written to {output} (badge: {report.badge.level})", err=True)
 

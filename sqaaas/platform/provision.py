@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import SqaaasError
-from sqaaas.platform import images
+from sqaaas.platform import dev_npm, images
 from sqaaas.platform.containers import (
     Engine,
     EngineError,
@@ -103,6 +103,7 @@ def setup(
     step("engine", lambda: _ensure_packages(say, install_packages))
     if dev:
         step("development tools", lambda: _ensure_dev_tools(say, install_packages))
+        step("development npm tools", lambda: dev_npm.ensure(say))
     found = find_engine()
     if found is None:
         raise SetupError("podman is still not available after installing it: check 'podman info'")
@@ -204,6 +205,7 @@ def _ensure_debian_packages(
 DEV_TOOLS = {
     "chromium": Path("/usr/bin/chromium"),  # the browser end-to-end tests drive it
     "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # badge widths
+    "npm": Path("/usr/bin/npm"),  # installs the validators of dev_npm.DEV_NPM_TOOLS
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from rich.console import Console
 from rich.table import Table
@@ -17,6 +18,18 @@ UNLISTED_RULE_TEXT = {
     "and MUST NOT; SHOULD and RECOMMENDED for a criterion without any MUST; ...)",
 }
 NOT_DECISIVE = "-"
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]")
+
+
+def criterion_heading(criterion_id: str, title: str) -> str:
+    """A criterion's heading in docs/criteria.md, which SARIF rules link to."""
+    return f"{criterion_id} {title}"
+
+
+def heading_anchor(heading: str) -> str:
+    """The fragment GitHub gives a Markdown heading (lower case, punctuation dropped, spaces
+    to hyphens), so a link to docs/criteria.md lands on the criterion."""
+    return _NOT_IN_ANCHOR.sub("", heading.strip().lower()).replace(" ", "-")
 
 
 def how_assessed(probes: tuple[str, ...], not_automated: str | None) -> str:
@@ -122,7 +135,7 @@ def to_markdown(catalogue: Catalogue) -> str:
         ]
         for criterion in catalogue.of_baseline(baseline.id):
             out += [
-                f"### {criterion.id} {criterion.title}",
+                f"### {criterion_heading(criterion.id, criterion.title)}",
                 "",
                 criterion.description.strip(),
                 "",

@@ -1,9 +1,11 @@
-"""Export in the shape of the original SQAaaS service's assessment output.
+"""Export in the shape of the original SQAaaS service's assessment output (report 3.5.0).
 
 For consumers written against the EOSC-Synergy API (dashboards, scripts reading
-``report.<QC.X>.valid`` or ``badge.software.criteria``). Field names and types follow that
-API; the values are ours (see docs/report-format.md, "sqaaas-v1 mapping", for the choices
-made where the original had no equivalent, e.g. subcriteria that were not assessed).
+``report.<QC.X>.valid`` or ``badge.software.criteria``): the same keys, value vocabularies
+(MUST/SHOULD/MAY, ``no_badge``, ``org/repo``) and types (integer percentages, an epoch
+timestamp) as a real report of the original; the values are ours. The original's
+subcriterion ids come from criteria/sqaaas-v1.yml. docs/report-format.md ("sqaaas-v1")
+lists the choices made where the original had no equivalent and the few additions.
 
 FAIR: the original reported a data object's FAIR evaluation as criterion ``QC.FAIR`` and
 its level under ``badge.fair``. Our FAIR sections keep their ids (``QC.FAIR`` for the
@@ -15,26 +17,71 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqaaas.core.catalogue import BadgeScheme, RequirementLevel, default_catalogue
+from sqaaas.core.catalogue import NO_LEVEL, BadgeScheme, RequirementLevel, default_catalogue
 from sqaaas.core.fairsection import fair_scheme
 from sqaaas.core.model import CriterionResult, Report, SubcriterionResult
 from sqaaas.core.outcomes import Evidence, Outcome
 from sqaaas.core.scoring import measures, metric_met
 from sqaaas.forges import web_url
 from sqaaas.report import fairview
+from sqaaas.report.v1_ids import OriginalOnly, v1_ids
 
 NamedScheme = tuple[str, BadgeScheme]
 
-#: the original tooling's requirement levels, by RFC 2119 strength (MUST=3 ... UNSPECIFIED=0)
-LEVEL_BY_STRENGTH = {3: "REQUIRED", 2: "RECOMMENDED", 1: "OPTIONAL", 0: "OPTIONAL"}
+#: the original report's requirement levels, by RFC 2119 strength (MUST=3 ... UNSPECIFIED=0)
+LEVEL_BY_STRENGTH = {3: "MUST", 2: "SHOULD", 1: "MAY", 0: "MAY"}
+#: the original tooling's levels (its evidence's ``tool.level``), by strength
+TOOLING_LEVEL_BY_STRENGTH = {3: "REQUIRED", 2: "RECOMMENDED", 1: "OPTIONAL", 0: "OPTIONAL"}
+#: the original's ``badge_status`` when no level is reached
+NO_BADGE = "no_badge"
 NOTHING_ASSESSED = "no subcriterion of this criterion could be assessed automatically"
+#: What this export writes beyond the original's report 3.5.0 (paths as in
+#: tests/test_sqaaas_v1_dropin.py: ``*`` a criterion or subcriterion id, ``[]`` a list item);
+#: docs/report-format.md explains each. Consumers of the original ignore them.
+ADDITIONS = (
+    "meta.profile",
+    "report.*.filtered_reason",
+    "report.*.subcriteria.*.filtered_reason",
+    "report.*.subcriteria.*.evidence[].plugin.probes",
+    "badge.fair",
+)
+#: Where this export writes null and the original a value: things only the original's
+#: hosted service knew (its CI logs, forge data, a Badgr assertion). Their sub-keys (the
+#: original's ``tool.ci.url`` ...) are absent with them.
+UNKNOWN = (
+    "repository[].avatar_url",
+    "report.*.subcriteria.*.evidence[].tool.ci",
+    "report.*.subcriteria.*.evidence[].tool.build_repo",
+    "badge.software.verification_url",
+)
+#: What the original wrote that this export does not: the hosted web page of the report,
+#: and the Badgr assertion's fields (``badge.software.data`` stays an empty object).
+NOT_WRITTEN = ("meta.report_permalink", "badge.software.data.*")
+#: repository[] keys of the original that a repository assessment cannot know (forge data)
+FORGE_FIELDS = ("avatar_url", "description", "languages", "topics", "stargazers_count",
+                "watchers_count", "contributors_count", "forks_count")
 
 
 def v1_requirement_level(level: str) -> str:
-    """MUST/MUST NOT -> REQUIRED, SHOULD/SHOULD NOT/RECOMMENDED -> RECOMMENDED, else OPTIONAL."""
+    """MUST/MUST NOT -> MUST, SHOULD/SHOULD NOT/RECOMMENDED -> SHOULD, MAY/UNSPECIFIED -> MAY."""
     return LEVEL_BY_STRENGTH[RequirementLevel(level).strength]
+
+
+def percentage(passed: int, assessed: int) -> int:
+    """Integer percentage, rounded down as the original did (2 of 3 -> 66); 0 for none."""
+    return 100 * passed // assessed if assessed else 0
+
+
+def _epoch(timestamp: str) -> float | None:
+    """The original's ``meta.timestamp``: seconds since the epoch."""
+    try:
+        return datetime.fromisoformat(timestamp).timestamp()
+    except ValueError:
+        return None
 
 
 def _filtered_reason(sub: SubcriterionResult) -> str | None:
@@ -72,10 +119,19 @@ def _evidence(
         if value is not None
     } | fairview.metric_data(sub)
     version = report.tool.get("version")
+    strength = RequirementLevel(sub.requirement_level).strength
     return {
         "valid": sub.outcome is Outcome.PASS,
         "message": ev.message,
-        "tool": {"name": ev.tool or "sqaaas", "version": None if ev.tool else version},
+        "tool": {
+            "name": ev.tool or "sqaaas",
+            "lang": None,
+            "version": None if ev.tool else version,
+            "docker": None,
+            "ci": None,
+            "level": TOOLING_LEVEL_BY_STRENGTH[strength],
+            "build_repo": None,
+        },
         "plugin": {"name": "sqaaas", "version": version, "probes": list(sub.probes)},
         "standard": standard,
         "data_unstructured": data,
@@ -98,6 +154,48 @@ def _subcriterion(
     return out
 
 
+def _original_only(
+    report: Report, standard: dict[str, str], entry: OriginalOnly,
+    subs: dict[str, SubcriterionResult],
+) -> dict[str, Any]:
+    """A subcriterion only the original had: implied by a pass of ours, else not assessed."""
+    source = subs.get(entry.implied_by) if entry.implied_by else None
+    passed = source is not None and source.outcome is Outcome.PASS
+    out: dict[str, Any] = {
+        "description": entry.description,
+        "requirement_level": v1_requirement_level(entry.requirement_level),
+        "hint": source.hint if source is not None else "",
+        "valid": passed,
+        "required_for_next_level_badge": False,
+        "evidence": [_evidence(report, standard, source, ev) for ev in source.evidence]
+        if passed and source is not None else [],
+    }
+    if not passed:
+        why = entry.reason or f"implied only by a pass of {entry.implied_by}, which did not pass"
+        out["filtered_reason"] = [f"not assessed: {why}"]
+    return out
+
+
+def _subcriteria(
+    report: Report, cid: str, standard: dict[str, str],
+    required: Callable[[SubcriterionResult], bool],
+) -> dict[str, Any]:
+    """Ours under the original's ids; the original's own ones before the one implying them
+    (else at the end)."""
+    ids = v1_ids()
+    subs = report.criteria[cid].subcriteria
+    extra = [e for e in ids.original_only if e.criterion == cid]
+    out: dict[str, Any] = {}
+    for sid, sub in subs.items():
+        for entry in extra:
+            if entry.implied_by == sid:
+                out[entry.id] = _original_only(report, standard, entry, subs)
+        out[ids.v1_id(sid)] = _subcriterion(report, standard, sub, required(sub))
+    for entry in extra:
+        out.setdefault(entry.id, _original_only(report, standard, entry, subs))
+    return out
+
+
 def _criterion(
     report: Report, cid: str, required: Callable[[SubcriterionResult], bool]
 ) -> dict[str, Any]:
@@ -107,14 +205,11 @@ def _criterion(
     out: dict[str, Any] = {
         "valid": result.valid,
         "coverage": {
-            "percentage": round(100 * cov.ratio, 2) if cov.ratio is not None else 0.0,
+            "percentage": percentage(cov.passed, cov.assessed),
             "total_subcriteria": cov.assessed,
             "success_subcriteria": cov.passed,
         },
-        "subcriteria": {
-            sid: _subcriterion(report, standard, sub, required(sub))
-            for sid, sub in result.subcriteria.items()
-        },
+        "subcriteria": _subcriteria(report, cid, standard, required),
     }
     if result.skipped_reason:
         out["filtered_reason"] = [result.skipped_reason]
@@ -149,17 +244,26 @@ def badge_criteria(report: Report, scheme: BadgeScheme) -> dict[str, dict[str, l
     return stats
 
 
+def repository_name(url: str | None, path: str) -> str:
+    """``org/repo`` as the original named it: the URL's path (all of a GitLab group's), else
+    the folder's name."""
+    if url and (found := urlsplit(url).path.strip("/").removesuffix(".git")):
+        return found
+    return path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+
+
 def _repository(report: Report) -> dict[str, Any]:
     repo = report.repository
     url = (web_url(repo.url) if repo.url else None) or repo.url
-    name = (url or repo.path).rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    level = report.badge.level
     return {
         "url": url,
-        "name": name,
+        "name": repository_name(url, repo.path),
         "tag": repo.branch,
         "commit_id": repo.commit,
         "is_main_repo": True,
-        "badge_status": report.badge.level,
+        **dict.fromkeys(FORGE_FIELDS),
+        "badge_status": NO_BADGE if level == NO_LEVEL else level,
     }
 
 
@@ -167,7 +271,7 @@ def _badge_entry(report: Report, scheme: BadgeScheme) -> dict[str, Any]:
     return {
         "criteria": badge_criteria(report, scheme),
         "data": {},
-        "share": {},
+        "share": "",
         "verification_url": None,
     }
 
@@ -192,12 +296,14 @@ def _required(
 
 
 def to_v1(
-    report: Report, scheme: BadgeScheme | None = None, fair: NamedScheme | None = None
+    report: Report, scheme: BadgeScheme | None = None, fair: NamedScheme | None = None,
+    report_json_url: str | None = None,
 ) -> dict[str, Any]:
     """The v1 document.
 
     ``scheme`` defaults to the shipped badge scheme the report names; ``fair`` (name and
     scheme of the FAIR badge) to the shipped one, when the report has its section.
+    ``report_json_url``: where the JSON report is published (``meta.report_json_url``).
     """
     scheme = scheme or default_catalogue().badges[report.badge.scheme]
     if fair is None and report.fair:
@@ -207,13 +313,16 @@ def to_v1(
     badges = {report.badge.scheme: _badge_entry(report, scheme)}
     if fair is not None:
         badges[fair[0]] = _badge_entry(report, fair[1])
+    meta: dict[str, Any] = {
+        "version": report.tool.get("version"),
+        "timestamp": _epoch(report.generated_at),
+        # which subcriteria decided (criteria/badges.yml); the original had one rule
+        "profile": report.profile,
+    }
+    if report_json_url:
+        meta["report_json_url"] = report_json_url
     return {
-        "meta": {
-            "version": report.tool.get("version"),
-            "timestamp": report.generated_at,
-            # which subcriteria decided (criteria/badges.yml); the original had one rule
-            "profile": report.profile,
-        },
+        "meta": meta,
         "repository": [_repository(report)],
         "report": {
             cid: _criterion(report, cid, _required(report, cid, scheme, fair))
@@ -223,5 +332,6 @@ def to_v1(
     }
 
 
-def render(report: Report) -> str:
-    return json.dumps(to_v1(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report, report_json_url: str | None = None) -> str:
+    doc = to_v1(report, report_json_url=report_json_url)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
