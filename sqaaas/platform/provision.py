@@ -154,7 +154,8 @@ def _ensure_packages(say: Say, install: bool) -> tuple[bool, str]:
 IMAGE_TOOL_PACKAGES = {"cppcheck": "cppcheck"}
 #: What the tools image takes from bigger packages, in a build stage of its own, so that only
 #: the binaries are kept (see tools.Containerfile): named in setup's output.
-IMAGE_BINARIES = "gofmt from Debian's golang-go"
+IMAGE_BINARIES = ("gofmt from Debian's golang-go, Checkstyle from Debian on a Java runtime "
+                  "cut down by jlink")
 
 
 def image_npm_packages() -> list[str]:
