@@ -14,6 +14,12 @@ requirements and the project into it from /wheels only (``--no-index``).
 coverage JSON to /out (a size-limited tmpfs), then say which scratch area filled up.
 ``collect`` (network off, no repository code): copy the regular files the tests left in
 /out to the host's results folder (/results), never following a link.
+``node_fetch`` (network on): install a JavaScript/TypeScript project's dependencies from
+its package.json files and lock file (sent by the host as data; the repository is not
+mounted) with npm, Yarn or pnpm, every install script off, into /wheels/node.
+``node_test`` (network off): copy the tree and the installed node_modules to /work/tree,
+run the package's own test script (``npm test``, ``yarn test``, ``pnpm test``) and keep
+the coverage reports it wrote.
 The repository is copied first because builds and tests write into the source tree.
 """
 
@@ -268,7 +274,75 @@ def collect(options: dict[str, object]) -> int:
     return 0
 
 
-STEPS = {"fetch": fetch, "meta": meta, "install": install, "test": test, "collect": collect}
+# -- JavaScript/TypeScript ------------------------------------------------------------------
+
+DEPS = f"{WHEELS}/node"
+#: coverage reports the test tools write (jest, vitest, c8, nyc), copied to /out when present
+NODE_COVERAGE = ("coverage/coverage-summary.json", "coverage/lcov.info")
+_NODE_INSTALL = {
+    "npm": {True: ["npm", "ci"], False: ["npm", "install", "--no-package-lock"]},
+    "yarn": {True: ["yarn", "install", "--frozen-lockfile", "--non-interactive"],
+             False: ["yarn", "install", "--non-interactive", "--no-lockfile"]},
+    "pnpm": {True: ["pnpm", "install", "--frozen-lockfile", "--config.package-import-method=copy"],
+             False: ["pnpm", "install", "--config.package-import-method=copy"]},
+}
+
+
+def _write_manifests(files: dict[str, str]) -> None:
+    """The repository's package.json files and lock file, as data the host read: no other
+    file of the repository (no .npmrc, no code) is here."""
+    for rel, text in files.items():
+        path = os.path.normpath(os.path.join(DEPS, rel))
+        if not path.startswith(DEPS + "/"):
+            continue  # the host sends repository-relative paths only; refuse anything else
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def node_fetch(payload: dict[str, object]) -> int:
+    """Install the dependencies from the registry with every install script off."""
+    os.makedirs(DEPS, exist_ok=True)
+    _write_manifests(dict(payload["files"]))  # type: ignore[call-overload]
+    manager = str(payload["manager"])
+    argv = [*_NODE_INSTALL[manager][bool(payload.get("locked"))], "--ignore-scripts"]
+    print(f"sqaaas: {' '.join(argv)} (install scripts off)", flush=True)
+    return subprocess.call(argv, cwd=DEPS, stderr=subprocess.STDOUT)
+
+
+def _copy_out(rel: str) -> None:
+    """A coverage report the tests wrote, when it is a regular file of the tree."""
+    source = os.path.join(TREE, rel)
+    try:
+        if not stat.S_ISREG(os.lstat(source).st_mode):
+            return
+    except FileNotFoundError:
+        return  # the tests' tools wrote no such report
+    except OSError as exc:
+        print(f"sqaaas: {rel} not kept: {exc.strerror}", flush=True)
+        return
+    try:
+        shutil.copyfile(source, os.path.join(OUT, rel.replace("/", "-")))
+    except OSError as exc:
+        print(f"sqaaas: {rel} not kept: {exc.strerror}", flush=True)
+
+
+def node_test(payload: dict[str, object]) -> int:
+    copy_tree()
+    installed = os.path.join(DEPS, "node_modules")
+    if os.path.isdir(installed) and not os.path.exists(os.path.join(TREE, "node_modules")):
+        shutil.copytree(installed, os.path.join(TREE, "node_modules"), symlinks=True)
+    argv = [str(payload["manager"]), "test"]
+    print("sqaaas: " + " ".join(argv), flush=True)
+    rc = subprocess.call(argv, cwd=TREE, stderr=subprocess.STDOUT)
+    for rel in NODE_COVERAGE:
+        _copy_out(rel)
+    _report_full()
+    return rc
+
+
+STEPS = {"fetch": fetch, "meta": meta, "install": install, "test": test, "collect": collect,
+         "node_fetch": node_fetch, "node_test": node_test}
 
 
 def main(argv: list[str]) -> int:

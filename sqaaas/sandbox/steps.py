@@ -72,16 +72,17 @@ class Steps:
     def _driver(self) -> Mount:
         return Mount(DRIVER, _DRIVER_IN_CONTAINER)
 
-    def fetch(self, payload: object, limits: Limits) -> RunResult:
-        """Download wheels, network on: no repository file is mounted, nothing but the
-        wheel folder is writable."""
+    def fetch(self, payload: object, limits: Limits, step: str = "fetch") -> RunResult:
+        """Download dependencies (wheels, or npm packages with ``node_fetch``), network on:
+        no repository file is mounted, nothing but the download folder is writable."""
         mounts, env = [self._driver], dict(OFFLINE_ENV)
         if bundle := host_ca_bundle():  # TLS may go through an intercepting proxy
             mounts.append(Mount(Path(bundle), CONTAINER_CA))
-            env |= {"PIP_CERT": CONTAINER_CA, "SSL_CERT_FILE": CONTAINER_CA}
+            env |= {"PIP_CERT": CONTAINER_CA, "SSL_CERT_FILE": CONTAINER_CA,
+                    "NODE_EXTRA_CA_CERTS": CONTAINER_CA}
         return self.engine.run(
             self.image,
-            _argv("fetch", payload),
+            _argv(step, payload),
             mounts=mounts,
             volumes={self.scratch.wheels: "/wheels"},
             network=True,

@@ -1,0 +1,128 @@
+"""Run a JavaScript/TypeScript package's own test script in containers, never on the host.
+
+Like the Python sandbox (``base.Sandbox``: scratch areas, result cache): ``node_fetch``
+(network on, the repository not mounted) installs the dependencies from the package.json
+files and the lock file, sent as data, with npm, Yarn or pnpm and every install script off;
+``node_test`` (network off, read-only root, limits) runs ``npm test`` (``yarn test``,
+``pnpm test``) on a copy of the tree with those node_modules; ``collect`` copies out the
+coverage reports the test tools wrote. The script's exit code decides; the counts and the
+coverage are read from what its tools printed and wrote (``node_results``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqaaas.platform import images
+from sqaaas.platform.containers import RunResult
+from sqaaas.sandbox.base import Progress, Sandbox, SandboxOptions, quiet, write_log
+from sqaaas.sandbox.node_plan import NodePlan, node_plan
+from sqaaas.sandbox.node_results import (
+    Coverage,
+    parse_counts,
+    parse_json_summary,
+    parse_lcov,
+    parse_node_table,
+)
+from sqaaas.sandbox.results import RunStatus, TestRun, read_output_file
+from sqaaas.sandbox.steps import Steps, log_section
+
+_TREE = "/work/tree"
+#: what the test scripts' tools see: no colours, no watch mode, no interactive prompts
+_TEST_ENV = {
+    "HOME": "/tmp",  # nosec B108 - inside the container: its private tmpfs
+    "CI": "true",
+    "NO_COLOR": "1",
+    "FORCE_COLOR": "0",
+    "NPM_CONFIG_UPDATE_NOTIFIER": "false",
+    "NODE_ENV": "test",
+    "SQAAAS_SANDBOX": "1",
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+}
+
+
+class NodeSandbox(Sandbox):
+    """Runs one tree's package test script (``run``, cached); ``plan`` says how."""
+
+    def __init__(self, root: Path, plan: NodePlan, **kwargs: Any) -> None:
+        super().__init__(root, **kwargs)
+        self.plan = plan
+
+    @property
+    def image(self) -> str:
+        return images.node_image()
+
+    def steps(self, steps: Steps, run_dir: Path) -> TestRun:
+        plan = self.plan
+        base: dict[str, Any] = {
+            "runner": plan.command, "coverage_expected": False, "coverage_tool": plan.command,
+            "wall_time": self.options.tests.wall_time, "memory": self.options.tests.memory,
+            "log_dir": str(run_dir),
+        }
+        install = None
+        if plan.has_dependencies:
+            self.progress(f"installing dependencies ({plan.manager}, install scripts off)")
+            payload = {"manager": plan.manager, "files": plan.files, "locked": plan.locked}
+            fetched = steps.fetch(payload, self.options.install, step="node_fetch")
+            install = write_log(run_dir / "install.log", "dependency install", fetched)
+            if fetched.timed_out or fetched.rc != 0:
+                status = (RunStatus.INSTALL_TIMED_OUT if fetched.timed_out
+                          else RunStatus.INSTALL_FAILED)
+                return TestRun(status=status, install=install, **base)
+        self.progress(f"running tests ({plan.command})")
+        result = steps.offline("node_test", {"manager": plan.manager}, self.options.tests,
+                               env=_TEST_ENV, out=True)
+        tests = write_log(run_dir / "tests.log", "tests", result)
+        common = {**base, "install": install, "tests": tests, "exit_code": result.rc}
+        if result.timed_out:
+            return TestRun(status=RunStatus.TIMED_OUT, **common)
+        if result.killed:
+            return TestRun(status=RunStatus.KILLED, **common)
+        collected = steps.collect(run_dir / "out")
+        (run_dir / "collect.log").write_text(log_section("collect", collected), "utf-8")
+        return _read(result, run_dir / "out", common, self.full_areas(result))
+
+
+def _coverage(out: Path, output: str) -> Coverage | None:
+    """The tool's own report: Istanbul's json-summary, else lcov, else Node's printed table
+    (the driver keeps coverage/<name> as coverage-<name>)."""
+    for name, reader in (("coverage-coverage-summary.json", parse_json_summary),
+                         ("coverage-lcov.info", parse_lcov)):
+        data = read_output_file(out / name)
+        if data is not None and (found := reader(data, _TREE)):
+            return found
+    return parse_node_table(output)
+
+
+def _read(result: RunResult, out: Path, common: dict[str, Any], full: list[str]) -> TestRun:
+    if full and result.rc != 0:
+        return TestRun(status=RunStatus.SCRATCH_FULL, full=full, **common)
+    counts = parse_counts(result.output)
+    run = TestRun(status=RunStatus.COMPLETED, full=full, counted=counts is not None, **common)
+    if counts is not None:
+        run = run.model_copy(update={
+            "passed": counts.passed, "failed": counts.failed, "skipped": counts.skipped,
+            "runner": f"{common['runner']} ({counts.runner})"})
+    if (cov := _coverage(out, result.output)) is not None:
+        run = run.model_copy(update={
+            "coverage": cov.percent, "statements": cov.statements, "covered": cov.covered,
+            "worst_files": cov.worst, "coverage_from": cov.source})
+    return run
+
+
+def run_node_tests(
+    root: Path,
+    plan: NodePlan,
+    *,
+    identity: str | None = None,
+    cache_dir: Path | None = None,
+    options: SandboxOptions | None = None,
+    progress: Progress = quiet,
+) -> TestRun:
+    """Run the package test script of the tree at ``root`` in the sandbox (NodeSandbox)."""
+    sandbox = NodeSandbox(root, plan, cache_dir=cache_dir, options=options, progress=progress)
+    return sandbox.run(identity)
+
+
+__all__ = ["NodeSandbox", "node_plan", "run_node_tests"]
