@@ -81,8 +81,9 @@ def test_the_plan_reads_the_test_script_the_package_manager_and_the_install_file
     ],
     ids=["npm-placeholder", "yarn-classic", "yarn-berry", "npm-lock"],
 )
-def test_placeholder_scripts_managers_and_yarn_berry(repo_factory, files, manager, script,
-                                                      unsupported):
+def test_placeholder_scripts_managers_and_yarn_berry(
+    repo_factory, files, manager, script, unsupported
+):
     plan = node_plan(RepoFS(repo_factory(files)))
     assert plan is not None and (plan.manager, plan.test_script) == (manager, script)
     assert (plan.unsupported is not None) is unsupported
