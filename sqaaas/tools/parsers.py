@@ -572,3 +572,28 @@ def checkstyle_xml(stdout: str, root: PurePath) -> Parsed:
             findings.append(ToolFinding(path, line, _checkstyle_code(source), message,
                                         severity, column))
     return Parsed(findings)
+
+
+_GOSCAN_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning", "LOW": "info"}
+_CONFIDENCE: dict[str, Confidence] = {"HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
+
+
+@parser("goscan_json")
+def goscan_json(stdout: str, root: PurePath) -> Parsed:
+    """sqaaas.tools.goscan's JSON: severity HIGH/MEDIUM/LOW as error/warning/info with the
+    rule's confidence, as for bandit; a file it could not read makes the run an error."""
+    data = _json(stdout)
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise ParseError("expected the Go security scan's JSON with 'findings'")
+    if errors := data.get("errors"):
+        raise ParseError(f"files not read: {'; '.join(str(e) for e in errors[:3])}")
+    findings = []
+    for f in data["findings"]:
+        if not isinstance(f, dict):
+            raise ParseError("a finding is not an object")
+        findings.append(ToolFinding(
+            _rel(str(f.get("path") or ""), root), f.get("line"), str(f.get("code") or "go"),
+            str(f.get("message") or ""), _GOSCAN_SEVERITY.get(str(f.get("severity")), "info"),
+            f.get("column"), _CONFIDENCE.get(str(f.get("confidence"))),
+        ))
+    return Parsed(findings, suppressed=int(data.get("suppressed") or 0))
