@@ -159,3 +159,46 @@ def test_a_package_without_a_test_script_is_not_automated(repo_factory):
     finding = run_probe(repo, "uni.coverage")
     assert finding.outcome is Outcome.NOT_AUTOMATED
     assert any("package.json has no test script" in e.message for e in finding.evidence)
+
+
+LIB = "function add(a, b) {\n  return a + b;\n}\n\nmodule.exports = { add };\n"
+LIB_TESTS = (
+    "const test = require('node:test');\nconst assert = require('node:assert');\n"
+    "const { add } = require('calc-lib');\n\n"
+    "test('adds', () => {\n  assert.strictEqual(add(1, 2), 3);\n});\n"
+)
+
+
+@in_containers(timeout=300)
+def test_dependencies_are_installed_then_the_tests_run_offline(repo_factory):
+    """A local dependency (file:), so that the install step runs without the registry."""
+    package = _package("node --test --experimental-test-coverage",
+                       dependencies={"calc-lib": "file:libs/calc-lib"})
+    repo = repo_factory({
+        "package.json": package, "test/calc.test.js": LIB_TESTS,
+        "libs/calc-lib/package.json": '{"name": "calc-lib", "version": "1.0.0"}',
+        "libs/calc-lib/index.js": LIB,
+    })
+    finding = run_probe(repo, "uni.coverage")
+    assert finding.outcome is Outcome.PASS, finding.evidence
+    assert finding.evidence[0].message == "tests: 1 passed, 0 failed, 0 errors, 0 skipped"
+
+
+@in_containers(timeout=300)
+def test_a_failed_dependency_install_is_an_error_with_the_log(repo_factory):
+    """A lock file out of step with package.json: npm ci refuses, without the registry."""
+    package = _package("node --test", dependencies={"calc-lib": "file:libs/calc-lib"})
+    lock = json.dumps({"name": "calc", "version": "1.0.0", "lockfileVersion": 3,
+                       "requires": True, "packages": {"": {"name": "calc", "version": "1.0.0"}}})
+    repo = repo_factory({
+        "package.json": package, "package-lock.json": lock, "test/calc.test.js": LIB_TESTS,
+        "libs/calc-lib/package.json": '{"name": "calc-lib", "version": "1.0.0"}',
+        "libs/calc-lib/index.js": LIB,
+    })
+    finding = run_probe(repo, "uni.coverage")
+    assert finding.outcome is Outcome.ERROR, finding.evidence
+    assert finding.evidence[0].message.startswith("installing the repository's dependencies "
+                                                  "failed")
+    log = Path(finding.evidence[1].message.rpartition(": ")[2]).read_text()
+    assert "npm ci --install-links=false --ignore-scripts" in log and "in sync" in log
+    assert "--ignore-scripts" in (finding.hint or "")

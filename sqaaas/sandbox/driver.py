@@ -15,8 +15,9 @@ coverage JSON to /out (a size-limited tmpfs), then say which scratch area filled
 ``collect`` (network off, no repository code): copy the regular files the tests left in
 /out to the host's results folder (/results), never following a link.
 ``node_fetch`` (network on): install a JavaScript/TypeScript project's dependencies from
-its package.json files and lock file (sent by the host as data; the repository is not
-mounted) with npm, Yarn or pnpm, every install script off, into /wheels/node.
+its package.json files and lock file (copied by the host to /inputs, read-only; the
+repository is not mounted) with npm, Yarn or pnpm, every install script off, into
+/wheels/node.
 ``node_test`` (network off): copy the tree and the installed node_modules to /work/tree,
 run the package's own test script (``npm test``, ``yarn test``, ``pnpm test``) and keep
 the coverage reports it wrote.
@@ -33,7 +34,7 @@ import subprocess
 import sys
 
 SRC, TREE, VENV, OUT = "/src", "/work/tree", "/work/venv", "/out"
-WHEELS, RESULTS = "/wheels", "/results"
+WHEELS, RESULTS, INPUTS = "/wheels", "/results", "/inputs"
 TOOLS_VENV = "/opt/sqaaas-venv"
 #: The line ``meta`` ends with; the host reads the last one (and trusts none of it).
 META_MARKER = "sqaaas-metadata: "
@@ -280,7 +281,10 @@ DEPS = f"{WHEELS}/node"
 #: coverage reports the test tools write (jest, vitest, c8, nyc), copied to /out when present
 NODE_COVERAGE = ("coverage/coverage-summary.json", "coverage/lcov.info")
 _NODE_INSTALL = {
-    "npm": {True: ["npm", "ci"], False: ["npm", "install", "--no-package-lock"]},
+    # local folders (file: dependencies, workspaces) as links into the tree, not packed
+    # copies of the manifests-only folders the install sees
+    "npm": {True: ["npm", "ci", "--install-links=false"],
+            False: ["npm", "install", "--no-package-lock", "--install-links=false"]},
     "yarn": {True: ["yarn", "install", "--frozen-lockfile", "--non-interactive"],
              False: ["yarn", "install", "--non-interactive", "--no-lockfile"]},
     "pnpm": {True: ["pnpm", "install", "--frozen-lockfile", "--config.package-import-method=copy"],
@@ -288,22 +292,11 @@ _NODE_INSTALL = {
 }
 
 
-def _write_manifests(files: dict[str, str]) -> None:
-    """The repository's package.json files and lock file, as data the host read: no other
-    file of the repository (no .npmrc, no code) is here."""
-    for rel, text in files.items():
-        path = os.path.normpath(os.path.join(DEPS, rel))
-        if not path.startswith(DEPS + "/"):
-            continue  # the host sends repository-relative paths only; refuse anything else
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-
-
 def node_fetch(payload: dict[str, object]) -> int:
-    """Install the dependencies from the registry with every install script off."""
-    os.makedirs(DEPS, exist_ok=True)
-    _write_manifests(dict(payload["files"]))  # type: ignore[call-overload]
+    """Install the dependencies from the registry with every install script off, from the
+    repository's package.json files and lock file in /inputs (copied by the host, as data:
+    no other file of the repository, no .npmrc, no code is there)."""
+    shutil.copytree(INPUTS, DEPS, symlinks=False, dirs_exist_ok=True)
     manager = str(payload["manager"])
     argv = [*_NODE_INSTALL[manager][bool(payload.get("locked"))], "--ignore-scripts"]
     print(f"sqaaas: {' '.join(argv)} (install scripts off)", flush=True)

@@ -2,7 +2,7 @@
 
 Like the Python sandbox (``base.Sandbox``: scratch areas, result cache): ``node_fetch``
 (network on, the repository not mounted) installs the dependencies from the package.json
-files and the lock file, sent as data, with npm, Yarn or pnpm and every install script off;
+files and the lock file, copied as data, with npm, Yarn or pnpm and every install script off;
 ``node_test`` (network off, read-only root, limits) runs ``npm test`` (``yarn test``,
 ``pnpm test``) on a copy of the tree with those node_modules; ``collect`` copies out the
 coverage reports the test tools wrote. The script's exit code decides; the counts and the
@@ -63,8 +63,9 @@ class NodeSandbox(Sandbox):
         install = None
         if plan.has_dependencies:
             self.progress(f"installing dependencies ({plan.manager}, install scripts off)")
-            payload = {"manager": plan.manager, "files": plan.files, "locked": plan.locked}
-            fetched = steps.fetch(payload, self.options.install, step="node_fetch")
+            payload = {"manager": plan.manager, "locked": plan.locked}
+            fetched = steps.fetch(payload, self.options.install, step="node_fetch",
+                                  inputs=_inputs(plan, run_dir / "inputs"))
             install = write_log(run_dir / "install.log", "dependency install", fetched)
             if fetched.timed_out or fetched.rc != 0:
                 status = (RunStatus.INSTALL_TIMED_OUT if fetched.timed_out
@@ -82,6 +83,20 @@ class NodeSandbox(Sandbox):
         collected = steps.collect(run_dir / "out")
         (run_dir / "collect.log").write_text(log_section("collect", collected), "utf-8")
         return _read(result, run_dir / "out", common, self.full_areas(result))
+
+
+def _inputs(plan: NodePlan, folder: Path) -> Path:
+    """The package.json files and the lock file, written for the install step to read
+    (RepoFS gave their paths: relative, inside the repository; checked again here)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for rel, text in plan.files.items():
+        path = (folder / rel).resolve()
+        if path.is_relative_to(folder.resolve()):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)  # the contained user reads them
+    return folder
 
 
 def _coverage(out: Path, output: str) -> Coverage | None:

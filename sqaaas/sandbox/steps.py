@@ -27,6 +27,7 @@ from sqaaas.sandbox.scratch import Scratch, parse_size, with_areas
 
 DRIVER = Path(__file__).resolve().with_name("driver.py")
 _DRIVER_IN_CONTAINER = "/opt/sqaaas/driver.py"
+INPUTS = "/inputs"  # the driver defines the same
 _PYTHON = "/opt/sqaaas-venv/bin/python"
 #: Lines the driver writes (sqaaas.sandbox.driver defines the same; it imports nothing).
 META_MARKER = "sqaaas-metadata: "
@@ -72,10 +73,16 @@ class Steps:
     def _driver(self) -> Mount:
         return Mount(DRIVER, _DRIVER_IN_CONTAINER)
 
-    def fetch(self, payload: object, limits: Limits, step: str = "fetch") -> RunResult:
+    def fetch(
+        self, payload: object, limits: Limits, step: str = "fetch", inputs: Path | None = None
+    ) -> RunResult:
         """Download dependencies (wheels, or npm packages with ``node_fetch``), network on:
-        no repository file is mounted, nothing but the download folder is writable."""
+        no repository file is mounted (``inputs``: a host folder of files read from it as
+        data, such as package.json and a lock file, read-only at /inputs), nothing but the
+        download folder is writable."""
         mounts, env = [self._driver], dict(OFFLINE_ENV)
+        if inputs is not None:
+            mounts.append(Mount(inputs, INPUTS))
         if bundle := host_ca_bundle():  # TLS may go through an intercepting proxy
             mounts.append(Mount(Path(bundle), CONTAINER_CA))
             env |= {"PIP_CERT": CONTAINER_CA, "SSL_CERT_FILE": CONTAINER_CA,
