@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqaaas import gitsafe
 from sqaaas.fileio import write_atomic
@@ -164,6 +165,19 @@ class Sandbox(ABC):
         if result.status in _CACHEABLE:  # atomically: an interrupt never leaves half a verdict
             write_atomic(run_dir / "result.json", result.model_dump_json(indent=2).encode())
         return result
+
+    def cut_short_or_collect(
+        self, steps: Steps, result: RunResult, run_dir: Path, common: dict[str, Any]
+    ) -> TestRun | None:
+        """The run's outcome when the test step was stopped (time or memory limit); else
+        None, once the reports the tests left in /out are copied to ``run_dir``/out."""
+        if result.timed_out:
+            return TestRun(status=RunStatus.TIMED_OUT, **common)
+        if result.killed:
+            return TestRun(status=RunStatus.KILLED, **common)
+        collected = steps.collect(run_dir / "out")
+        (run_dir / "collect.log").write_text(log_section("collect", collected), "utf-8")
+        return None
 
     def full_areas(self, result: RunResult) -> list[str]:
         """The scratch areas the driver found full after the tests, with their sizes."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqaaas.platform import images
 from sqaaas.platform.containers import RunResult
-from sqaaas.sandbox.base import Progress, Sandbox, SandboxOptions, quiet, write_log
+from sqaaas.sandbox.base import Sandbox, write_log
 from sqaaas.sandbox.node_plan import NodePlan, node_plan
 from sqaaas.sandbox.node_results import (
     Coverage,
@@ -26,7 +26,7 @@ from sqaaas.sandbox.node_results import (
     parse_node_table,
 )
 from sqaaas.sandbox.results import RunStatus, TestRun, read_output_file
-from sqaaas.sandbox.steps import Steps, log_section
+from sqaaas.sandbox.steps import Steps
 
 _TREE = "/work/tree"
 #: what the test scripts' tools see: no colours, no watch mode, no interactive prompts
@@ -76,12 +76,8 @@ class NodeSandbox(Sandbox):
                                env=_TEST_ENV, out=True)
         tests = write_log(run_dir / "tests.log", "tests", result)
         common = {**base, "install": install, "tests": tests, "exit_code": result.rc}
-        if result.timed_out:
-            return TestRun(status=RunStatus.TIMED_OUT, **common)
-        if result.killed:
-            return TestRun(status=RunStatus.KILLED, **common)
-        collected = steps.collect(run_dir / "out")
-        (run_dir / "collect.log").write_text(log_section("collect", collected), "utf-8")
+        if (stopped := self.cut_short_or_collect(steps, result, run_dir, common)) is not None:
+            return stopped
         return _read(result, run_dir / "out", common, self.full_areas(result))
 
 
@@ -126,18 +122,4 @@ def _read(result: RunResult, out: Path, common: dict[str, Any], full: list[str])
     return run
 
 
-def run_node_tests(
-    root: Path,
-    plan: NodePlan,
-    *,
-    identity: str | None = None,
-    cache_dir: Path | None = None,
-    options: SandboxOptions | None = None,
-    progress: Progress = quiet,
-) -> TestRun:
-    """Run the package test script of the tree at ``root`` in the sandbox (NodeSandbox)."""
-    sandbox = NodeSandbox(root, plan, cache_dir=cache_dir, options=options, progress=progress)
-    return sandbox.run(identity)
-
-
-__all__ = ["NodeSandbox", "node_plan", "run_node_tests"]
+__all__ = ["NodeSandbox", "node_plan"]

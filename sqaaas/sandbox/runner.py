@@ -34,7 +34,7 @@ from sqaaas.sandbox.results import (
     parse_junit,
     read_output_file,
 )
-from sqaaas.sandbox.steps import Steps, log_section
+from sqaaas.sandbox.steps import Steps
 
 __all__ = ["PythonSandbox", "SandboxOptions", "SandboxUnavailable", "last_test_started",
            "run_python_tests", "tree_identity"]
@@ -87,12 +87,8 @@ class PythonSandbox(Sandbox):
         result = steps.offline("test", payload, self.options.tests, env=env, out=True)
         tests_log = write_log(run_dir / "tests.log", "tests", result)
         common = {**base, "install": install_log, "tests": tests_log, "coverage_config": covcfg}
-        if result.timed_out:
-            return TestRun(status=RunStatus.TIMED_OUT, **common)
-        if result.killed:
-            return TestRun(status=RunStatus.KILLED, **common)
-        collected = steps.collect(run_dir / "out")
-        (run_dir / "collect.log").write_text(log_section("collect", collected), "utf-8")
+        if (stopped := self.cut_short_or_collect(steps, result, run_dir, common)) is not None:
+            return stopped
         return self._read_reports(run_dir / "out", {**common, "full": self.full_areas(result)})
 
     def _read_reports(self, out: Path, common: dict[str, Any]) -> TestRun:

@@ -25,7 +25,7 @@ from sqaaas.facts.testsuites import TestSuite, code_files, suites_evidence, test
 from sqaaas.languages import main_languages
 from sqaaas.platform.containers import EngineError
 from sqaaas.sandbox import SandboxUnavailable, run_python_tests
-from sqaaas.sandbox.node import run_node_tests
+from sqaaas.sandbox.node import NodeSandbox
 from sqaaas.sandbox.node_plan import NodePlan, node_plan
 from sqaaas.sandbox.report import finding_for
 from sqaaas.sandbox.results import TestRun
@@ -203,8 +203,8 @@ def _sandboxed(ctx: RepoContext, run: Callable[[], TestRun]) -> Finding:
 
 def _node_tests(ctx: RepoContext, suites: tuple[TestSuite, ...], plan: NodePlan) -> Finding:
     """The package's own test script, run in the Node.js sandbox."""
-    finding = _sandboxed(ctx, lambda: run_node_tests(
-        ctx.fs.root, plan, progress=lambda stage: ctx.notify(f"QC.Uni01: {stage}")))
+    finding = _sandboxed(ctx, lambda: NodeSandbox(
+        ctx.fs.root, plan, progress=lambda stage: ctx.notify(f"QC.Uni01: {stage}")).run())
     others = _others(suites, _NODE)
     if others:
         finding = finding.model_copy(update={"evidence": [*finding.evidence, *others]})
