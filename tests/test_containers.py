@@ -251,11 +251,13 @@ def test_setup_second_run_is_a_fast_no_op(ready_engine):
     assert not report.changed
     assert elapsed < 2.0
     assert report.images == {
-        "base": images.base_image(), "python": IMAGE, "tools": images.tools_image()
+        "base": images.base_image(), "python": IMAGE, "node": images.node_image(),
+        "tools": images.tools_image(),
     }
     steps = [s.name for s in report.steps]
     assert steps == [
-        "engine", "base image", "engine settings", "test image", "tools image"
+        "engine", "base image", "engine settings", "test image", "node test image",
+        "tools image",
     ]
     assert any(line.startswith("test image: ") and "present" in line for line in lines)
     assert any(line.startswith("tools image: ") and "present" in line for line in lines)

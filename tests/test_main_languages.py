@@ -199,16 +199,16 @@ def test_language_tool_clean_and_failing_fixture(repo_factory, probe, tool, clea
 
 @pytest.mark.containers
 @pytest.mark.usefixtures("ready_engine")
-def test_clean_go_passes_style_but_security_is_not_automated_for_go(repo_factory):
+def test_clean_go_passes_style_and_security_with_go_vet_named_not_automated(repo_factory):
     repo = repo_factory({"main.go": CLEAN_GO, "deploy.yml": CLEAN_YAML})
     style = run_probe(repo, "tools.QC.Sty01")
     assert style.outcome is Outcome.PASS, style.evidence
-    assert any(e.tool == "go-vet" and "not automated" in e.message for e in style.evidence)
+    vet = [e for e in style.evidence if e.tool == "go-vet" and "not automated" in e.message]
+    assert vet and "Go 1.19" in vet[0].message
     security = run_probe(repo, "tools.QC.Sec02")
-    assert security.outcome is Outcome.NOT_AUTOMATED, security.evidence
-    gap = _gap(security, "Go")
-    assert gap and "not automated for Go" in gap[0].message and "gosec" in gap[0].message
-    assert "not automated for Go" in security.hint
+    assert security.outcome is Outcome.PASS, security.evidence
+    assert any(e.tool == "go-security" and "1 file(s)" in e.message for e in security.evidence)
+    assert not _gap(security, "Go")
 
 
 @pytest.mark.containers

@@ -125,8 +125,8 @@ def test_tests_of_other_languages_are_not_automated_and_say_why(repo_factory):
     finding = run_probe(repo, "uni.coverage")
     assert finding.outcome is Outcome.NOT_AUTOMATED
     assert finding.evidence[0].message == "Go tests (go test): 1 test file(s) next to the code"
-    assert finding.evidence[-1].message.startswith("not automated for Go: sqaaas runs only "
-                                                   "Python test suites")
+    assert finding.evidence[-1].message.startswith("not automated for Go: sqaaas runs Python "
+                                                   "test suites and JavaScript/TypeScript")
 
 
 def test_code_without_any_test_fails(repo_factory):

@@ -110,7 +110,8 @@ def setup(
     engine = Engine(*found)
     report.engine = f"{found[0]} ({found[1]})"
     base, python, tools = images.base_image(), images.python_image(), images.tools_image()
-    report.images = {"base": base, "python": python, "tools": tools}
+    node = images.node_image()
+    report.images = {"base": base, "python": python, "node": node, "tools": tools}
     step("base image", lambda: _ensure_base(engine, base, say))
 
     def settings() -> tuple[bool, str]:
@@ -127,6 +128,7 @@ def setup(
     step("engine settings", settings)
     report.settings = engine.fixes.describe()
     step("test image", lambda: _ensure_python(engine, python, base, say))
+    step("node test image", lambda: _ensure_node(engine, node, base, say))
     step("tools image", lambda: _ensure_tools(engine, tools, base, say))
     report.seconds = round(time.monotonic() - started, 2)
     return report
@@ -163,7 +165,8 @@ def _ensure_packages(say: Say, install: bool) -> tuple[bool, str]:
 IMAGE_TOOL_PACKAGES = {"cppcheck": "cppcheck"}
 #: What the tools image takes from bigger packages, in a build stage of its own, so that only
 #: the binaries are kept (see tools.Containerfile): named in setup's output.
-IMAGE_BINARIES = "gofmt from Debian's golang-go"
+IMAGE_BINARIES = ("gofmt from Debian's golang-go, Checkstyle from Debian on a Java runtime "
+                  "cut down by jlink")
 
 
 def image_npm_packages() -> list[str]:
@@ -254,16 +257,30 @@ def _ensure_base(engine: Engine, base: str, say: Say) -> tuple[bool, str]:
 
 
 def _ensure_python(engine: Engine, image: str, base: str, say: Say) -> tuple[bool, str]:
+    return _ensure_test_image(
+        engine, image, base, say, images.PYTHON_CONTAINERFILE,
+        "pip downloads pytest, pytest-cov, coverage, pytest-timeout; about 30 s",
+    )
+
+
+def _ensure_node(engine: Engine, image: str, base: str, say: Say) -> tuple[bool, str]:
+    return _ensure_test_image(
+        engine, image, base, say, images.NODE_CONTAINERFILE,
+        "Node.js and npm from Debian, Yarn and pnpm from npm; about a minute",
+    )
+
+
+def _ensure_test_image(
+    engine: Engine, image: str, base: str, say: Say, containerfile: Path, what: str
+) -> tuple[bool, str]:
+    """A test image (assessed test suites run in it): built once per recipe."""
     if engine.image_exists(image):
         return False, f"{image} present"
-    say(
-        f"building {image} from {images.PYTHON_CONTAINERFILE.name} "
-        f"(pip downloads pytest, pytest-cov, coverage, pytest-timeout; about 30 s)"
-    )
+    say(f"building {image} from {containerfile.name} ({what})")
     try:
         result = engine.build(
             image,
-            images.PYTHON_CONTAINERFILE,
+            containerfile,
             images.IMAGES_DIR,
             build_args={"BASE_IMAGE": base},
         )

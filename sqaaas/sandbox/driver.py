@@ -17,6 +17,13 @@ coverage JSON to /out (a size-limited tmpfs), then say which scratch area filled
 ``restore`` (network off, no repository code): copy the wheels of an earlier identical
 download (/wheel-cache, read-only) into /wheels instead of downloading them again; a
 ``fetch`` given ``save`` copies what it downloaded into /wheel-save for that.
+``node_fetch`` (network on): install a JavaScript/TypeScript project's dependencies from
+its package.json files and lock file (copied by the host to /inputs, read-only; the
+repository is not mounted) with npm, Yarn or pnpm, every install script off, into
+/wheels/node.
+``node_test`` (network off): copy the tree and the installed node_modules to /work/tree,
+run the package's own test script (``npm test``, ``yarn test``, ``pnpm test``) and keep
+the coverage reports it wrote.
 The repository is copied first because builds and tests write into the source tree.
 """
 
@@ -30,7 +37,7 @@ import subprocess
 import sys
 
 SRC, TREE, VENV, OUT = "/src", "/work/tree", "/work/venv", "/out"
-WHEELS, RESULTS = "/wheels", "/results"
+WHEELS, RESULTS, INPUTS = "/wheels", "/results", "/inputs"
 WHEEL_CACHE, WHEEL_SAVE = "/wheel-cache", "/wheel-save"
 TOOLS_VENV = "/opt/sqaaas-venv"
 #: The line ``meta`` ends with; the host reads the last one (and trusts none of it).
@@ -304,8 +311,67 @@ def collect(options: dict[str, object]) -> int:
     return 0
 
 
+# -- JavaScript/TypeScript ------------------------------------------------------------------
+
+DEPS = f"{WHEELS}/node"
+#: coverage reports the test tools write (jest, vitest, c8, nyc), copied to /out when present
+NODE_COVERAGE = ("coverage/coverage-summary.json", "coverage/lcov.info")
+_NODE_INSTALL = {
+    # local folders (file: dependencies, workspaces) as links into the tree, not packed
+    # copies of the manifests-only folders the install sees
+    "npm": {True: ["npm", "ci", "--install-links=false"],
+            False: ["npm", "install", "--no-package-lock", "--install-links=false"]},
+    "yarn": {True: ["yarn", "install", "--frozen-lockfile", "--non-interactive"],
+             False: ["yarn", "install", "--non-interactive", "--no-lockfile"]},
+    "pnpm": {True: ["pnpm", "install", "--frozen-lockfile", "--config.package-import-method=copy"],
+             False: ["pnpm", "install", "--config.package-import-method=copy"]},
+}
+
+
+def node_fetch(payload: dict[str, object]) -> int:
+    """Install the dependencies from the registry with every install script off, from the
+    repository's package.json files and lock file in /inputs (copied by the host, as data:
+    no other file of the repository, no .npmrc, no code is there)."""
+    shutil.copytree(INPUTS, DEPS, symlinks=False, dirs_exist_ok=True)
+    manager = str(payload["manager"])
+    argv = [*_NODE_INSTALL[manager][bool(payload.get("locked"))], "--ignore-scripts"]
+    print(f"sqaaas: {' '.join(argv)} (install scripts off)", flush=True)
+    return subprocess.call(argv, cwd=DEPS, stderr=subprocess.STDOUT)
+
+
+def _copy_out(rel: str) -> None:
+    """A coverage report the tests wrote, when it is a regular file of the tree."""
+    source = os.path.join(TREE, rel)
+    try:
+        if not stat.S_ISREG(os.lstat(source).st_mode):
+            return
+    except FileNotFoundError:
+        return  # the tests' tools wrote no such report
+    except OSError as exc:
+        print(f"sqaaas: {rel} not kept: {exc.strerror}", flush=True)
+        return
+    try:
+        shutil.copyfile(source, os.path.join(OUT, rel.replace("/", "-")))
+    except OSError as exc:
+        print(f"sqaaas: {rel} not kept: {exc.strerror}", flush=True)
+
+
+def node_test(payload: dict[str, object]) -> int:
+    copy_tree()
+    installed = os.path.join(DEPS, "node_modules")
+    if os.path.isdir(installed) and not os.path.exists(os.path.join(TREE, "node_modules")):
+        shutil.copytree(installed, os.path.join(TREE, "node_modules"), symlinks=True)
+    argv = [str(payload["manager"]), "test"]
+    print("sqaaas: " + " ".join(argv), flush=True)
+    rc = subprocess.call(argv, cwd=TREE, stderr=subprocess.STDOUT)
+    for rel in NODE_COVERAGE:
+        _copy_out(rel)
+    _report_full()
+    return rc
+
+
 STEPS = {"fetch": fetch, "meta": meta, "install": install, "test": test, "collect": collect,
-         "restore": restore}
+         "restore": restore, "node_fetch": node_fetch, "node_test": node_test}
 
 
 def main(argv: list[str]) -> int:

@@ -59,11 +59,21 @@ class StepLog(BaseModel):
 
 
 class TestRun(BaseModel):
-    """The outcome of running one repository's Python test suite in the sandbox."""
+    """The outcome of running one repository's test suite in the sandbox."""
 
     __test__ = False  # not a pytest test class
 
     status: RunStatus
+    runner: str = "pytest"  # what ran the tests, named in the evidence
+    #: the test command's exit code where it decides (a package's test script); pytest's
+    #: junit report decides for Python
+    exit_code: int | None = None
+    counted: bool = True  # False: the runner printed no summary sqaaas reads
+    #: pytest always measures coverage (missing: an error); a test script may not (missing:
+    #: not automated)
+    coverage_expected: bool = True
+    coverage_tool: str = "coverage.py"
+    coverage_from: str | None = None  # the report the coverage was read from
     passed: int = 0
     failed: int = 0
     errors: int = 0

@@ -27,6 +27,7 @@ from sqaaas.sandbox.scratch import Scratch, parse_size, with_areas
 
 DRIVER = Path(__file__).resolve().with_name("driver.py")
 _DRIVER_IN_CONTAINER = "/opt/sqaaas/driver.py"
+INPUTS = "/inputs"  # the driver defines the same
 _PYTHON = "/opt/sqaaas-venv/bin/python"
 #: Where the wheel cache's folders appear in the restore and fetch steps (as in the driver).
 WHEEL_CACHE, WHEEL_SAVE = "/wheel-cache", "/wheel-save"
@@ -74,19 +75,27 @@ class Steps:
     def _driver(self) -> Mount:
         return Mount(DRIVER, _DRIVER_IN_CONTAINER)
 
-    def fetch(self, payload: object, limits: Limits, save: Path | None = None) -> RunResult:
-        """Download wheels, network on: no repository file is mounted, nothing but the
-        wheel folder (and ``save``, a fresh wheel-cache folder) is writable."""
+    def fetch(
+        self, payload: object, limits: Limits, step: str = "fetch", inputs: Path | None = None,
+        save: Path | None = None,
+    ) -> RunResult:
+        """Download dependencies (wheels, or npm packages with ``node_fetch``), network on:
+        no repository file is mounted (``inputs``: a host folder of files read from it as
+        data, such as package.json and a lock file, read-only at /inputs), nothing but the
+        download folder (and ``save``, a fresh wheel-cache folder) is writable."""
         mounts, env = [self._driver], dict(OFFLINE_ENV)
+        if inputs is not None:
+            mounts.append(Mount(inputs, INPUTS))
         if save is not None:
             mounts.append(Mount(save, WHEEL_SAVE, read_only=False))
             payload = {**payload, "save": True} if isinstance(payload, dict) else payload
         if bundle := host_ca_bundle():  # TLS may go through an intercepting proxy
             mounts.append(Mount(Path(bundle), CONTAINER_CA))
-            env |= {"PIP_CERT": CONTAINER_CA, "SSL_CERT_FILE": CONTAINER_CA}
+            env |= {"PIP_CERT": CONTAINER_CA, "SSL_CERT_FILE": CONTAINER_CA,
+                    "NODE_EXTRA_CA_CERTS": CONTAINER_CA}
         return self.engine.run(
             self.image,
-            _argv("fetch", payload),
+            _argv(step, payload),
             mounts=mounts,
             volumes={self.scratch.wheels: "/wheels"},
             network=True,

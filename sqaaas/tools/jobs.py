@@ -102,7 +102,7 @@ def _failure(spec: ToolSpec, job: dict[str, Any], missing_hint: str) -> str | No
         return f"{spec.title} printed more than {STDOUT_CAP // 1_000_000} MB of output"
     if status != "done":
         return f"{spec.title} {job.get('message') or 'failed'}"
-    if job.get("rc") not in spec.ok_exit_codes:
+    if spec.ok_exit_codes != "any" and job.get("rc") not in spec.ok_exit_codes:
         tail = (job.get("stderr") or job.get("stdout") or "").strip().splitlines()[-3:]
         return f"{spec.title} exited with {job.get('rc')}: {' | '.join(tail)}"
     return None

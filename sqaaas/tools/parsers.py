@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from sqaaas.safeparse import Limits, load_xml
+from sqaaas.safeparse import ParseError as SafeParseError
 from sqaaas.tools.spec import Confidence, Severity
 
 
@@ -536,3 +538,76 @@ def flawfinder_csv(stdout: str, root: PurePath) -> Parsed:
             int(row["Column"]) if (row.get("Column") or "").isdigit() else None,
         ))
     return Parsed(findings)
+
+
+_CHECKSTYLE_SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning",
+                                             "info": "info"}
+_CHECKSTYLE_LIMITS = Limits(max_bytes=20_000_000, max_nodes=5_000_000)  # over the output cap
+_CHECKER = "com.puppycrawl.tools.checkstyle.Checker"
+
+
+def _checkstyle_code(source: str) -> str:
+    """``com.puppycrawl.tools.checkstyle.checks.naming.MethodNameCheck`` -> ``MethodName``."""
+    return source.rsplit(".", 1)[-1].removesuffix("Check") or "checkstyle"
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and int(text) > 0 else None
+
+
+@parser("checkstyle_xml")
+def checkstyle_xml(stdout: str, root: PurePath) -> Parsed:
+    """``checkstyle -f xml``: one finding per ``<error>``, coded by its check's short name.
+    A file Checkstyle could not parse (its exception, logged by the Checker) is a warning
+    saying the file was not checked: Checkstyle 8's grammar ends at Java 14, so newer
+    valid syntax must not read as a style violation."""
+    try:
+        report = load_xml(stdout.encode("utf-8", "replace"), source="Checkstyle report",
+                          limits=_CHECKSTYLE_LIMITS)
+    except SafeParseError as exc:
+        raise ParseError(str(exc)) from None
+    if report.tag != "checkstyle":
+        raise ParseError("expected a Checkstyle XML report")
+    findings = []
+    for file in report.iter("file"):
+        path = _rel(file.get("name") or "", root)
+        for error in file.iter("error"):
+            source = error.get("source") or ""
+            message = (error.get("message") or "").strip()
+            line, column = _number(error.get("line")), _number(error.get("column"))
+            if source == _CHECKER:
+                cause = message.rsplit("Caused by: ", 1)[-1].splitlines()[0][:200]
+                findings.append(ToolFinding(
+                    path, line, "not-parsed",
+                    f"not checked: Checkstyle cannot parse this file (Java newer than its "
+                    f"grammar, or invalid code): {cause}", "warning"))
+                continue
+            severity = _CHECKSTYLE_SEVERITY.get(error.get("severity") or "", "info")
+            findings.append(ToolFinding(path, line, _checkstyle_code(source), message,
+                                        severity, column))
+    return Parsed(findings)
+
+
+_GOSCAN_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning", "LOW": "info"}
+_CONFIDENCE: dict[str, Confidence] = {"HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
+
+
+@parser("goscan_json")
+def goscan_json(stdout: str, root: PurePath) -> Parsed:
+    """sqaaas.tools.goscan's JSON: severity HIGH/MEDIUM/LOW as error/warning/info with the
+    rule's confidence, as for bandit; a file it could not read makes the run an error."""
+    data = _json(stdout)
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise ParseError("expected the Go security scan's JSON with 'findings'")
+    if errors := data.get("errors"):
+        raise ParseError(f"files not read: {'; '.join(str(e) for e in errors[:3])}")
+    findings = []
+    for f in data["findings"]:
+        if not isinstance(f, dict):
+            raise ParseError("a finding is not an object")
+        findings.append(ToolFinding(
+            _rel(str(f.get("path") or ""), root), f.get("line"), str(f.get("code") or "go"),
+            str(f.get("message") or ""), _GOSCAN_SEVERITY.get(str(f.get("severity")), "info"),
+            f.get("column"), _CONFIDENCE.get(str(f.get("confidence"))),
+        ))
+    return Parsed(findings, suppressed=int(data.get("suppressed") or 0))

@@ -139,7 +139,10 @@ class ToolSpec(_Strict):
     args: tuple[str, ...] = ()
     config: str | None = None
     parser: str
-    ok_exit_codes: tuple[int, ...] = (0,)
+    ok_exit_codes: tuple[int, ...] | Literal["any"] = Field(
+        (0,), description="exit codes after which the output is read; 'any' for a tool whose "
+        "exit code counts its findings (Checkstyle): its parser then refuses an incomplete report"
+    )
     stream: Literal["stdout", "stderr", "both"] = Field(
         "stdout", description="where findings are printed (both: stdout, then stderr)"
     )

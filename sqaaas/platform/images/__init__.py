@@ -15,6 +15,7 @@ from sqaaas.platform.images.source import current_source
 
 IMAGES_DIR = Path(__file__).resolve().parent
 PYTHON_CONTAINERFILE = IMAGES_DIR / "python.Containerfile"
+NODE_CONTAINERFILE = IMAGES_DIR / "node.Containerfile"
 TOOLS_CONTAINERFILE = IMAGES_DIR / "tools.Containerfile"
 TOOLS_REPOSITORY = "localhost/sqaaas-tools"
 
@@ -53,6 +54,11 @@ def base_image() -> str:
 
 def python_image() -> str:
     return f"localhost/sqaaas-python:{_hash(PYTHON_CONTAINERFILE.read_bytes(), base_image())}"
+
+
+def node_image() -> str:
+    """The image JavaScript/TypeScript test suites run in (Node.js, npm, Yarn, pnpm)."""
+    return f"localhost/sqaaas-node:{_hash(NODE_CONTAINERFILE.read_bytes(), base_image())}"
 
 
 @functools.cache

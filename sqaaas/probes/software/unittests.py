@@ -1,17 +1,19 @@
 """QC.Uni: unit tests exist apart from the code (Uni02), cover enough of it (Uni01), and
 coverage is measured automatically for every change (Uni03/04).
 
-Uni01 runs the repository's Python test suite with coverage in containers (sqaaas.sandbox):
-the assessed code never runs on the host. It passes only when the tests ran and passed with
+Uni01 runs the repository's Python test suite with coverage, or a JavaScript/TypeScript
+package's own test script (``npm test``, Yarn, pnpm), in containers (sqaaas.sandbox): the
+assessed code never runs on the host. It passes only when the tests ran and passed with
 enough coverage: tests in a language sqaaas cannot run give ``not_automated`` naming the
 language, never a pass by proxy (a test folder, CI coverage), and when the main language's
-tests are among them, a side Python suite does not stand in for them. The other probes only
-read files.
+tests are among them, a side suite does not stand in for them. The other probes only read
+files.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqaaas.context import RepoContext
 from sqaaas.core.outcomes import Evidence, Finding, Outcome
@@ -23,7 +25,10 @@ from sqaaas.facts.testsuites import TestSuite, code_files, suites_evidence, test
 from sqaaas.languages import main_languages
 from sqaaas.platform.containers import EngineError
 from sqaaas.sandbox import SandboxUnavailable, run_python_tests
+from sqaaas.sandbox.node import NodeSandbox
+from sqaaas.sandbox.node_plan import NodePlan, node_plan
 from sqaaas.sandbox.report import finding_for
+from sqaaas.sandbox.results import TestRun
 
 #: label -> regex of a CI line that measures or uploads test coverage
 COVERAGE: dict[str, str] = {
@@ -112,19 +117,27 @@ def tests_present(ctx: RepoContext) -> Finding:
     )  # no hint of its own: QC.Uni02's hint for the repository's language gives the layout
 
 
-#: why a suite in another language than Python is not run (the sandbox's one toolchain)
+#: why a suite in another language than Python or JavaScript/TypeScript is not run
 _NOT_RUN_WHY = (
-    "sqaaas runs only Python test suites (the sandbox image has only the Python toolchain), so "
-    "these tests were not run and their coverage is not measured; a test folder or coverage "
-    "measured in CI (QC.Uni02-04) does not stand in for a run"
+    "sqaaas runs Python test suites and JavaScript/TypeScript packages' test scripts only (the "
+    "sandbox images have those toolchains), so these tests were not run and their coverage is "
+    "not measured; a test folder or coverage measured in CI (QC.Uni02-04) does not stand in "
+    "for a run"
 )
+_NODE = "JavaScript/TypeScript"
+_NODE_LANGUAGES = frozenset(_NODE.split("/"))
 
 
-def _not_run(suites: tuple[TestSuite, ...], main: str | None = None) -> Finding:
+def _not_run(
+    suites: tuple[TestSuite, ...], main: str | None = None, why: dict[str, str] | None = None
+) -> Finding:
     """QC.Uni01 not automated for each language of ``suites`` sqaaas cannot run, named with
-    the reason; ``main`` names the main language when a Python suite was left unrun for it."""
+    the reason (``why``: a language's own reason, e.g. a package without a test script);
+    ``main`` names the main language when a Python suite was left unrun for it."""
+    why = why or {}
     evidence = [
-        Evidence(message=f"not automated for {s.language}: {_NOT_RUN_WHY}", failing=False)
+        Evidence(message=f"not automated for {s.language}: {why.get(s.language, _NOT_RUN_WHY)}",
+                 failing=False)
         for s in suites
         if s.language != "Python"
     ]
@@ -139,23 +152,84 @@ def _not_run(suites: tuple[TestSuite, ...], main: str | None = None) -> Finding:
     return Finding(outcome=Outcome.NOT_AUTOMATED, evidence=[*suites_evidence(suites), *evidence])
 
 
+def _main_language(ctx: RepoContext) -> str | None:
+    return next(iter(main_languages(ctx.fs.files)), None)
+
+
 def _unrun_main_language(ctx: RepoContext, suites: tuple[TestSuite, ...]) -> str | None:
     """The repository's largest language by code size when it is not Python and has tests
     of its own, which sqaaas cannot run (a suite's language may group several:
     JavaScript/TypeScript, C/C++)."""
-    main = next(iter(main_languages(ctx.fs.files)), None)
+    main = _main_language(ctx)
     if main is None or main == "Python":
         return None
     return main if any(main in s.language.split("/") for s in suites) else None
 
 
+def _node_why(plan: NodePlan | None) -> str | None:
+    """Why the package's tests cannot run in the sandbox; None when they can."""
+    if plan is None:
+        return "no package.json at the repository root names how its tests run"
+    if plan.test_script is None:
+        return ("package.json has no test script (scripts.test), so sqaaas does not know how "
+                "the package runs its tests")
+    return f"{plan.command} cannot run here: {plan.unsupported}" if plan.unsupported else None
+
+
+def _others(suites: tuple[TestSuite, ...], ran: str) -> list[Evidence]:
+    """The suites a run of ``ran``'s tests did not include."""
+    return [
+        Evidence(message=f"not automated for {s.language}: {s.summary()}: {_NOT_RUN_WHY}",
+                 failing=False)
+        for s in suites
+        if s.language != ran
+    ]
+
+
+def _sandboxed(ctx: RepoContext, run: Callable[[], TestRun]) -> Finding:
+    try:
+        result = run()
+    except SandboxUnavailable as exc:
+        return Finding(
+            outcome=Outcome.ERROR,
+            evidence=[Evidence(message=f"the tests cannot run in a container: {exc}")],
+            hint="Run 'sqaaas setup' once on this machine: it installs the container engine "
+            "(podman) and builds the test images.",
+        )
+    except EngineError as exc:
+        return Finding.error(f"the container engine failed while running the tests: {exc}")
+    return finding_for(result, ctx.config.thresholds.coverage)
+
+
+def _node_tests(ctx: RepoContext, suites: tuple[TestSuite, ...], plan: NodePlan) -> Finding:
+    """The package's own test script, run in the Node.js sandbox."""
+    finding = _sandboxed(ctx, lambda: NodeSandbox(
+        ctx.fs.root, plan, progress=lambda stage: ctx.notify(f"QC.Uni01: {stage}")).run())
+    others = _others(suites, _NODE)
+    if others:
+        finding = finding.model_copy(update={"evidence": [*finding.evidence, *others]})
+    return finding
+
+
 @probe("uni.coverage")
 def coverage(ctx: RepoContext) -> Finding:
-    """QC.Uni01: the Python test suite passes, in a container, and covers enough lines."""
+    """QC.Uni01: the Python test suite (or a JavaScript/TypeScript package's test script)
+    passes, in a container, and covers enough lines."""
     suites = ctx.fact(test_suites)
     python = [s for s in suites if s.language == "Python"]
-    if python and (main := _unrun_main_language(ctx, suites)) is not None:
-        return _not_run(suites, main=main)
+    node = [s for s in suites if s.language == _NODE]
+    main = _main_language(ctx)
+    unrun = _unrun_main_language(ctx, suites)
+    if node and (main in _NODE_LANGUAGES or not python):
+        if main not in _NODE_LANGUAGES and unrun is not None:
+            return _not_run(suites)  # side JavaScript tests do not stand in for the main's
+        plan = node_plan(ctx.fs)
+        if (why := _node_why(plan)) is not None or plan is None:
+            return _not_run(suites, main=main if python else None,
+                            why={_NODE: f"{node[0].summary()}: {why}"})
+        return _node_tests(ctx, suites, plan)
+    if python and unrun is not None:
+        return _not_run(suites, main=unrun)
     if not python:
         if suites:
             return _not_run(suites)
@@ -166,24 +240,9 @@ def coverage(ctx: RepoContext) -> Finding:
             f"no unit tests found, so none of the {len(code)} code file(s) is covered",
             value=len(code),
         )  # no hint of its own: QC.Uni01's hint for the repository's language names the tool
-    try:
-        run = run_python_tests(ctx.fs.root, progress=lambda stage: ctx.notify(f"QC.Uni01: {stage}"))
-    except SandboxUnavailable as exc:
-        return Finding(
-            outcome=Outcome.ERROR,
-            evidence=[Evidence(message=f"the tests cannot run in a container: {exc}")],
-            hint="Run 'sqaaas setup' once on this machine: it installs the container engine "
-            "(podman) and builds the test images.",
-        )
-    except EngineError as exc:
-        return Finding.error(f"the container engine failed while running the tests: {exc}")
-    finding = finding_for(run, ctx.config.thresholds.coverage)
-    others = [
-        Evidence(message=f"not automated for {s.language}: {s.summary()}: {_NOT_RUN_WHY}",
-                 failing=False)
-        for s in suites
-        if s.language != "Python"
-    ]  # the suites this run did not include
+    finding = _sandboxed(ctx, lambda: run_python_tests(
+        ctx.fs.root, progress=lambda stage: ctx.notify(f"QC.Uni01: {stage}")))
+    others = _others(suites, "Python")
     if others:
         finding = finding.model_copy(update={"evidence": [*finding.evidence, *others]})
     return finding

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqaaas.tools.configs.bandit_conf import bandit_config
 from sqaaas.tools.configs.base import ConfigBuilder, ToolConfig, Where
 from sqaaas.tools.configs.biome_conf import biome_config
+from sqaaas.tools.configs.checkstyle_conf import checkstyle_config
 from sqaaas.tools.configs.cpp_conf import cppcheck_config
 from sqaaas.tools.configs.flake8_conf import flake8_config
 from sqaaas.tools.configs.markdown_conf import pymarkdown_config
@@ -32,6 +33,7 @@ CONFIGS: dict[str, ConfigBuilder] = {
     "shellcheck": shellcheck_config,
     "hadolint": hadolint_config,
     "biome": biome_config,
+    "checkstyle": checkstyle_config,
 }
 
 __all__ = ["CONFIGS", "ConfigBuilder", "ToolConfig", "Where"]
