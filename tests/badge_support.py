@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sqaaas.badges.issue import IssuedBadge, issue_badge, publish
-from sqaaas.badges.issuer import Issuer
+from sqaaas.badges.issuer import Issuer, default_publish_dir
 from sqaaas.badges.keys import (
     JWKS_FILE,
     SigningKeys,
@@ -86,8 +86,14 @@ class IssuerSetup:
     issuer: Issuer
 
     @property
+    def public(self) -> Path:
+        """The publish folder: public/ beside the key folder, as `badge issue` defaults."""
+        return default_publish_dir(self.keydir)
+
+    @property
     def jwks(self) -> Path:
-        return self.keydir / JWKS_FILE
+        """The published JWK set (kids are the keys' URLs)."""
+        return self.public / JWKS_FILE
 
     def trusted(self) -> dict[str, TrustedKey]:
         return load_trusted_keys(self.jwks)
@@ -95,7 +101,7 @@ class IssuerSetup:
     def issue(self, report: dict[str, Any], **kwargs: Any) -> IssuedBadge:
         kwargs.setdefault("now", NOW)
         issued = issue_badge(report, "report.json", self.keys, self.issuer, **kwargs)
-        publish(self.keydir, self.issuer, self.keys, issued.scheme)
+        publish(self.public, self.issuer, self.keys, issued.scheme, issued)
         return issued
 
     def verify(self, data: bytes, **kwargs: Any) -> Verification:
@@ -104,8 +110,12 @@ class IssuerSetup:
 
 
 def make_issuer(keydir: Path, url: str = ISSUER_URL) -> IssuerSetup:
+    """Fresh keys in ``keydir`` and the issuer at ``url``, its files published beside them
+    (so ``trusted()`` reads the published key set)."""
     generate_keys(keydir)
-    return IssuerSetup(keydir, load_signing_keys(keydir), Issuer.from_url(url))
+    setup = IssuerSetup(keydir, load_signing_keys(keydir), Issuer.from_url(url))
+    publish(setup.public, setup.issuer, setup.keys, "software")
+    return setup
 
 
 @pytest.fixture(scope="module")

@@ -103,7 +103,7 @@ def test_verifying_a_badge_loads_no_probe_container_tls_or_web_module(run_cli, t
                      "https://issuer.example", "--out", str(badge))
     assert issued.returncode == 0, issued.stderr
     loaded = _loaded_by(["badge", "verify", str(badge), "--trust",
-                         str(keydir / "issuer.jwks.json"), "--report", str(report)])
+                         str(tmp_path / "public" / "issuer.jwks.json"), "--report", str(report)])
     assert "sqaaas.core.catalogue" in loaded and "sqaaas.badges.verify" in loaded
     assert _heavy(loaded) == []
 

@@ -58,11 +58,12 @@ def test_gold_repository_to_verified_signed_badge(run_cli, tmp_path):
                  "--out", str(badge))
     assert issued.returncode == 0, issued.stderr
     assert issued.stdout.startswith("issued gold badge urn:uuid:")
-    assert "publish under https://issuer.example/: " in issued.stdout
+    public = tmp_path / "public"
+    assert f"publish folder: {public} (serve it as https://issuer.example/;" in issued.stdout
 
-    trust = str(keydir / "issuer.jwks.json")
+    trust = str(public / "issuer.jwks.json")
     verified = run("badge", "verify", str(badge), "--trust", trust, "--report", str(report),
-                   "--revocations", str(keydir / "revocations.json"))
+                   "--revocations", str(public / "revocations.json"))
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "VALID: gold badge for https://github.com/example-org/example" in verified.stdout
     assert "FAIL" not in verified.stdout
@@ -102,8 +103,11 @@ def test_issue_and_verify_png_and_jwt(run_cli, tmp_path, suffix):
     assert issued.returncode == 0, issued.stderr
     summary = json.loads(issued.stdout)
     assert summary["level"] == "silver" and summary["output"] == str(out)
-    assert str(keydir / "issuer.json") in summary["publish"]
-    verified = run_cli("badge", "verify", str(out), "--trust", str(keydir / "issuer.jwks.json"),
+    public = tmp_path / "public"  # beside the key folder, never in it
+    assert summary["publish_dir"] == str(public)
+    assert str(public / "issuer.json") in summary["publish"]
+    assert all(not p.startswith(str(keydir)) for p in summary["publish"])
+    verified = run_cli("badge", "verify", str(out), "--trust", str(public / "issuer.jwks.json"),
                        "--format", "json")
     assert verified.returncode == 0, verified.stdout
     assert json.loads(verified.stdout)["badge"]["id"] == summary["id"]
@@ -123,8 +127,9 @@ def test_revoke_through_the_cli(run_cli, tmp_path):
     assert revoked.returncode == 0 and f"revoked {badge_id}" in revoked.stdout
     again = run_cli("badge", "revoke", badge_id, "--key", str(keydir))
     assert again.returncode == 0 and "was already revoked" in again.stdout
-    verified = run_cli("badge", "verify", str(out), "--trust", str(keydir / "issuer.jwks.json"),
-                       "--revocations", str(keydir / "revocations.json"))
+    public = tmp_path / "public"
+    verified = run_cli("badge", "verify", str(out), "--trust", str(public / "issuer.jwks.json"),
+                       "--revocations", str(public / "revocations.json"))
     assert verified.returncode == 1
     assert "FAIL revocation: revoked: mistake" in verified.stdout
     bad = run_cli("badge", "revoke", "not-an-id", "--key", str(keydir))
@@ -150,6 +155,11 @@ def test_usage_errors_exit_2_with_one_line(run_cli, tmp_path):
         (("badge", "verify", str(none_report), "--trust", trust, "--revocations",
           str(tmp_path / "nope.json")), "revocation list"),
         (("badge", "verify", str(tmp_path / "missing.svg"), "--trust", trust), "does not exist"),
+        (("badge", "issue", str(none_report), "--key", str(keydir), "--issuer", ISSUER,
+          "--out", str(tmp_path / "b.svg"), "--publish-dir", str(keydir / "www")),
+         "must be apart from the key folder"),
+        (("badge", "revoke", "urn:uuid:12345678-1234-5678-1234-567812345678", "--key",
+          str(keydir), "--publish-dir", str(keydir)), "must be apart from the key folder"),
     ]
     for args, message in cases:
         done = run_cli(*args)
@@ -186,7 +196,7 @@ def test_fair_badge_from_a_real_assessment(run_cli, tmp_path):
     assert "achievements/fair-gold.svg" in issued.stdout
     assert b"sqaaas FAIR" in badge.read_bytes()
 
-    trust = str(keydir / "issuer.jwks.json")
+    trust = str(tmp_path / "public" / "issuer.jwks.json")
     verified = run_cli("badge", "verify", str(badge), "--trust", trust, "--report", str(report))
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "ok   report level: the report's outcomes give gold, as claimed" in verified.stdout

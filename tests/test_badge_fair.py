@@ -62,7 +62,7 @@ def test_fair_credential_names_the_metric_groups(issuer):  # noqa: F811
     report = fair_report_for("silver")
     vc = issuer.issue(report, scheme="fair").credential
     achievement = vc["credentialSubject"]["achievement"]
-    assert achievement["id"] == "https://issuer.example/achievements/fair/silver"
+    assert achievement["id"] == "https://issuer.example/achievements/fair/silver.json"
     assert achievement["name"] == vc["name"] == "FAIR software: silver"
     groups = ", ".join(FAIR_METRICS["silver"])
     assert achievement["description"] == (
@@ -91,9 +91,10 @@ def test_fair_credential_names_the_metric_groups(issuer):  # noqa: F811
 def test_the_ob2_assertion_of_a_fair_badge(issuer):  # noqa: F811
     issued = issuer.issue(fair_report_for("gold"), scheme="fair")
     assertion = json.loads(base64url_decode(issued.ob2_jws.split(".")[1]))
-    assert assertion["badge"]["id"] == "https://issuer.example/achievements/fair/gold"
-    assert assertion["badge"]["image"] == "https://issuer.example/achievements/fair-gold.svg"
-    codes = [a["targetCode"] for a in assertion["badge"]["alignment"]]
+    assert assertion["badge"] == "https://issuer.example/achievements/fair/gold.json"
+    badge_class = json.loads((issuer.public / "achievements" / "fair" / "gold.json").read_text())
+    assert badge_class["image"] == "https://issuer.example/achievements/fair-gold.svg"
+    codes = [a["targetCode"] for a in badge_class["alignment"]]
     assert codes == ["fair", *FAIR_METRICS["gold"]]
 
 
@@ -162,8 +163,8 @@ def test_a_tampered_fair_credential_fails_the_signature(issuer):  # noqa: F811
     issued = issuer.issue(fair_report_for("silver"), scheme="fair")
     header, payload, signature = issued.token.split(".")
     claims = json.loads(base64url_decode(payload))
-    claims["vc"]["credentialSubject"]["achievement"]["id"] = (
-        "https://issuer.example/achievements/fair/gold")
+    claims["credentialSubject"]["achievement"]["id"] = (
+        "https://issuer.example/achievements/fair/gold.json")
     forged = f"{header}.{base64url_encode(json.dumps(claims).encode()).decode()}.{signature}"
     result = issuer.verify((forged + "\n").encode())
     assert not result.valid
@@ -184,7 +185,7 @@ def test_fair_badge_images_say_fair(issuer):  # noqa: F811
     svg = badge_bytes(issued, "svg").decode()
     assert 'aria-label="sqaaas FAIR: gold"' in svg
     assert svg_texts(svg) == ["sqaaas FAIR", "gold"]
-    published = (issuer.keydir / "achievements" / "fair-gold.svg").read_text()
+    published = (issuer.public / "achievements" / "fair-gold.svg").read_text()
     assert svg_texts(published) == ["sqaaas FAIR", "gold"]
     assert images.extract_from_svg(published).ob3_jwt is None, "published images are un-baked"
     quality = badge_bytes(issuer.issue(report_for("gold")), "svg").decode()
@@ -195,5 +196,5 @@ def test_fair_badge_images_say_fair(issuer):  # noqa: F811
 def test_publish_writes_every_fair_level_image(issuer, level):  # noqa: F811
     if level == "bronze":
         issuer.issue(fair_report_for("bronze"), scheme="fair", now=NOW)
-    path = issuer.keydir / "achievements" / f"fair-{level}.svg"
+    path = issuer.public / "achievements" / f"fair-{level}.svg"
     assert svg_texts(path.read_text()) == ["sqaaas FAIR", level]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import http.server
 import json
 import threading
@@ -15,12 +16,12 @@ from sqaaas.badges import artwork as images
 from sqaaas.badges.credential import (
     assess_report,
     canonical_report_bytes,
-    digest_of_uri,
+    evidence_digest,
     report_digest,
 )
 from sqaaas.badges.errors import BadgeIssueError, BadgeReportError, RevocationListError
 from sqaaas.badges.issue import badge_bytes, output_format
-from sqaaas.badges.issuer import Issuer
+from sqaaas.badges.issuer import Issuer, check_publish_dir
 from sqaaas.badges.revocation import load_list, normalise_id, revoke
 from sqaaas.badges.verify import verify_token
 from tests.badge_support import (
@@ -89,14 +90,17 @@ def test_the_credential_states_repository_commit_level_standard_dates_and_digest
     assert {"type": "IdentityObject", "identityType": "ext:gitCommit", "hashed": False,
             "identityHash": COMMIT} in subject["identifier"]
     achievement = subject["achievement"]
-    assert achievement["id"] == "https://issuer.example/achievements/software/gold"
+    assert achievement["id"] == "https://issuer.example/achievements/software/gold.json"
     assert achievement["name"] == "Software quality: gold"
     assert "Software baseline v4.1" in achievement["criteria"]["narrative"]
     codes = [a["targetCode"] for a in achievement["alignment"]]
     assert codes == ["software", *REQUIRED["gold"]]
     assert achievement["alignment"][0]["targetFramework"] == "Software baseline v4.1"
     (evidence,) = vc["evidence"]
-    assert digest_of_uri(evidence["id"]) == report_digest(report)
+    assert evidence["id"] == f"https://issuer.example/reports/{report_digest(report)}.json"
+    assert evidence_digest(evidence["id"]) == report_digest(report)
+    published = issuer.public / "reports" / f"{report_digest(report)}.json"
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == report_digest(report)
     assert report_digest(report) in evidence["narrative"]
     assert vc["credentialStatus"] == {
         "id": "https://issuer.example/revocations.json", "type": "1EdTechRevocationList"
@@ -113,11 +117,13 @@ def test_the_ob2_assertion_says_the_same_as_the_credential(issuer):  # noqa: F81
     assert assertion["recipient"] == {
         "type": "url", "hashed": False, "identity": "https://github.com/example-org/example"
     }
-    assert assertion["badge"]["id"] == "https://issuer.example/achievements/software/bronze"
-    assert assertion["badge"]["image"] == "https://issuer.example/achievements/software-bronze.svg"
-    assert assertion["badge"]["issuer"]["revocationList"] == (
-        "https://issuer.example/revocations.json"
+    assert assertion["badge"] == "https://issuer.example/achievements/software/bronze.json"
+    badge_class = json.loads(
+        (issuer.public / "achievements" / "software" / "bronze.json").read_text()
     )
+    assert badge_class["type"] == "BadgeClass" and badge_class["id"] == assertion["badge"]
+    assert badge_class["image"] == "https://issuer.example/achievements/software-bronze.svg"
+    assert badge_class["issuer"] == "https://issuer.example/issuer.json"
     assert assertion["verification"] == {
         "type": "SignedBadge",
         "creator": f"https://issuer.example/keys/{issuer.keys.rsa_kid}.json",
@@ -184,7 +190,7 @@ def test_issuer_ids_derive_from_the_base_url():
     issuer_ = Issuer.from_url("https://example.org/sqaaas/", "Example QA")
     assert issuer_.profile_id == "https://example.org/sqaaas/issuer.json"
     assert issuer_.achievement_id("software", "gold") == (
-        "https://example.org/sqaaas/achievements/software/gold"
+        "https://example.org/sqaaas/achievements/software/gold.json"
     )
     assert Issuer.from_profile_id(issuer_.profile_id) == Issuer(
         "https://example.org/sqaaas", "example.org"
@@ -195,30 +201,44 @@ def test_issuer_ids_derive_from_the_base_url():
 
 def test_published_issuer_files(issuer):  # noqa: F811
     issuer.issue(report_for("bronze"))
-    keydir = issuer.keydir
-    profile = json.loads((keydir / "issuer.json").read_text())
+    public = issuer.public
+    assert public.parent == issuer.keydir.parent and public != issuer.keydir
+    profile = json.loads((public / "issuer.json").read_text())
     assert profile["id"] == "https://issuer.example/issuer.json"
     assert profile["revocationList"] == "https://issuer.example/revocations.json"
-    assert profile["publicKey"]["publicKeyPem"] == issuer.keys.rsa_public_pem()
-    assert profile["publicKey"]["id"] == f"https://issuer.example/keys/{issuer.keys.rsa_kid}.json"
-    key_doc = json.loads((keydir / "keys" / f"{issuer.keys.rsa_kid}.json").read_text())
+    key_url = f"https://issuer.example/keys/{issuer.keys.rsa_kid}.json"
+    assert profile["publicKey"] == key_url  # an IRI, dereferenced by 2.0 verifiers
+    key_doc = json.loads((public / "keys" / f"{issuer.keys.rsa_kid}.json").read_text())
     assert key_doc["type"] == "CryptographicKey" and key_doc["owner"] == profile["id"]
-    revocations = json.loads((keydir / "revocations.json").read_text())
+    assert key_doc["id"] == key_url and key_doc["publicKeyPem"] == issuer.keys.rsa_public_pem()
+    jwks = json.loads((public / "issuer.jwks.json").read_text())
+    for jwk in jwks["keys"]:  # each kid is the URL of that key's own JWK document
+        relative = jwk["kid"].removeprefix("https://issuer.example/")
+        assert json.loads((public / relative).read_text()) == jwk
+    revocations = json.loads((public / "revocations.json").read_text())
     assert revocations["type"] == "RevocationList" and "revokedAssertions" in revocations
     for level in LEVELS:
-        svg = (keydir / "achievements" / f"software-{level}.svg").read_bytes()
+        svg = (public / "achievements" / f"software-{level}.svg").read_bytes()
         assert images.extract_from_svg(svg).ob3_jwt is None  # published un-baked
-    assert "PRIVATE" not in "".join(
-        p.read_text() for p in keydir.rglob("*.json")
-    )
+    assert not list(public.rglob("*.pem"))
+    assert "PRIVATE" not in "".join(p.read_text() for p in public.rglob("*.json"))
 
 
-def test_one_key_folder_serves_one_issuer(tmp_path):
+def test_one_publish_folder_serves_one_issuer(tmp_path):
     setup = make_issuer(tmp_path / "keys")
     setup.issue(report_for("bronze"))
     other = type(setup)(setup.keydir, setup.keys, Issuer.from_url("https://other.example"))
     with pytest.raises(BadgeIssueError, match=r"publishes issuer https://issuer\.example/issuer"):
         other.issue(report_for("bronze"))
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "around"])
+def test_the_publish_folder_is_never_the_key_folder(tmp_path, where):
+    keydir = tmp_path / "keys"
+    public = {"same": keydir, "inside": keydir / "public", "around": tmp_path}[where]
+    with pytest.raises(BadgeIssueError, match="must be apart from the key folder"):
+        check_publish_dir(public, keydir)
+    check_publish_dir(tmp_path / "public", keydir)  # beside it: fine
 
 
 def test_validity_window_with_clock_skew(issuer):  # noqa: F811
@@ -240,9 +260,9 @@ def test_valid_days_is_bounded(issuer, days):  # noqa: F811
 def test_revoked_badges_fail_and_others_pass(tmp_path):
     setup = make_issuer(tmp_path / "keys")
     first, second = setup.issue(report_for("gold")), setup.issue(report_for("gold"))
-    path, added = revoke(setup.keydir, first.id, "report was for a fork")
-    assert added and path == setup.keydir / "revocations.json"
-    assert revoke(setup.keydir, first.id.upper().replace("URN:UUID:", ""), None) == (path, False)
+    path, added = revoke(setup.public, first.id, "report was for a fork")
+    assert added and path == setup.public / "revocations.json"
+    assert revoke(setup.public, first.id.upper().replace("URN:UUID:", ""), None) == (path, False)
     revoked = load_list(str(path))
     result = setup.verify(badge_bytes(first, "svg"), revocations=revoked)
     assert failed_steps(result) == {"revocation": "revoked: report was for a fork"}
@@ -252,12 +272,12 @@ def test_revoked_badges_fail_and_others_pass(tmp_path):
 
 
 def test_a_revocation_list_of_another_issuer_is_not_accepted(tmp_path):
-    setup = make_issuer(tmp_path / "a")
+    setup = make_issuer(tmp_path / "a" / "keys")
     issued = setup.issue(report_for("bronze"))
-    other = make_issuer(tmp_path / "b", "https://other.example")
+    other = make_issuer(tmp_path / "b" / "keys", "https://other.example")
     other.issue(report_for("bronze"))
     result = setup.verify(
-        badge_bytes(issued, "jwt"), revocations=load_list(str(other.keydir / "revocations.json"))
+        badge_bytes(issued, "jwt"), revocations=load_list(str(other.public / "revocations.json"))
     )
     assert "is the list of https://other.example/issuer.json" in failed_steps(result)["revocation"]
 
@@ -265,7 +285,7 @@ def test_a_revocation_list_of_another_issuer_is_not_accepted(tmp_path):
 def test_revoke_refuses_bad_ids_and_folders_without_a_list(tmp_path):
     with pytest.raises(RevocationListError, match="not a badge id"):
         normalise_id("badge-42")
-    with pytest.raises(RevocationListError, match="has issued no badge"):
+    with pytest.raises(RevocationListError, match="no badge was published in this folder"):
         revoke(tmp_path, "urn:uuid:12345678-1234-5678-1234-567812345678")
 
 
@@ -288,8 +308,8 @@ def test_revocation_list_fetched_from_a_url(tmp_path, served):
     root, base = served
     setup = make_issuer(tmp_path / "keys")
     issued = setup.issue(report_for("silver"))
-    revoke(setup.keydir, issued.id, "withdrawn")
-    (root / "revocations.json").write_bytes((setup.keydir / "revocations.json").read_bytes())
+    revoke(setup.public, issued.id, "withdrawn")
+    (root / "revocations.json").write_bytes((setup.public / "revocations.json").read_bytes())
     revoked = load_list(f"{base}/revocations.json", timeout=5)
     assert issued.id in revoked
     assert not setup.verify(badge_bytes(issued, "png"), revocations=revoked).valid

@@ -215,7 +215,8 @@ def test_the_good_service_gets_a_signed_service_badge(
     assert summary["level"] == reports["good"]["badge"]["level"]
     assert summary["repository"] == good_service.url.rstrip("/")
     verified = run([
-        sqaaas_exe, "badge", "verify", str(badge), "--trust", str(keys / "issuer.jwks.json"),
+        sqaaas_exe, "badge", "verify", str(badge),
+        "--trust", str(Path(summary["publish_dir"]) / "issuer.jwks.json"),
         "--report", str(report),
     ])
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -472,7 +473,7 @@ def _badges(served: Served, job_id: str) -> list[dict[str, Any]]:
 
 
 def _verify(run_cli, image: Path, served: Served, *extra: str):
-    trust = served.settings.keys_dir / JWKS_FILE
+    trust = served.settings.publish_dir / JWKS_FILE
     return run_cli("badge", "verify", str(image), "--trust", str(trust), *extra)
 
 
@@ -506,7 +507,7 @@ def test_the_badge_of_an_assessment_verifies(served, run_cli, tmp_path):
 
 
 def test_the_issuer_files_the_badges_name_are_served(served):
-    keys = served.settings.keys_dir
+    keys = served.settings.publish_dir
     for path, file in (
         ("/issuer/issuer.json", "issuer.json"),
         ("/issuer/issuer.jwks.json", JWKS_FILE),
@@ -522,12 +523,52 @@ def test_the_issuer_files_the_badges_name_are_served(served):
         assert response.content == (keys / file).read_bytes()
     profile = served.client.get("/issuer/issuer.json").json()
     assert profile["id"] == served.settings.base_url + "/issuer/issuer.json"
-    key = served.client.get(profile["publicKey"]["id"].removeprefix(served.settings.base_url))
+    key = served.client.get(profile["publicKey"].removeprefix(served.settings.base_url))
     assert key.status_code == 200 and key.json()["type"] == "CryptographicKey"
+    for jwk in served.client.get("/issuer/issuer.jwks.json").json()["keys"]:  # kid -> the JWK
+        assert served.client.get(jwk["kid"].removeprefix(served.settings.base_url)).json() == jwk
+    # exactly the publish folder is served: every file in it, and it holds no private key
+    public = served.settings.publish_dir
+    files = [p for p in public.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert files and not [p for p in files if p.suffix == ".pem"]
+    for path in files:
+        got = served.client.get(f"/issuer/{path.relative_to(public)}")
+        assert got.status_code == 200 and got.content == path.read_bytes(), path
     image = served.client.get("/issuer/achievements/software-gold.svg")
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/svg+xml"
     assert "no-cache" in served.client.get("/issuer/revocations.json").headers["cache-control"]
+
+
+@pytest.mark.containers  # a badge needs a real assessment (static tools run only there)
+def test_the_service_shows_the_signed_level_not_an_edited_database(served, run_cli, tmp_path):
+    """A badge row edited behind the service's back (gold -> bronze, scheme renamed) changes
+    nothing a person sees: the image, the API and the page show what was signed."""
+    [badge] = _badges(served, served.job["id"])
+    db = sqlite3.connect(served.settings.database)
+    try:
+        db.execute("UPDATE badges SET level = 'bronze', scheme = 'fair' WHERE id = ?",
+                   (badge["id"],))
+        db.commit()
+        assert _badges(served, served.job["id"])[0]["level"] == "gold"
+        image = tmp_path / "badge.svg"
+        image.write_bytes(served.client.get(badge["links"]["svg"]).content)
+        verified = _verify(run_cli, image, served)
+        assert verified.returncode == 0, verified.stdout
+        assert "ok   image: the SVG shows the software gold badge" in verified.stdout
+        page = served.client.get(f"/assessments/{served.job['id']}")
+        assert "badge: gold" in page.text and "badge: bronze" not in page.text
+        # and a bronze picture around the gold credential is what verification refuses
+        forged = tmp_path / "forged.svg"
+        forged.write_text(image.read_text().replace(">gold<", ">bronze<"))
+        refused = _verify(run_cli, forged, served)
+        assert refused.returncode == 1
+        assert "the image does not show what the signed credential states" in refused.stdout
+    finally:
+        db.execute("UPDATE badges SET level = 'gold', scheme = 'software' WHERE id = ?",
+                   (badge["id"],))
+        db.commit()
+        db.close()
 
 
 def test_revoking_a_badge(served, run_cli, tmp_path):
@@ -620,7 +661,8 @@ def test_revocation_round_trip_through_a_running_server(tmp_path, run_cli):
         ("../keys/x.json", False),
         (".hidden.json", False),
         ("keys/.x.json", False),
-        ("a/b/c.json", False),
+        ("achievements/software/gold.json", True),
+        ("a/b/c/d.json", False),
     ],
 )
 def test_issuer_paths_accept_every_key_id_and_nothing_outside(relative, allowed):

@@ -1,6 +1,6 @@
 """The service's issuer URL may change (another port, a new --public-url) without stopping
 the service or the badges it issued before: the keys stay, the former issuer's files are
-kept under keys/previous/, and the operator is told once."""
+kept in issuer-previous/ beside the publish folder, and the operator is told once."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_serve_starts_on_another_port_with_the_same_data_dir(
 
     servers.append(start_server(data, port=second))  # raises if it does not answer /healthz
     assert issuer_id(servers[1]) == f"http://127.0.0.1:{second}/issuer/issuer.json"
-    former = data / "keys" / "previous" / f"http-127.0.0.1-{first}-issuer"
+    former = data / "issuer-previous" / f"http-127.0.0.1-{first}-issuer"
     profile = json.loads((former / "issuer.json").read_text())
     assert profile["id"] == f"http://127.0.0.1:{first}/issuer/issuer.json"
     log = servers[1].log.read_text()
@@ -84,7 +84,7 @@ def verify(run_cli: RunCli, badge: Path, data: Path, issuer: str, revocations: P
         "verify",
         str(badge),
         "--trust",
-        str(data / "keys" / "issuer.jwks.json"),
+        str(data / "issuer" / "issuer.jwks.json"),
         "--issuer",
         issuer,
         "--revocations",
@@ -109,7 +109,7 @@ def test_a_new_public_url_keeps_former_badges_verifiable(
         app.state.operations.store.close()
         app = app_at(data, NEW)  # a second start at the same URL says nothing
     told = [r.getMessage() for r in caplog.records if CHANGED in r.getMessage()]
-    former = data / "keys" / "previous" / "https-old.example-sqaaas-issuer"
+    former = data / "issuer-previous" / "https-old.example-sqaaas-issuer"
     assert told == [
         f"{CHANGED} {OLD}/issuer to {NEW}/issuer: badges issued before name the former and "
         "still verify with the same keys (issuer.jwks.json); its files are kept in "
@@ -129,7 +129,7 @@ def test_a_new_public_url_keeps_former_badges_verifiable(
     # revoking it lands in the list it names, and verifiers checking that list see it
     assert service.revoke_badge(old_badge.id, "test") is True
     assert "revoked: test" in verify(run_cli, badge_file, data, f"{OLD}/issuer", old_list)
-    current = json.loads((data / "keys" / "revocations.json").read_text())
+    current = json.loads((data / "issuer" / "revocations.json").read_text())
     assert current["issuer"] == f"{NEW}/issuer/issuer.json"
     assert current["revokedAssertions"] == []
 
@@ -137,7 +137,7 @@ def test_a_new_public_url_keeps_former_badges_verifiable(
     new_badge = badge_from(app)
     new_file = tmp_path / "new.svg"
     new_file.write_bytes(service.badge_image(new_badge.id))
-    out = verify(run_cli, new_file, data, f"{NEW}/issuer", data / "keys" / "revocations.json")
+    out = verify(run_cli, new_file, data, f"{NEW}/issuer", data / "issuer" / "revocations.json")
     assert "VALID: gold badge" in out
     service.store.close()
 
@@ -150,9 +150,9 @@ def test_an_issuer_served_again_gets_its_revocations_back(tmp_path: Path) -> Non
     app.state.operations.store.close()
     app_at(data, NEW).state.operations.store.close()
     app = app_at(data, OLD)  # back at the first URL
-    revoked = json.loads((data / "keys" / "revocations.json").read_text())
+    revoked = json.loads((data / "issuer" / "revocations.json").read_text())
     assert [e["id"] for e in revoked["revokedAssertions"]] == [badge.id]
     assert revoked["issuer"] == f"{OLD}/issuer/issuer.json"
-    previous = sorted(p.name for p in (data / "keys" / "previous").iterdir())
+    previous = sorted(p.name for p in (data / "issuer-previous").iterdir())
     assert previous == ["https-new.example-quality-issuer"]
     app.state.operations.store.close()

@@ -209,13 +209,13 @@ def test_the_service_badge_names_the_service_and_verifies(served, good_service, 
     assert image.status_code == 200 and image.headers["content-type"] == "image/svg+xml"
     token, _, _ = extract(image.content)
     payload = jwt.decode(token, options={"verify_signature": False})  # verified below
-    assert payload["sub"] == payload["vc"]["credentialSubject"]["id"] == good_service.url
+    assert payload["sub"] == payload["credentialSubject"]["id"] == good_service.url
     achievement = served.client.get(f"/issuer/achievements/service-{badge['level']}.svg")
     assert achievement.status_code == 200
     (tmp_path / "badge.svg").write_bytes(image.content)
     (tmp_path / "report.json").write_text(json.dumps(served.report("good")), encoding="utf-8")
     verified = run_cli("badge", "verify", str(tmp_path / "badge.svg"),
-                       "--trust", str(served.settings.keys_dir / "issuer.jwks.json"),
+                       "--trust", str(served.settings.publish_dir / "issuer.jwks.json"),
                        "--report", str(tmp_path / "report.json"))  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert f"badge for {good_service.url}" in verified.stdout

@@ -491,7 +491,7 @@ def test_an_assessment_from_the_form_to_the_report_page(make_client, tmp_path):
     [image] = re.findall(r'<img src="(/api/v1/badges/[0-9a-f-]{36}\.svg)"', page)
     badge = client.get(image)
     assert badge.status_code == 200 and badge.headers["content-type"] == "image/svg+xml"
-    assert b"openbadges:credential" in badge.content
+    assert b"openbadges3:credential" in badge.content and b"<openbadges:assertion" in badge.content
     key = image.rsplit("/", 1)[1].removesuffix(".svg")
     assert client.get(f"/api/v1/badges/{key}/credential").json()["level"] == "gold"
     snippet = f"[![sqaaas software quality badge: gold]({base}{image})]({base}{location})"

@@ -1,11 +1,13 @@
 """Badge images (SVG and PNG) and Open Badges baking: credentials carried inside the image.
 
-Open Badges 3.0 bakes a VC-JWT: SVG ``<openbadges:credential verify="..."/>`` in the
+Open Badges 2.0 bakes a signed assertion (compact JWS): SVG ``<openbadges:assertion
+verify="..."/>`` in the ``http://openbadges.org`` namespace, PNG iTXt keyword ``openbadges``.
+Open Badges 3.0 bakes a VC-JWT: SVG ``<credential verify="..."/>`` in the
 ``https://purl.imsglobal.org/ob/v3p0`` namespace, PNG iTXt keyword ``openbadgecredential``.
-Open Badges 2.0 bakes a signed assertion (compact JWS): SVG ``<openbadges:assertion>`` in
-the ``http://openbadges.org`` namespace, PNG iTXt keyword ``openbadges``. One SVG can carry
-both, so the 2.0 element is written with the prefix ``openbadges2`` (readers match the
-namespace URI, not the prefix).
+One SVG carries both, and one prefix cannot name two namespaces: the 2.0 element gets the
+prefix ``openbadges`` exactly as the 2.0 baking specification shows (1EdTech's reference
+bakery matches that literal text), the 3.0 one ``openbadges3`` (a namespace-aware reader
+finds it by its namespace URI).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ PNG_SCALE = 2  # PNG pixels per SVG px: crisp text on high-density screens and i
 
 _OB3_TAG = f"{{{OB3_NS}}}credential"
 _OB2_TAG = f"{{{OB2_NS}}}assertion"
+#: the elements baking adds to an SVG (not part of what the image shows)
+BAKED_TAGS = frozenset({_OB3_TAG, _OB2_TAG})
+OB2_PREFIX = "openbadges"
+OB3_PREFIX = "openbadges3"
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
@@ -131,9 +137,10 @@ def bake_svg(svg: str, token: str, *, ob2_jws: str | None = None) -> str:
     if _credentials_in(svgxml.parse(data)) != BakedCredentials():
         raise BadgeFormatError("SVG already carries a baked credential; bake an un-baked image")
     tag = svgxml.root_tag(data)
-    wanted = {"openbadges": (OB3_NS, "credential", _checked_token(token, "credential"))}
-    if ob2_jws is not None:
-        wanted["openbadges2"] = (OB2_NS, "assertion", _checked_token(ob2_jws, "OB 2.0 assertion"))
+    wanted = {}
+    if ob2_jws is not None:  # first: the 2.0 baking specification puts it first
+        wanted[OB2_PREFIX] = (OB2_NS, "assertion", _checked_token(ob2_jws, "OB 2.0 assertion"))
+    wanted[OB3_PREFIX] = (OB3_NS, "credential", _checked_token(token, "credential"))
     declarations = ""
     children = ""
     for prefix, (namespace, element, value) in wanted.items():

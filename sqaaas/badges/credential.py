@@ -4,7 +4,8 @@ A badge attests: *this commit of this repository met this level of this baseline
 report with this digest shows*. So the credential names the repository URL (the subject),
 the commit, the achievement (one per scheme and level, under the issuer's URL), the criteria
 the level requires (as alignments), the baseline and its version, the validity window, and
-evidence whose id carries the report's SHA-256 as an RFC 6920 ``ni:`` URI.
+evidence: the URL the issuer publishes the report at, ``<base>/reports/<sha256>.json``, whose
+name is the report's SHA-256 (an evidence id must be a URL of a page for Open Badges 2.0).
 
 The digest is over the *canonical* report JSON, so re-indenting a report does not change
 it while any change of content does: ``json.dumps(obj, sort_keys=True,
@@ -29,12 +30,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from jwt.utils import base64url_decode, base64url_encode
 
 from sqaaas.badges.errors import BadgeIssueError, BadgeReportError
 from sqaaas.badges.issuer import Issuer, embedded_profile
@@ -55,11 +55,11 @@ from sqaaas.forges import web_url
 from sqaaas.report.fairview import quality_criteria
 
 MAX_REPORT_BYTES = 50_000_000
-NI_PREFIX = "ni:///sha-256;"
 COMMIT_IDENTITY = "ext:gitCommit"
 #: the achievement tag naming the profile a quality badge's level was computed under
 PROFILE_TAG = "profile:"
 SUBFOLDER_IDENTITY = "ext:subfolder"
+_EVIDENCE_NAME = re.compile(r"/reports/([0-9a-f]{64})\.json$")
 
 
 @dataclass(frozen=True)
@@ -103,20 +103,10 @@ def report_digest(data: Any) -> str:
     return hashlib.sha256(canonical_report_bytes(data)).hexdigest()
 
 
-def digest_uri(hex_digest: str) -> str:
-    """RFC 6920 named-information URI of a SHA-256 digest."""
-    return NI_PREFIX + base64url_encode(bytes.fromhex(hex_digest)).decode("ascii")
-
-
-def digest_of_uri(uri: str) -> str | None:
-    """The hex SHA-256 an ``ni:///sha-256;`` URI names, or None when it is not one."""
-    if not uri.startswith(NI_PREFIX):
-        return None
-    try:
-        raw = base64url_decode(uri[len(NI_PREFIX):])
-    except (ValueError, TypeError):
-        return None
-    return raw.hex() if len(raw) == 32 else None
+def evidence_digest(url: str) -> str | None:
+    """The hex SHA-256 an evidence URL (``.../reports/<sha256>.json``) names, else None."""
+    found = _EVIDENCE_NAME.search(url)
+    return found.group(1) if found else None
 
 
 def load_report_file(path: Path) -> dict[str, Any]:
@@ -452,9 +442,10 @@ def build_credential(
             },
         },
         "evidence": [{
-            "id": digest_uri(assessed.digest),
+            "id": issuer.evidence_url(assessed.digest),
             "type": ["Evidence"],
             "name": "sqaaas assessment report",
+            "description": f"SHA-256 of the report's canonical JSON: {assessed.digest}",
             "genre": "Assessment report",
             "narrative": _evidence_narrative(assessed),
         }],
@@ -463,56 +454,66 @@ def build_credential(
     }
 
 
+#: the registered JWT claims Open Badges 3.0 adds to the credential in a VC-JWT payload
+JWT_CLAIMS = ("iss", "jti", "sub", "nbf", "exp")
+
+
 def jwt_claims(vc: dict[str, Any]) -> dict[str, Any]:
-    """The VC-JWT claims: registered claims mirroring the credential, plus ``vc`` itself."""
-    nbf = int(datetime.fromisoformat(vc["validFrom"]).timestamp())
+    """The VC-JWT payload as Open Badges 3.0 shapes it: the credential itself, with the
+    registered claims iss, jti, sub, nbf and exp mirroring its issuer, id, subject and dates."""
     return {
+        **vc,
         "iss": vc["issuer"]["id"],
         "jti": vc["id"],
         "sub": vc["credentialSubject"]["id"],
-        "nbf": nbf,
-        "iat": nbf,
+        "nbf": int(datetime.fromisoformat(vc["validFrom"]).timestamp()),
         "exp": int(datetime.fromisoformat(vc["validUntil"]).timestamp()),
-        "vc": vc,
     }
 
 
-def build_assertion(
-    vc: dict[str, Any], assessed: AssessedReport, issuer: Issuer, key_url: str
-) -> dict[str, Any]:
-    """The Open Badges 2.0 Assertion saying what ``vc`` says, for 2.0-only consumers."""
+def credential_of(payload: dict[str, Any]) -> dict[str, Any]:
+    """The credential a VC-JWT payload carries: the payload less the registered claims."""
+    return {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
+
+
+def badge_class(vc: dict[str, Any], assessed: AssessedReport, issuer: Issuer) -> dict[str, Any]:
+    """The Open Badges 2.0 BadgeClass document of the credential's achievement, published at
+    its id (2.0 verifiers dereference it)."""
     achievement = vc["credentialSubject"]["achievement"]
+    return {
+        "@context": OB2_CONTEXT,
+        "type": "BadgeClass",
+        "id": achievement["id"],
+        "name": achievement["name"],
+        "description": achievement["description"],
+        "image": achievement["image"]["id"],
+        "criteria": {"narrative": achievement["criteria"]["narrative"]},
+        "issuer": issuer.profile_id,
+        "alignment": _alignments(assessed),
+        "tags": achievement["tag"],
+    }
+
+
+def build_assertion(vc: dict[str, Any], assessed: AssessedReport, key_url: str) -> dict[str, Any]:
+    """The Open Badges 2.0 Assertion saying what ``vc`` says, for 2.0-only consumers; its
+    BadgeClass is named by IRI (the published document, see badge_class)."""
+    evidence = vc["evidence"][0]
     return {
         "@context": OB2_CONTEXT,
         "type": "Assertion",
         "id": vc["id"],
         "recipient": {"type": "url", "hashed": False, "identity": vc["credentialSubject"]["id"]},
-        "badge": {
-            "type": "BadgeClass",
-            "id": achievement["id"],
-            "name": achievement["name"],
-            "description": achievement["description"],
-            "image": achievement["image"]["id"],
-            "criteria": {"narrative": achievement["criteria"]["narrative"]},
-            "issuer": {
-                "type": "Profile",
-                "id": issuer.profile_id,
-                "name": issuer.name,
-                "url": issuer.base,
-                "revocationList": issuer.revocations_url,
-            },
-            "alignment": _alignments(assessed),
-            "tags": achievement["tag"],
-        },
+        "badge": vc["credentialSubject"]["achievement"]["id"],
         "verification": {"type": "SignedBadge", "creator": key_url},
         "issuedOn": vc["validFrom"],
         "expires": vc["validUntil"],
         "narrative": f"Commit {assessed.commit} of {assessed.subject}.",
         "evidence": [{
-            "id": vc["evidence"][0]["id"],
-            "name": vc["evidence"][0]["name"],
-            "genre": vc["evidence"][0]["genre"],
-            "narrative": vc["evidence"][0]["narrative"],
+            "id": evidence["id"],
+            "name": evidence["name"],
+            "description": evidence["description"],
+            "genre": evidence["genre"],
+            "narrative": evidence["narrative"],
         }],
     }
 
@@ -532,6 +533,8 @@ class ClaimedBadge:
     subfolder: str | None
     achievement: str
     digest: str
+    #: the evidence URL the digest was read from (must be the issuer's, checked later)
+    evidence: str
     valid_from: datetime
     valid_until: datetime
     #: the revocation list the credential names (credentialStatus.id), if it names one
@@ -597,12 +600,12 @@ def read_claims(vc: Any) -> ClaimedBadge:
         raise ClaimError("the credential names no commit")
     evidence = _get(vc, "evidence")
     digests = [
-        d for e in (evidence if isinstance(evidence, list) else [])
+        (d, e["id"]) for e in (evidence if isinstance(evidence, list) else [])
         if isinstance(e, dict) and isinstance(e.get("id"), str)
-        and (d := digest_of_uri(e["id"])) is not None
+        and (d := evidence_digest(e["id"])) is not None
     ]
     if len(digests) != 1:
-        raise ClaimError("the credential's evidence does not carry exactly one report digest")
+        raise ClaimError("the credential's evidence does not name exactly one report")
     return ClaimedBadge(
         id=_text(vc, "id"),
         issuer=issuer_id,
@@ -610,7 +613,8 @@ def read_claims(vc: Any) -> ClaimedBadge:
         commit=commit,
         subfolder=_identity(subject, SUBFOLDER_IDENTITY),
         achievement=_text(subject, "achievement", "id"),
-        digest=digests[0],
+        digest=digests[0][0],
+        evidence=digests[0][1],
         valid_from=_time(vc, "validFrom"),
         valid_until=_time(vc, "validUntil"),
         status_list=_status_list(vc),

@@ -21,7 +21,7 @@ from typing import Any
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 from jwt.utils import base64url_decode, base64url_encode
 
-from sqaaas.badges.keys import ALG_FOR_KTY, TrustedKey
+from sqaaas.badges.keys import ALG_FOR_KTY, TrustedKey, find_trusted
 from sqaaas.safeparse import ParseError, load_json
 
 MAX_TOKEN_CHARS = 1_000_000
@@ -108,11 +108,13 @@ def check_header(header: dict[str, Any], expected_typ: str | None) -> list[str]:
 
 
 def select_key(header: dict[str, Any], trusted: dict[str, TrustedKey]) -> TrustedKey:
-    """The trusted key the header's kid names, if the header's alg is the one pinned to it."""
+    """The trusted key the header's kid names (by kid, or by the thumbprint of a published
+    key's URL), if the header's alg is the one pinned to it. Whether that URL is the
+    issuer's is checked once the payload names the issuer (verify.py, step issuer)."""
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise JwsCheckError("key", "the header names no key ('kid')")
-    key = trusted.get(kid)
+    key = find_trusted(kid, trusted)
     if key is None:
         raise JwsCheckError("key", f"key {kid} is not in the trusted key set")
     if header["alg"] != key.alg:

@@ -7,13 +7,20 @@ names exactly one key and cannot be reused for another.
 
 Each key type is bound to exactly one algorithm (``ALG_FOR_KTY``): the verifier never lets a
 token's header choose how a key is used.
+
+Once an issuer publishes its keys, each key's ``kid`` is the URL of its JWK document under the
+issuer (``<base>/keys/<thumbprint>.jwk.json``, see issuer.py), so that a verifier holding only a
+token can dereference the key, as Open Badges 3.0 asks. The thumbprint in that URL is the key's
+identity: a trusted key is found by its kid or by the thumbprint a kid URL names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +43,12 @@ MAX_JWKS_BYTES = 1_000_000
 
 #: The only algorithm each supported key type may be used with.
 ALG_FOR_KTY = {"OKP": "EdDSA", "RSA": "RS256"}
+#: Algorithms an Open Badges 3.0 credential can be signed with, the default first: RS256 is
+#: the one the specification asks every verifier to support; EdDSA is kept as an option.
+CREDENTIAL_ALGS = ("RS256", "EdDSA")
+#: how a published JWK's URL ends: keys/<RFC 7638 thumbprint>.jwk.json
+JWK_SUFFIX = ".jwk.json"
+_KID_URL = re.compile(r"/keys/([A-Za-z0-9_-]{43})" + re.escape(JWK_SUFFIX) + "$")
 
 _THUMBPRINT_MEMBERS = {"OKP": ("crv", "kty", "x"), "RSA": ("e", "kty", "n")}
 _GITIGNORE = "# Never commit an issuer's private keys.\n*.private.pem\n.*.tmp\n"
@@ -49,6 +62,13 @@ class SigningKeys:
     ed25519_kid: str
     rsa: rsa.RSAPrivateKey = field(repr=False)
     rsa_kid: str
+
+    def thumbprint_for(self, alg: str) -> str:
+        """The thumbprint of the key that signs with ``alg`` (RS256: RSA, EdDSA: Ed25519)."""
+        return self.rsa_kid if alg == "RS256" else self.ed25519_kid
+
+    def private_for(self, alg: str) -> ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey:
+        return self.rsa if alg == "RS256" else self.ed25519
 
     def rsa_public_pem(self) -> str:
         public = self.rsa.public_key()
@@ -65,6 +85,22 @@ class TrustedKey:
     kid: str
     alg: str
     key: ed25519.Ed25519PublicKey | rsa.RSAPublicKey
+    thumbprint: str = ""
+
+
+def thumbprint_of_kid(kid: str) -> str | None:
+    """The thumbprint a published key's URL names (``.../keys/<thumbprint>.jwk.json``)."""
+    found = _KID_URL.search(kid)
+    return found.group(1) if found else None
+
+
+def find_trusted(kid: str, trusted: dict[str, TrustedKey]) -> TrustedKey | None:
+    """The trusted key ``kid`` names: by kid, or by the thumbprint a kid URL carries (so a
+    key set listing bare thumbprints trusts the same keys once they are published)."""
+    if kid in trusted:
+        return trusted[kid]
+    named = thumbprint_of_kid(kid) or kid
+    return next((k for k in trusted.values() if k.thumbprint == named), None)
 
 
 def thumbprint(jwk: dict[str, Any]) -> str:
@@ -86,8 +122,12 @@ def public_jwk(key: ed25519.Ed25519PublicKey | rsa.RSAPublicKey) -> dict[str, An
     return {**jwk, "alg": ALG_FOR_KTY[jwk["kty"]], "use": "sig", "kid": thumbprint(jwk)}
 
 
-def jwks_of(keys: SigningKeys) -> dict[str, Any]:
-    return {"keys": [public_jwk(keys.ed25519.public_key()), public_jwk(keys.rsa.public_key())]}
+def jwks_of(keys: SigningKeys, kid_url: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The public JWK set; with ``kid_url`` each kid is the URL it maps the thumbprint to."""
+    found = [public_jwk(keys.ed25519.public_key()), public_jwk(keys.rsa.public_key())]
+    if kid_url is not None:
+        found = [{**jwk, "kid": kid_url(jwk["kid"])} for jwk in found]
+    return {"keys": found}
 
 
 def _signing_keys(ed_key: ed25519.Ed25519PrivateKey, rsa_key: rsa.RSAPrivateKey) -> SigningKeys:
@@ -174,7 +214,7 @@ def load_signing_keys(keydir: Path) -> SigningKeys:
     return _signing_keys(ed_key, rsa_key)
 
 
-def _trusted_key(jwk: Any, source: Path) -> TrustedKey:
+def _trusted_key(jwk: Any, source: Path | str) -> TrustedKey:
     if not isinstance(jwk, dict):
         raise BadgeKeyError(f"{source}: every entry of 'keys' must be a JWK object")
     kty = jwk.get("kty")
@@ -203,7 +243,11 @@ def _trusted_key(jwk: Any, source: Path) -> TrustedKey:
         raise BadgeKeyError(f"{source}: RSA key {kid} is shorter than {MIN_RSA_BITS} bits")
     if not isinstance(key, ed25519.Ed25519PublicKey | rsa.RSAPublicKey):
         raise BadgeKeyError(f"{source}: key {kid} is not a public key")
-    return TrustedKey(kid=kid, alg=alg, key=key)
+    actual = thumbprint(jwk)
+    named = thumbprint_of_kid(kid)
+    if named is not None and named != actual:
+        raise BadgeKeyError(f"{source}: kid {kid} names another key than the one it holds")
+    return TrustedKey(kid=kid, alg=alg, key=key, thumbprint=actual)
 
 
 def load_trusted_keys(path: Path) -> dict[str, TrustedKey]:
@@ -213,12 +257,17 @@ def load_trusted_keys(path: Path) -> dict[str, TrustedKey]:
         data = json.loads(raw)
     except ValueError as exc:
         raise BadgeKeyError(f"{path}: not a JWK set ({exc})") from None
+    return trusted_keys(data, path)
+
+
+def trusted_keys(data: Any, source: Path | str) -> dict[str, TrustedKey]:
+    """The keys of a parsed JWK set, by kid (each pinned to its algorithm)."""
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list) or not data["keys"]:
-        raise BadgeKeyError(f"{path}: not a JWK set (expected {{\"keys\": [...]}})")
+        raise BadgeKeyError(f"{source}: not a JWK set (expected {{\"keys\": [...]}})")
     trusted: dict[str, TrustedKey] = {}
     for jwk in data["keys"]:
-        key = _trusted_key(jwk, path)
+        key = _trusted_key(jwk, source)
         if key.kid in trusted:
-            raise BadgeKeyError(f"{path}: kid {key.kid} appears twice")
+            raise BadgeKeyError(f"{source}: kid {key.kid} appears twice")
         trusted[key.kid] = key
     return trusted

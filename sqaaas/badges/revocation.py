@@ -108,23 +108,24 @@ def load_list(
     return parse_list(data, source)
 
 
-def revoke(keydir: Path, badge_id: str, reason: str | None = None) -> tuple[Path, bool]:
-    """Add ``badge_id`` to the key folder's revocation list; False when it already was.
+def revoke(public: Path, badge_id: str, reason: str | None = None) -> tuple[Path, bool]:
+    """Add ``badge_id`` to the revocation list of the publish folder ``public``; False when
+    it already was.
 
     The read-modify-write runs under a lock and the file is replaced atomically, so two
     revocations at once both land and a web server never serves half a list.
     """
     badge_id = normalise_id(badge_id)
-    path = keydir / REVOCATIONS_FILE
+    path = public / REVOCATIONS_FILE
     if not path.is_file():
         raise RevocationListError(
-            f"{path} not found: this key folder has issued no badge ('sqaaas badge issue' "
+            f"{path} not found: no badge was published in this folder ('sqaaas badge issue' "
             "creates it)"
         )
     try:
-        lock = (keydir / ".revocations.lock").open("a")
+        lock = (public / ".revocations.lock").open("a")
     except OSError as exc:
-        raise RevocationListError(f"cannot lock {keydir}: {exc.strerror or exc}") from None
+        raise RevocationListError(f"cannot lock {public}: {exc.strerror or exc}") from None
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:

@@ -1,11 +1,12 @@
 """Verify a badge offline, step by step, against keys the verifier chose to trust.
 
 Order (each step reported with pass/fail/skip and a reason): extract the credentials from
-the file -> decode -> header (algorithm allowed) -> key (kid in the trusted set, algorithm
+the file -> decode -> header (algorithm allowed) -> key (kid names a trusted key, algorithm
 pinned to its type) -> signature -> claims (iss/jti/sub/nbf/exp agree with the credential)
--> issuer (the achievement belongs to the signing issuer) -> validity window -> revocation
--> with a report: digest, recomputed level, repository -> the Open Badges 2.0 assertion,
-when one is baked in, must verify too and say the same.
+-> issuer (the key, the achievement and the evidence are the signing issuer's) -> image (what
+an SVG or PNG shows is what the credential states, sqaaas/badges/picture.py) -> validity
+window -> revocation -> with a report: digest, recomputed level, repository -> the Open
+Badges 2.0 assertion, when one is baked in, must verify too and say the same.
 
 A failure of decoding, header, key or signature ends the verification: nothing a forged or
 garbled token claims is looked at.
@@ -25,12 +26,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from sqaaas.badges import artwork
+from sqaaas.badges import artwork, picture
 from sqaaas.badges.credential import (
     ClaimedBadge,
     ClaimError,
     assess_report,
-    digest_of_uri,
+    credential_of,
+    evidence_digest,
     level_of,
     load_report_file,
     read_claims,
@@ -89,6 +91,8 @@ class Verification:
     scheme: str | None = None
     level: str | None = None
     unchecked: str | None = None  # why revocation could not be checked, if it could not
+    #: the trusted key each verified token named by its kid: {step prefix: (kid, key)}
+    keys: dict[str, tuple[str, TrustedKey]] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -170,7 +174,7 @@ def verify_bytes(data: bytes, options: VerifyOptions) -> Verification:
         return result
     extra = " and an Open Badges 2.0 assertion" if ob2 else ""
     result.add("extract", "pass", f"{kind} with an Open Badges 3.0 credential{extra}")
-    verify_token(token, ob2, options, result)
+    verify_token(token, ob2, options, result, image=(kind, data))
     return result
 
 
@@ -187,6 +191,7 @@ def _verified_payload(
         result.add(prefix + "key", "pass", f"trusted key {key.kid} ({key.alg})")
         check_signature(parsed, key)
         result.add(prefix + "signature", "pass", f"valid {key.alg} signature")
+        result.keys[prefix] = (str(parsed.header["kid"]), key)
         return payload_object(parsed)
     except JwsCheckError as exc:
         result.add(prefix + exc.step, "fail", exc.reason)
@@ -194,9 +199,14 @@ def _verified_payload(
 
 
 def verify_token(
-    token: str, ob2: str | None, options: VerifyOptions, result: Verification | None = None
+    token: str,
+    ob2: str | None,
+    options: VerifyOptions,
+    result: Verification | None = None,
+    image: tuple[str, bytes] | None = None,
 ) -> Verification:
-    """Verify an OB 3.0 VC-JWT (and the OB 2.0 JWS baked beside it, when given)."""
+    """Verify an OB 3.0 VC-JWT (and the OB 2.0 JWS baked beside it, when given); ``image``
+    is the (kind, bytes) of the picture they were baked in, which must show the same."""
     result = result if result is not None else Verification()
     payload = _verified_payload(token, options, result, "", "JWT")
     if payload is None:
@@ -207,6 +217,7 @@ def verify_token(
     if not _check_issuer(claims, options, result):
         return result
     result.claims = claims
+    _check_picture(image, result)
     _check_window(claims, options, result)
     _check_revocation(claims, options, result)
     if options.report is not None:
@@ -222,7 +233,7 @@ def verify_token(
 
 def _check_claims(payload: dict[str, Any], result: Verification) -> ClaimedBadge | None:
     try:
-        claims = read_claims(payload.get("vc"))
+        claims = read_claims(credential_of(payload))
     except ClaimError as exc:
         result.add("claims", "fail", str(exc))
         return None
@@ -249,13 +260,37 @@ def _check_issuer(claims: ClaimedBadge, options: VerifyOptions, result: Verifica
         return result.add(
             "issuer", "fail", f"issued by {claims.issuer}, not by the expected {options.issuer}"
         )
+    kid, key = result.keys[""]
+    if kid != issuer.jwk_url(key.thumbprint):
+        return result.add(
+            "issuer", "fail", f"the token's kid {kid} is not the issuer's key URL "
+            f"{issuer.jwk_url(key.thumbprint)}"
+        )
     found = level_of(claims.achievement, issuer)
     if found is None:
         return result.add(
             "issuer", "fail", f"achievement {claims.achievement} is not a level of {issuer.base}"
         )
+    if issuer.digest_of_evidence(claims.evidence) != claims.digest:
+        return result.add(
+            "issuer", "fail", f"evidence {claims.evidence} is not a report {issuer.base} publishes"
+        )
     result.scheme, result.level = found
     return result.add("issuer", "pass", f"{found[0]} {found[1]} achievement of {issuer.base}")
+
+
+def _check_picture(image: tuple[str, bytes] | None, result: Verification) -> None:
+    """What the image shows must be what was verified (scheme and level)."""
+    if image is None or image[0] not in ("SVG", "PNG"):
+        result.add("image", "skip", "no image: nothing shown to compare")
+        return
+    kind, data = image
+    problem = picture.mismatch(data, kind, str(result.scheme), str(result.level))
+    result.check(
+        "image", problem is None,
+        f"the {kind} shows the {result.scheme} {result.level} badge the credential states",
+        str(problem),
+    )
 
 
 def _check_window(claims: ClaimedBadge, options: VerifyOptions, result: Verification) -> None:
@@ -358,22 +393,25 @@ def _check_ob2(
     assertion = _verified_payload(ob2, options, result, "ob2 ", None)
     if assertion is None:
         return
-    badge = assertion.get("badge") if isinstance(assertion.get("badge"), dict) else {}
-    issuer = badge.get("issuer") if isinstance(badge.get("issuer"), dict) else {}
+    issuer = Issuer.from_profile_id(claims.issuer)
+    kid, key = result.keys["ob2 "]
     recipient = assertion.get("recipient") if isinstance(assertion.get("recipient"), dict) else {}
     evidence = assertion.get("evidence")
     evidence_ids = [e.get("id") for e in evidence if isinstance(e, dict)] if isinstance(
         evidence, list) else []
+    verification = assertion.get("verification")
+    creator = verification.get("creator") if isinstance(verification, dict) else None
     stated = {
         "id": assertion.get("id") == claims.id,
         "type": assertion.get("type") == "Assertion",
         "recipient": recipient.get("identity") == claims.subject,
-        "badge": badge.get("id") == claims.achievement,
-        "issuer": issuer.get("id") == claims.issuer,
+        "badge": assertion.get("badge") == claims.achievement,
+        "key": issuer is not None and kid == issuer.jwk_url(key.thumbprint)
+        and creator == issuer.key_url(key.thumbprint),
         "issuedOn": _same_time(assertion.get("issuedOn"), claims.valid_from),
         "expires": _same_time(assertion.get("expires"), claims.valid_until),
-        "evidence": [digest_of_uri(i) for i in evidence_ids if isinstance(i, str)]
-        == [claims.digest],
+        "evidence": evidence_ids == [claims.evidence]
+        and evidence_digest(claims.evidence) == claims.digest,
     }
     wrong = [name for name, ok in stated.items() if not ok]
     result.check(

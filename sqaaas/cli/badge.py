@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from sqaaas.badges.issue import issue_to_file
-from sqaaas.badges.keys import JWKS_FILE, generate_keys
+from sqaaas.badges.issuer import check_publish_dir, default_publish_dir
+from sqaaas.badges.keys import CREDENTIAL_ALGS, JWKS_FILE, generate_keys
 from sqaaas.badges.revocation import normalise_id, revoke
 from sqaaas.badges.verify import verify_file
 from sqaaas.core.catalogue import default_catalogue
@@ -43,11 +44,20 @@ def badge() -> None:
 @click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--key", "keydir", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="Key folder made by 'sqaaas keys generate'; the issuer files are written there too.",
+    help="Key folder made by 'sqaaas keys generate' (private: nothing in it is published).",
 )
 @click.option(
     "--issuer", "issuer_url", required=True,
     help="Base https URL the issuer files are published under.",
+)
+@click.option(
+    "--publish-dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files to serve at the issuer URL, mirroring its paths "
+    "[default: public/ beside the key folder; never inside it].",
+)
+@click.option(
+    "--alg", type=click.Choice(CREDENTIAL_ALGS), default=CREDENTIAL_ALGS[0], show_default=True,
+    help="Signature of the Open Badges 3.0 credential (RS256 is what every verifier supports).",
 )
 @click.option("--issuer-name", help="Issuer name shown in badges (default: the URL's host).")
 @click.option(
@@ -74,6 +84,8 @@ def badge_issue(
     report: Path,
     keydir: Path,
     issuer_url: str,
+    publish_dir: Path | None,
+    alg: str,
     issuer_name: str | None,
     out: Path,
     valid_days: int,
@@ -82,12 +94,15 @@ def badge_issue(
     fmt: str,
 ) -> None:
     """Sign a badge for the level REPORT (from 'sqaaas assess --format json') reaches."""
-    issued, issuer, published = issue_to_file(
-        report, keydir, issuer_url, out, issuer_name=issuer_name, scheme=scheme,
-        profile=profile, valid_days=valid_days,
+    issued, issuer, public, published = issue_to_file(
+        report, keydir, issuer_url, out, publish_dir=publish_dir, issuer_name=issuer_name,
+        scheme=scheme, profile=profile, valid_days=valid_days, alg=alg,
     )
     if fmt == "json":
-        summary = {**issued.summary(), "output": str(out), "publish": [str(p) for p in published]}
+        summary = {
+            **issued.summary(), "output": str(out), "publish_dir": str(public),
+            "publish": [str(p) for p in published],
+        }
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
     judged = f", profile {issued.profile}" if issued.profile else ""
@@ -96,9 +111,8 @@ def badge_issue(
         f"{issued.subject} at {issued.commit[:12]} (valid until "
         f"{issued.credential['validUntil']}) -> {out}"
     )
-    click.echo(f"publish under {issuer.base}/: " + ", ".join(
-        str(p.relative_to(keydir)) for p in published
-    ))
+    click.echo(f"publish folder: {public} (serve it as {issuer.base}/; it holds no secret)")
+    click.echo("  " + ", ".join(str(p.relative_to(public)) for p in published))
 
 
 @badge.command("verify")
@@ -159,12 +173,21 @@ def badge_verify(
 @click.argument("badge_id", metavar="ID")
 @click.option(
     "--key", "keydir", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="The key folder whose revocations.json lists the revoked badges.",
+    help="The key folder the badge was issued with (locates the default publish folder).",
+)
+@click.option(
+    "--publish-dir", type=click.Path(file_okay=False, path_type=Path),
+    help="The publish folder whose revocations.json lists the revoked badges "
+    "[default: public/ beside the key folder].",
 )
 @click.option("--reason", help="Why the badge is revoked (published in the list).")
-def badge_revoke(badge_id: str, keydir: Path, reason: str | None) -> None:
+def badge_revoke(
+    badge_id: str, keydir: Path, publish_dir: Path | None, reason: str | None
+) -> None:
     """Revoke badge ID (urn:uuid:..., as 'badge issue' printed); publish revocations.json."""
-    path, added = revoke(keydir, badge_id, reason)
+    public = publish_dir if publish_dir is not None else default_publish_dir(keydir)
+    check_publish_dir(public, keydir)
+    path, added = revoke(public, badge_id, reason)
     if added:
         click.echo(f"revoked {normalise_id(badge_id)}: publish {path} again")
     else:

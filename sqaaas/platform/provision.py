@@ -5,7 +5,8 @@ is about to change before changing it. A second run does nothing and takes about
 Steps: engine packages, the Debian base image (mmdebstrap, no registry), the per-machine
 engine settings, the Python test image, the tools image (this sqaaas and its static tools:
 ``sqaaas assess`` runs them there, never on the host; ``sqaaas run`` steps run in it); with
-``dev``, also the system tools sqaaas's own test suite drives (a browser, fonts).
+``dev``, also the system tools sqaaas's own test suite drives (a browser, fonts) and the
+Python test tools pip cannot resolve with the test extra (devpython.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqaaas.platform.containers import (
     remembered_engine,
     save_state,
 )
+from sqaaas.platform.devpython import ensure_no_deps_packages
 from sqaaas.platform.images.source import (
     PACKAGE_DIR,
     Source,
@@ -104,6 +106,7 @@ def setup(
     if dev:
         step("development tools", lambda: _ensure_dev_tools(say, install_packages))
         step("development npm tools", lambda: dev_npm.ensure(say))
+        step("development Python packages", lambda: ensure_no_deps_packages(say))
     found = find_engine()
     if found is None:
         raise SetupError("podman is still not available after installing it: check 'podman info'")

@@ -57,7 +57,7 @@ from sqaaas.web.store import BadgeRecord
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 # A part may start with - or _ (key ids are base64url thumbprints) but never with a dot.
 _PATH_PART = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
-_ISSUER_PATH = re.compile(rf"^{_PATH_PART}(/{_PATH_PART})?$")
+_ISSUER_PATH = re.compile(rf"^{_PATH_PART}(/{_PATH_PART}){{0,2}}$")
 _JSON = "application/json"
 REPORT_MEDIA_TYPES = {name: BY_NAME[name].media_type for name in WEB_FORMATS}
 REPORT_SUFFIXES = {name: BY_NAME[name].suffix for name in WEB_FORMATS}
@@ -332,7 +332,7 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
     def badges(request: Request, job_id: JobId) -> list[Badge]:
         service = operations_of(request)
         job = service.job(_job_id(job_id, kind), kind)
-        return [Badge.of(record, _root(request)) for record in service.store.badges_of(job.id)]
+        return [Badge.of(record, _root(request)) for record in service.badges_of(job.id)]
 
     # The annotations are strings (postponed evaluation) that FastAPI resolves in the
     # module's globals; this alias is local, so give the handlers the object itself.
@@ -535,8 +535,10 @@ _ISSUER_RESPONSES: dict[int | str, dict[str, Any]] = {
     tags=["issuer"],
     summary="A public file of the badge issuer",
     description=f"{PROFILE_FILE} (profile), {JWKS_FILE} (public keys), {REVOCATIONS_FILE}, "
-    "keys/<kid>.json (the Open Badges 2.0 key), achievements/<scheme>-<level>.svg. "
-    "These are the URLs the badges name.",
+    "keys/<thumbprint>.json (the Open Badges 2.0 key), keys/<thumbprint>.jwk.json (each key "
+    "as a JWK: a token's kid), achievements/<scheme>/<level>.json (BadgeClass), "
+    "achievements/<scheme>-<level>.svg, reports/<sha256>.json (a badge's evidence). "
+    "These are the URLs the badges name: the service's publish folder, as served.",
     response_class=FileResponse,
     responses=_ISSUER_RESPONSES,
 )

@@ -19,7 +19,7 @@ from sqaaas.pipelines.spec import SpecError
 from sqaaas.web import api, pages
 from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import InvalidField
-from sqaaas.web.operations import NotFound, NotReady, Operations
+from sqaaas.web.operations import NotFound, NotReady, Operations, UnverifiedBadge
 from sqaaas.web.security import BodyLimit, RateLimit, RateLimiter, SecurityHeaders
 from sqaaas.web.settings import WebSettings
 from sqaaas.web.store import QueueFull, Store
@@ -30,6 +30,7 @@ ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (InvalidField, 422),  # a refused URL, profile, certificate...
     (SpecError, 422),
     (QueueFull, 503),
+    (UnverifiedBadge, 500),  # the service's own data is at fault, not the request
     (SqaaasError, 400),
 )
 

@@ -2,9 +2,13 @@
 assessments and onboardings, read reports, issue and revoke the service's badges.
 
 The issuer of the service's badges is the service itself: its keys live in the data dir
-(made on first start) and its public files are served under ``<base URL>/issuer/``. A new
-base URL (another port, or --public-url) makes it another issuer with the same keys: the
-former issuer's files are kept for the badges that name it.
+(made on first start), its public files in a publish folder beside them, served as they are
+under ``<base URL>/issuer/``. A new base URL (another port, or --public-url) makes it another
+issuer with the same keys: the former issuer's files are kept for the badges that name it.
+
+What the service shows of a badge (its image, its level on the pages and in the API) is read
+from the badge's signed credential, verified with the service's own keys, never from the
+database columns alone: a row edited behind the service's back cannot make a picture lie.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import io
 import json
 import logging
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +27,15 @@ from sqaaas.acquire import check_ref
 from sqaaas.badges.issue import baked_image, issue_badge, publish
 from sqaaas.badges.issuer import Issuer, issuer_folder, retire
 from sqaaas.badges.jws import JwsCheckError, parse_compact, payload_object
-from sqaaas.badges.keys import ED25519_FILE, generate_keys, load_signing_keys
+from sqaaas.badges.keys import (
+    ED25519_FILE,
+    JWKS_FILE,
+    generate_keys,
+    load_signing_keys,
+    load_trusted_keys,
+)
 from sqaaas.badges.revocation import revoke
+from sqaaas.badges.verify import VerifyOptions, verify_token
 from sqaaas.config import RepoConfig
 from sqaaas.core.catalogue import default_catalogue
 from sqaaas.core.model import Report
@@ -51,6 +62,10 @@ class NotFound(SqaaasError):
 
 class NotReady(SqaaasError):
     """The assessment has not finished yet (HTTP 409)."""
+
+
+class UnverifiedBadge(SqaaasError):
+    """A stored badge whose signed credential does not verify with the service's keys."""
 
 
 def pipeline_files(spec: PipelineSpec, target: str) -> dict[str, str]:
@@ -165,11 +180,11 @@ class Operations:
         A changed base URL never stops the start: the former issuer's files are moved aside
         (``retire``) and the operator is told once, by the start that notices the change.
         """
-        keydir = self.settings.keys_dir
+        keydir, public = self.settings.keys_dir, self.settings.publish_dir
         if not (keydir / ED25519_FILE).is_file():
             generate_keys(keydir)
         issuer = Issuer.from_url(self.issuer_url, "sqaaas")
-        retired = retire(keydir, issuer)
+        retired = retire(public, issuer)
         if retired is not None:
             former, folder = retired
             log.warning(
@@ -182,7 +197,7 @@ class Operations:
             )
         keys = load_signing_keys(keydir)
         for scheme in ISSUED_SCHEMES:
-            publish(keydir, issuer, keys, scheme)
+            publish(public, issuer, keys, scheme)
 
     def issue_badge(self, job: Job, report_json: str) -> BadgeRecord | None:
         """Sign the badge a finished assessment earned (none for level none)."""
@@ -190,9 +205,9 @@ class Operations:
         if data.get("badge", {}).get("level", "none") == "none":
             return None
         keys = load_signing_keys(self.settings.keys_dir)
-        issued = issue_badge(
-            data, f"{job.kind} {job.id}", keys, Issuer.from_url(self.issuer_url, "sqaaas")
-        )
+        issuer = Issuer.from_url(self.issuer_url, "sqaaas")
+        issued = issue_badge(data, f"{job.kind} {job.id}", keys, issuer)
+        publish(self.settings.publish_dir, issuer, keys, issued.scheme, issued)
         self.store.add_badge(
             issued.id, job.id, issued.scheme, issued.level, issued.token, issued.ob2_jws
         )
@@ -206,10 +221,34 @@ class Operations:
             log.warning("assessment %s: no badge issued: %s", job.id, exc)
 
     def badge(self, badge_id: str) -> BadgeRecord:
+        """The badge ``badge_id``, its scheme and level as its signed credential states."""
         record = self.store.badge(badge_id)
         if record is None:
             raise NotFound(f"no badge {badge_id}")
-        return record
+        return self.signed(record)
+
+    def badges_of(self, job_id: str) -> list[BadgeRecord]:
+        """The badges of a job, each as its signed credential states it."""
+        return [self.signed(r) for r in self.store.badges_of(job_id)]
+
+    def signed(self, record: BadgeRecord) -> BadgeRecord:
+        """``record`` with the scheme and level of its credential, verified with the
+        service's keys (UnverifiedBadge when it does not verify, or disagrees with the
+        database: the service never shows a level it did not sign)."""
+        trusted = load_trusted_keys(self.settings.keys_dir / JWKS_FILE)
+        checked = verify_token(record.token, None, VerifyOptions(trusted=trusted))
+        if checked.scheme is None or checked.level is None:
+            failed = [s.detail for s in checked.steps if s.status == "fail"]
+            raise UnverifiedBadge(
+                f"badge {record.id}: its credential does not verify ({'; '.join(failed)})"
+            )
+        if (checked.scheme, checked.level) != (record.scheme, record.level):
+            log.warning(
+                "badge %s: the database says %s %s, its signed credential %s %s; showing "
+                "the signed one", record.id, record.scheme, record.level, checked.scheme,
+                checked.level,
+            )
+        return replace(record, scheme=checked.scheme, level=checked.level)
 
     def badge_image(self, badge_id: str, fmt: str = "svg") -> bytes:
         """The badge image with both credentials baked in (as ``sqaaas badge issue`` writes)."""
@@ -230,19 +269,20 @@ class Operations:
         """Revoke in the revocation list of the badge's issuer (the current one, or a former
         one kept under previous/) and in the database; False if already."""
         record = self.badge(badge_id)
-        folder = issuer_folder(self.settings.keys_dir, self.issuer_of(record).profile_id)
-        _, added = revoke(folder or self.settings.keys_dir, badge_id, reason)
+        public = self.settings.publish_dir
+        folder = issuer_folder(public, self.issuer_of(record).profile_id)
+        _, added = revoke(folder or public, badge_id, reason)
         changed = self.store.revoke_badge(badge_id, reason)
         return added or changed
 
     def issuer_file(self, relative: str) -> Path:
-        """A public issuer file (profile, JWK set, revocation list, key, image) by its path."""
-        keydir = self.settings.keys_dir.resolve()
-        path = (keydir / relative).resolve()
-        public = (path.parent == keydir and path.suffix == ".json") or path.parent in (
-            keydir / "keys",
-            keydir / "achievements",
-        )
-        if not public or not path.is_file() or path.name.endswith(".pem"):
+        """A file of the publish folder by its path under the issuer URL: exactly that tree
+        (no hidden file, nothing outside it; the private keys live elsewhere)."""
+        root = self.settings.publish_dir.resolve()
+        path = (root / relative).resolve()
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts) if (
+            root in path.parents
+        ) else True
+        if hidden or not path.is_file():
             raise NotFound(f"no issuer file {relative}")
         return path

@@ -430,7 +430,7 @@ def _job_page(request: Request, job_id: str, kind: str) -> Response:
             f"version of sqaaas. Download it as JSON from the API, or submit the {text.noun} "
             "again.",
         )
-    records = [r for r in service.store.badges_of(job.id) if r.scheme == scheme]
+    records = [r for r in service.badges_of(job.id) if r.scheme == scheme]
     badge = (
         views.badge_view(
             records[-1], job, service.settings.base_url, service.issuer_of(records[-1]).base

@@ -37,5 +37,10 @@ class WebSettings:
         return self.data_dir / "keys"
 
     @property
+    def publish_dir(self) -> Path:
+        """The issuer's public files, served under /issuer/ (apart from the private keys)."""
+        return self.data_dir / "issuer"
+
+    @property
     def cache_dir(self) -> Path:
         return self.data_dir / "clones"

@@ -55,7 +55,7 @@ class Published:
 
     @property
     def jwks(self) -> Path:
-        return self.keydir / JWKS_FILE
+        return self.keydir.parent / "public" / JWKS_FILE
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +65,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 @pytest.fixture
 def published(tmp_path: Path, pki: Pki) -> Iterator[Published]:
-    """https://127.0.0.1:PORT serves the key folder; the badge names its revocations.json."""
+    """https://127.0.0.1:PORT serves the publish folder; the badge names its revocations.json."""
     keydir = tmp_path / "keys"
-    keydir.mkdir()
+    (tmp_path / "public").mkdir()
     requests: list[str] = []
 
     class Handler(_Quiet):
@@ -75,7 +75,7 @@ def published(tmp_path: Path, pki: Pki) -> Iterator[Published]:
             requests.append(self.path)
             super().do_GET()
 
-    handler = functools.partial(Handler, directory=str(keydir))
+    handler = functools.partial(Handler, directory=str(tmp_path / "public"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.socket = good_tls_context(pki).wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -88,7 +88,7 @@ def published(tmp_path: Path, pki: Pki) -> Iterator[Published]:
 
 
 def issue(keydir: Path, base: str, out: Path) -> tuple[Path, str]:
-    """A gold badge of issuer ``base`` (valid now), its files published in ``keydir``."""
+    """A gold badge of issuer ``base`` (valid now), its files published beside ``keydir``."""
     setup = make_issuer(keydir, base)
     issued = setup.issue(report_for("gold"), now=datetime.now(UTC))
     out.write_bytes(badge_bytes(issued, "svg"))
@@ -133,7 +133,7 @@ def test_a_revoked_badge_is_invalid_with_the_status_list_file(
     run_cli: RunCli, published: Published, tmp_path: Path
 ) -> None:
     revoke(run_cli, published)
-    listed = shutil.copy(published.keydir / "revocations.json", tmp_path / "list.json")
+    listed = shutil.copy(published.jwks.parent / "revocations.json", tmp_path / "list.json")
     code, out = verify(run_cli, published.badge, alone(published.jwks, tmp_path),
                        "--status-list", str(listed))  # fmt: skip
     assert (code, verdict(out)) == (1, "INVALID: revoked: report was for a fork")
