@@ -25,6 +25,7 @@ runs its whole test suite in the sandbox) and the project's own test suite.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -65,13 +66,25 @@ def _busy_seconds() -> float:
 
 def timed(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Timing:
     busy, started = _busy_seconds(), time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=False)
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True,
+                          text=True, check=False)
     timing = Timing(time.perf_counter() - started, _busy_seconds() - busy)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv[:4])}... failed ({proc.returncode}): "
                          f"{proc.stderr[-500:]}")
+    if "--format" in argv and "json" in argv:
+        _no_errors(proc.stdout, argv)
     return timing
+
+
+def _no_errors(report_json: str, argv: Sequence[str]) -> None:
+    """A fast assessment that failed to run its tools measures nothing: stop and say so."""
+    report = json.loads(report_json)
+    broken = [sid for c in report["criteria"].values() for sid, sub in c["subcriteria"].items()
+              if sub["outcome"] == "error"]
+    if broken:
+        raise SystemExit(f"{' '.join(argv[1:3])}: {', '.join(broken)} ended in error (run "
+                         "'sqaaas setup' first; do not edit sqaaas while it runs)")
 
 
 def best(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None, runs: int = 5
