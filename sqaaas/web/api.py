@@ -51,6 +51,7 @@ from sqaaas.web.api_models import (
     moment,
 )
 from sqaaas.web.deps import operations_of
+from sqaaas.web.health import health, metrics_text
 from sqaaas.web.operations import NotFound, Operations, pipeline_files, zip_bytes
 from sqaaas.web.store import BadgeRecord
 
@@ -155,24 +156,41 @@ def _badge(service: Operations, key: str) -> BadgeRecord:
 # health
 
 
-def _health(request: Request) -> Health:
-    store = operations_of(request).store
-    return Health(
-        status="ok",
-        version=__version__,
-        queued=store.count("queued"),
-        running=store.count("running"),
+def _health(request: Request) -> JSONResponse:
+    answer, status = health(operations_of(request))
+    body = Health.model_validate({**answer, "version": __version__})
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+
+
+_HEALTH_DOC: dict[str, Any] = {
+    "tags": ["service"],
+    "summary": "Liveness, queue length; database, broker and workers when scaled out",
+    "response_model": Health,
+    "responses": {503: {"model": Health, "description": "the database does not answer"}},
+}
+
+
+@root.get("/healthz", **_HEALTH_DOC)
+def healthz(request: Request) -> JSONResponse:
+    return _health(request)
+
+
+@v1.get("/healthz", **_HEALTH_DOC)
+def api_healthz(request: Request) -> JSONResponse:
+    return _health(request)
+
+
+@root.get(
+    "/metrics",
+    tags=["service"],
+    summary="Prometheus metrics: queue depth, running jobs, job durations, workers",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def metrics(request: Request) -> Response:
+    return Response(
+        metrics_text(request.app.state.metrics), media_type="text/plain; version=0.0.4"
     )
-
-
-@root.get("/healthz", tags=["service"], summary="Liveness and queue length")
-def healthz(request: Request) -> Health:
-    return _health(request)
-
-
-@v1.get("/healthz", tags=["service"], summary="Liveness and queue length")
-def api_healthz(request: Request) -> Health:
-    return _health(request)
 
 
 # criteria

@@ -47,11 +47,24 @@ class Problem(BaseModel):
     detail: str
 
 
+class WorkerSeen(BaseModel):
+    name: str = Field(description="the worker's node name (celery@host...)")
+    seen_at: float = Field(description="when it last reported (seconds since the epoch)")
+    concurrency: int = Field(description="jobs it runs at once")
+    queues: str = Field(description="the queues it takes jobs from")
+
+
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="ok; degraded: jobs wait (broker down, no worker); unavailable: the "
+        "database does not answer (HTTP 503)"
+    )
     version: str
     queued: int = Field(description="assessments waiting for a worker")
     running: int = Field(description="assessments being run now")
+    database: str | None = Field(None, description="scaled out: 'ok' or why not")
+    broker: str | None = Field(None, description="scaled out: 'ok' or why not")
+    workers: list[WorkerSeen] | None = Field(None, description="scaled out: workers seen lately")
 
 
 EXAMPLE_SPEC = {

@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sqaaas.web import database
 from sqaaas.web.database import OPEN_WAIT_S, StoreError, StoreUnavailable
+from sqaaas.web.settings import WebSettings
 from sqaaas.web.tables import ACTIVE, badges, issuer_files, job_events, jobs, tokens, workers
 
 __all__ = [
@@ -532,14 +533,15 @@ class Store:
                     self._event(db, row.id, "queued", row.attempts, row.worker, reason, now)
         return [row.id for row in rows]  # fmt: skip
 
-    def unenqueued(self, older_than: float) -> list[Job]:
-        """Queued jobs no broker message was sent for (it failed, or their worker lost them)
-        since ``older_than``: the ones to send again."""
+    def unsent(self, created_before: float, sent_before: float) -> list[Job]:
+        """Queued jobs whose broker message is missing: never sent (the broker was away),
+        put back in the queue (their worker died), or sent before ``sent_before`` (longer ago
+        than the broker keeps a message hidden): the ones to send again."""
         with self._read() as db:
             rows = db.execute(
                 select(*_JOB_COLUMNS)
-                .where(jobs.c.state == "queued", jobs.c.enqueued_at.is_(None),
-                       jobs.c.created_at < older_than)
+                .where(jobs.c.state == "queued", jobs.c.created_at < created_before,
+                       jobs.c.enqueued_at.is_(None) | (jobs.c.enqueued_at < sent_before))
                 .order_by(jobs.c.created_at)
             ).all()  # fmt: skip
         return [_job(r) for r in rows]
@@ -716,3 +718,9 @@ class Store:
                 select(workers).where(workers.c.seen_at >= since).order_by(workers.c.name)
             ).all()
         return [dict(r._mapping) for r in rows]
+
+
+def open_store(settings: WebSettings) -> Store:
+    """The service's database: the PostgreSQL (or other) URL of a scaled-out service, else
+    the SQLite file in its data directory."""
+    return Store(settings.database_url) if settings.database_url else Store(settings.database)

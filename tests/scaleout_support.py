@@ -1,0 +1,254 @@
+"""Real servers for the scale-out tests, on loopback ports with temporary data directories:
+Debian's PostgreSQL and Redis (installed by ``sqaaas setup --dev``), ``git daemon`` serving
+fixture repositories, and ``sqaaas serve`` / ``sqaaas worker`` as subprocesses.
+
+PostgreSQL refuses to run as root: as root (CI, the README's fresh machine) its processes
+run as ``nobody``, in a data directory that user owns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import requests
+
+from tests.repos import git
+from tests.web_support import free_port
+
+START_TIMEOUT_S = 60.0
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout:g} s")
+        time.sleep(0.1)
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def postgres_bin() -> Path | None:
+    """The newest Debian PostgreSQL server's bin directory (postgresql-NN package)."""
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4])
+    )
+    return Path(found[-1]).parent if found else None
+
+
+def _as_user() -> list[str]:
+    """The command prefix that runs a PostgreSQL program as an unprivileged user."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+class Postgres:
+    """A throw-away PostgreSQL cluster on 127.0.0.1; ``restart()`` stops and starts it."""
+
+    def __init__(self) -> None:
+        bindir = postgres_bin()
+        if bindir is None:
+            raise RuntimeError("PostgreSQL is not installed: run 'sqaaas setup --dev'")
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="sqaaas-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            os.chown(self.root, nobody.pw_uid, nobody.pw_gid)
+        subprocess.run(
+            [*_as_user(), str(bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
+             "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True, capture_output=True, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [*_as_user(), str(self.bindir / "postgres"), "-D", str(self.data),
+             "-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
+             "-c", f"unix_socket_directories={self.root}", "-c", "fsync=off",
+             "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(self._ready, START_TIMEOUT_S, "PostgreSQL start")
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"PostgreSQL exited with {self.process.returncode}")
+        done = subprocess.run(
+            [str(self.bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+            capture_output=True,
+        )
+        return done.returncode == 0
+
+    def stop(self) -> None:
+        """A fast shutdown (SIGINT): open connections are cut, as in a restart."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait(60)
+        self.process = None
+
+    def restart(self, down_s: float = 0.0) -> None:
+        self.stop()
+        time.sleep(down_s)
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Redis:
+    """A Redis server on 127.0.0.1 that keeps every write on disk (append-only file,
+    fsync on each write), as docs/scale-out.md asks of a broker; ``restart()`` kills it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise RuntimeError("redis-server is not installed: run 'sqaaas setup --dev'")
+        self.process = subprocess.Popen(
+            [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),
+             "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+             "--protected-mode", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: _port_open(self.port), START_TIMEOUT_S, "Redis start")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            self.process.wait(30)
+        self.process = None
+
+    def restart(self, down_s: float = 0.0) -> None:
+        """Killed outright (no save on the way out), then started on the same files."""
+        self.stop(kill=True)
+        time.sleep(down_s)
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+
+
+class GitDaemon:
+    """``git daemon`` exporting the repositories under ``root`` as git://127.0.0.1:PORT/NAME."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", "--export-all", f"--base-path={root}",
+             "--listen=127.0.0.1", f"--port={self.port}", str(root)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: _port_open(self.port), START_TIMEOUT_S, "git daemon start")
+
+    def publish(self, repo: Path, name: str) -> str:
+        target = self.root / name
+        git(repo, "clone", "--bare", "-q", str(repo), str(target))
+        return f"git://127.0.0.1:{self.port}/{name}"
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+class Node:
+    """``sqaaas serve`` or ``sqaaas worker`` as a subprocess in its own process group (so
+    that a kill takes its job processes too), its output in a log file."""
+
+    def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
+        self.log = log
+        self._out = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sqaaas", *args],
+            stdout=self._out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, env={**os.environ, **(env or {})},
+        )  # fmt: skip
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def kill9(self) -> None:
+        """SIGKILL to the node alone, as an OOM kill or a crash would: its job children die
+        with it (PR_SET_PDEATHSIG), its containers by its reaper."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(30)
+
+    def stop(self, timeout: float = 60) -> int | None:
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(30)
+        self._out.close()
+        return self.process.returncode
+
+
+def wait_http(url: str, timeout: float = START_TIMEOUT_S, node: Node | None = None) -> None:
+    def up() -> bool:
+        if node is not None and not node.alive():
+            raise RuntimeError(f"the node exited: {node.output()[-2000:]}")
+        try:
+            return requests.get(url, timeout=2).status_code < 500
+        except requests.RequestException:
+            return False
+
+    wait_until(up, timeout, f"{url} answering")
+
+
+@contextlib.contextmanager
+def closing_all(*things: object) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for thing in reversed(things):
+            with contextlib.suppress(Exception):
+                thing.close()  # type: ignore[attr-defined]
