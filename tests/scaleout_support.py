@@ -24,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from sqaaas.platform.provision import DEV_TOOLS
 from tests.repos import git
 from tests.web_support import free_port
 
@@ -138,8 +139,8 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        exe = shutil.which("redis-server")
-        if exe is None:
+        exe = DEV_TOOLS["redis-server"]
+        if not exe.is_file():
             raise RuntimeError("redis-server is not installed: run 'sqaaas setup --dev'")
         self.process = subprocess.Popen(
             [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),

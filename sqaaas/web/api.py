@@ -39,6 +39,7 @@ from sqaaas.web.api_models import (
     Badge,
     Credential,
     Health,
+    JobEventView,
     Onboarding,
     OnboardingCreated,
     OnboardingRequest,
@@ -352,9 +353,14 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
         job = service.job(_job_id(job_id, kind), kind)
         return [Badge.of(record, _root(request)) for record in service.store.badges_of(job.id)]
 
+    def events(request: Request, job_id: JobId) -> list[JobEventView]:
+        service = operations_of(request)
+        job = service.job(_job_id(job_id, kind), kind)
+        return [JobEventView.of(event) for event in service.store.events(job.id)]
+
     # The annotations are strings (postponed evaluation) that FastAPI resolves in the
     # module's globals; this alias is local, so give the handlers the object itself.
-    for handler in (status, report, badges):
+    for handler in (status, report, badges, events):
         handler.__annotations__["job_id"] = JobId
     v1.add_api_route(
         here,
@@ -398,6 +404,17 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
         tags=["badges"],
         summary=f"The badges issued for an {kind}",
         description=f"Empty while the {kind} runs, and when it reached no badge level.",
+        responses=errors(404, 422),
+    )
+    v1.add_api_route(
+        f"{here}/events",
+        events,
+        methods=["GET"],
+        name=f"{kind}_events",
+        response_model=list[JobEventView],
+        tags=[collection],
+        summary=f"The state changes of an {kind}, oldest first",
+        description="queued, running (attempt N on worker W), re-queued (why), done or failed.",
         responses=errors(404, 422),
     )
 
