@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 python benchmarks/assess_speed.py "$@"
 python benchmarks/static_tools.py --files 200
 python benchmarks/web_load.py --rate 100 --duration 10
+python benchmarks/scaleout.py --jobs 100 --rate 100 --duration 10

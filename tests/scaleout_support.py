@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -20,15 +21,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from sqaaas.platform.provision import DEV_TOOLS
-from tests.repos import git
+from tests.repos import git, good_repo_files, make_repo
 from tests.web_support import free_port
 
 START_TIMEOUT_S = 60.0
+API = "/api/v1"
+JOBS_TIMEOUT_S = 240.0
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
@@ -245,11 +249,128 @@ def wait_http(url: str, timeout: float = START_TIMEOUT_S, node: Node | None = No
     wait_until(up, timeout, f"{url} answering")
 
 
+@dataclass
+class Cluster:
+    root: Path
+    postgres: Postgres
+    redis: Redis
+    git: GitDaemon
+    secret: str
+    port: int
+    lease_s: float = 60.0
+    web: Node | None = None
+    workers: dict[str, Node] = field(default_factory=dict)
+    repos: list[str] = field(default_factory=list)
+    _names: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def common(self) -> list[str]:
+        return ["--broker", self.redis.url, "--database", self.postgres.url, "--allow-private"]
+
+    def start_web(self) -> None:
+        args = ["serve", "--port", str(self.port), "--data-dir", str(self.root / "web"),
+                "--rate-limit", "0", *self.common()]  # fmt: skip
+        self.web = Node(args, self.root / "web.log")
+        wait_http(self.url + "/healthz", node=self.web)
+
+    def start_worker(self, name: str) -> Node:
+        args = ["worker", "--name", name, "--lease", str(self.lease_s), "--data-dir",
+                str(self.root / name), *self.common()]  # fmt: skip
+        node = Node(args, self.root / f"{name}-{next(self._names)}.log")
+        self.workers[name] = node
+        wait_until(lambda: self._seen(name, node), 60, f"worker {name} reporting")
+        return node
+
+    def _seen(self, name: str, node: Node) -> bool:
+        assert node.alive(), node.output()[-3000:]
+        health = requests.get(self.url + "/healthz", timeout=5).json()
+        return name in {w["name"] for w in health.get("workers", [])}
+
+    def stop_workers(self) -> None:
+        for node in self.workers.values():
+            node.stop()
+        self.workers.clear()
+
+    def repo(self) -> str:
+        """A fresh repository URL, so that each submission is a new job (no dedupe)."""
+        return self.git.publish(self.root / "project", f"project-{next(self._names)}")
+
+    def submit(self, count: int) -> list[str]:
+        """Queue ``count`` assessments, each of a fresh repository URL; their ids."""
+        ids = []
+        for _ in range(count):
+            body = {"repo_url": self.repo()}
+            answer = requests.post(
+                self.url + f"{API}/assessments", json=body,
+                headers={"Authorization": f"Bearer {self.secret}"}, timeout=30,
+            )  # fmt: skip
+            assert answer.status_code == 202, answer.text
+            ids.append(answer.json()["id"])
+        return ids
+
+    def job(self, job_id: str) -> dict[str, object]:
+        answer = requests.get(self.url + f"{API}/assessments/{job_id}", timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    def events(self, job_id: str) -> list[dict[str, object]]:
+        answer = requests.get(self.url + f"{API}/assessments/{job_id}/events", timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    def wait_finished(self, ids: list[str], timeout: float = JOBS_TIMEOUT_S) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while True:
+            jobs = [self.job(job_id) for job_id in ids]
+            if all(job["state"] in ("done", "failed") for job in jobs):
+                return jobs
+            assert time.monotonic() < deadline, (jobs, self.logs())
+            time.sleep(0.5)
+
+    def logs(self) -> str:
+        nodes = [self.web, *self.workers.values()]
+        return "\n".join(node.output()[-2000:] for node in nodes if node is not None)
+
+    def assert_done_once(self, ids: list[str]) -> list[list[dict[str, object]]]:
+        """Every job done, each with exactly one 'done' in its history; the histories."""
+        jobs = self.wait_finished(ids)
+        assert [job["state"] for job in jobs] == ["done"] * len(ids), (jobs, self.logs())
+        histories = [self.events(job_id) for job_id in ids]
+        for history in histories:
+            assert [e["state"] for e in history].count("done") == 1, history
+            assert history[0]["state"] == "queued" and history[-1]["state"] == "done"
+        return histories
+
+
 @contextlib.contextmanager
-def closing_all(*things: object) -> Iterator[None]:
+def open_cluster(root: Path, lease_s: float = 60.0) -> Iterator[Cluster]:
+    """PostgreSQL (migrated, with an API token), Redis, ``git daemon`` with a fixture
+    repository, and a web node; workers are started by the caller. All stopped after."""
+    postgres = Postgres()
+    redis = Redis(root / "redis")
+    git = GitDaemon(root / "git")
+    found: Cluster | None = None
     try:
-        yield
+        make_repo(root / "project", good_repo_files(), tags=["v1.0.0"])
+        database = ["--database", postgres.url]
+        run = [sys.executable, "-m", "sqaaas"]
+        upgraded = subprocess.run([*run, "db", "upgrade", *database],
+                                  capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert upgraded.returncode == 0, upgraded.stderr
+        made = subprocess.run([*run, "tokens", "create", *database],
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        found = Cluster(root, postgres, redis, git, made.stdout.strip(), free_port(), lease_s)
+        found.start_web()
+        yield found
     finally:
-        for thing in reversed(things):
-            with contextlib.suppress(Exception):
-                thing.close()  # type: ignore[attr-defined]
+        if found is not None:
+            found.stop_workers()
+            if found.web is not None:
+                found.web.stop()
+        git.close()
+        redis.close()
+        postgres.close()
