@@ -22,7 +22,7 @@ from sqaaas.platform.containers import (
     find_engine,
     load_state,
 )
-from sqaaas.platform.provision import APT_COMMAND, SetupError, setup
+from sqaaas.platform.provision import APT_COMMAND, DEV_TOOLS, SetupError, setup
 from tests.containers_support import in_containers, ready_engine_fixture  # noqa: F401 (fixture)
 
 IMAGE = images.python_image()
@@ -351,7 +351,8 @@ def test_setup_dev_checks_the_test_suites_own_tools(ready_engine, sqaaas_exe):
     assert proc.returncode == 0, proc.stderr
     steps = {step["name"]: step for step in json.loads(proc.stdout)["steps"]}
     assert steps["development tools"]["changed"] is False
-    assert "chromium, fonts-dejavu-core present" in steps["development tools"]["detail"]
+    expected = ", ".join(DEV_TOOLS) + " present"  # chromium, redis-server...
+    assert expected in steps["development tools"]["detail"]
 
 
 def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):
