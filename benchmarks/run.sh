@@ -8,3 +8,4 @@ cd "$(dirname "$0")/.."
 python benchmarks/speed.py "$@"
 python benchmarks/assess_speed.py
 python benchmarks/web_load.py --rate 100 --duration 10
+python benchmarks/scaleout.py --jobs 100 --rate 100 --duration 10

@@ -32,7 +32,7 @@ from sqaaas.report.formats import renderer
 from sqaaas.web.app import create_app
 from sqaaas.web.security import CSRF_COOKIE
 from sqaaas.web.settings import WebSettings
-from sqaaas.web.store import SCHEMA, Store
+from sqaaas.web.store import Store
 from tests.repos import git, make_repo
 from tests.service_servers import (  # noqa: F401  (fixtures)
     RunningService,
@@ -456,13 +456,53 @@ def test_a_full_queue_is_a_friendly_503(make_client):
 # --- the store: an existing database gains the new columns --------------------------------
 
 
+#: the SQLite schema of the first release (before jobs had a kind), as it made databases
+#: before the store moved to SQLAlchemy and Alembic: a frozen copy, not derived from today's
+FIRST_RELEASE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    repo_url TEXT NOT NULL,
+    branch TEXT,
+    subfolder TEXT,
+    dedupe_key TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    progress TEXT,
+    error TEXT,
+    commit_sha TEXT,
+    badge_level TEXT,
+    report TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
+CREATE INDEX IF NOT EXISTS jobs_dedupe ON jobs (dedupe_key, state);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    created_at REAL NOT NULL,
+    revoked_at REAL
+);
+CREATE TABLE IF NOT EXISTS badges (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs (id),
+    scheme TEXT NOT NULL,
+    level TEXT NOT NULL,
+    token TEXT NOT NULL,
+    ob2_jws TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    revoked_at REAL,
+    revoked_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS badges_job ON badges (job_id);
+"""
+
+
 def old_schema() -> str:
-    """The database schema before jobs had a kind: today's without the kind and params."""
-    kept = [line for line in SCHEMA.splitlines()
-            if not line.strip().startswith(("kind ", "params "))]  # fmt: skip
-    old = "\n".join(kept).replace("report TEXT,\n);", "report TEXT\n);")
-    assert "kind" not in old and "params" not in old
-    return old
+    assert "kind" not in FIRST_RELEASE_SCHEMA and "params" not in FIRST_RELEASE_SCHEMA
+    return FIRST_RELEASE_SCHEMA
 
 
 def test_a_database_of_the_previous_version_is_migrated(tmp_path):
@@ -481,7 +521,9 @@ def test_a_database_of_the_previous_version_is_migrated(tmp_path):
             )  # fmt: skip
     store = Store(path)
     try:
-        columns = {row[1] for row in store._db.execute("PRAGMA table_info(jobs)")}
+        reader = sqlite3.connect(path)
+        columns = {row[1] for row in reader.execute("PRAGMA table_info(jobs)")}
+        reader.close()
         assert {"kind", "params"} <= columns
         queued = store.job("q" * 32)
         assert queued is not None and (queued.kind, queued.params) == ("assessment", None)

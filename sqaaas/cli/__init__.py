@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "catalogue:criteria",
         "List what is assessed, at which requirement level, and how.",
     ),
+    "db": (
+        "scale:db",
+        "The service's database: bring its schema to this version (migrations).",
+    ),
     "fair": (
         "fair:fair",
         "Evaluate a data object (a PID or URL) on an F-UJI server; exit 2 when it cannot.",
@@ -67,6 +71,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tokens": (
         "serve:tokens",
         "API tokens of the web service (needed to create assessments and revoke badges).",
+    ),
+    "worker": (
+        "scale:worker",
+        "Run the assessments and onboardings a scaled-out 'sqaaas serve' queues.",
     ),
 }
 

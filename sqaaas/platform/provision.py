@@ -210,6 +210,8 @@ def _ensure_debian_packages(
 #: shows the package is installed, keyed by package. Tests find the tools at these paths.
 DEV_TOOLS = {
     "chromium": Path("/usr/bin/chromium"),  # the browser end-to-end tests drive it
+    "redis-server": Path("/usr/bin/redis-server"),  # the scale-out tests' Celery broker
+    "postgresql": Path("/usr/bin/pg_ctlcluster"),  # the scale-out tests' database server
     "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # badge widths
     "npm": Path("/usr/bin/npm"),  # installs the validators of dev_npm.DEV_NPM_TOOLS
 }

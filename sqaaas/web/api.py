@@ -39,6 +39,7 @@ from sqaaas.web.api_models import (
     Badge,
     Credential,
     Health,
+    JobEventView,
     Onboarding,
     OnboardingCreated,
     OnboardingRequest,
@@ -51,6 +52,7 @@ from sqaaas.web.api_models import (
     moment,
 )
 from sqaaas.web.deps import operations_of
+from sqaaas.web.health import health, metrics_text
 from sqaaas.web.operations import NotFound, Operations, pipeline_files, zip_bytes
 from sqaaas.web.store import BadgeRecord
 
@@ -155,24 +157,41 @@ def _badge(service: Operations, key: str) -> BadgeRecord:
 # health
 
 
-def _health(request: Request) -> Health:
-    store = operations_of(request).store
-    return Health(
-        status="ok",
-        version=__version__,
-        queued=store.count("queued"),
-        running=store.count("running"),
+def _health(request: Request) -> JSONResponse:
+    answer, status = health(operations_of(request))
+    body = Health.model_validate({**answer, "version": __version__})
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+
+
+_HEALTH_DOC: dict[str, Any] = {
+    "tags": ["service"],
+    "summary": "Liveness, queue length; database, broker and workers when scaled out",
+    "response_model": Health,
+    "responses": {503: {"model": Health, "description": "the database does not answer"}},
+}
+
+
+@root.get("/healthz", **_HEALTH_DOC)
+def healthz(request: Request) -> JSONResponse:
+    return _health(request)
+
+
+@v1.get("/healthz", **_HEALTH_DOC)
+def api_healthz(request: Request) -> JSONResponse:
+    return _health(request)
+
+
+@root.get(
+    "/metrics",
+    tags=["service"],
+    summary="Prometheus metrics: queue depth, running jobs, job durations, workers",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def metrics(request: Request) -> Response:
+    return Response(
+        metrics_text(request.app.state.metrics), media_type="text/plain; version=0.0.4"
     )
-
-
-@root.get("/healthz", tags=["service"], summary="Liveness and queue length")
-def healthz(request: Request) -> Health:
-    return _health(request)
-
-
-@v1.get("/healthz", tags=["service"], summary="Liveness and queue length")
-def api_healthz(request: Request) -> Health:
-    return _health(request)
 
 
 # criteria
@@ -334,9 +353,14 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
         job = service.job(_job_id(job_id, kind), kind)
         return [Badge.of(record, _root(request)) for record in service.badges_of(job.id)]
 
+    def events(request: Request, job_id: JobId) -> list[JobEventView]:
+        service = operations_of(request)
+        job = service.job(_job_id(job_id, kind), kind)
+        return [JobEventView.of(event) for event in service.store.events(job.id)]
+
     # The annotations are strings (postponed evaluation) that FastAPI resolves in the
     # module's globals; this alias is local, so give the handlers the object itself.
-    for handler in (status, report, badges):
+    for handler in (status, report, badges, events):
         handler.__annotations__["job_id"] = JobId
     v1.add_api_route(
         here,
@@ -380,6 +404,17 @@ def _add_job_routes(kind: str, view: type[Assessment] | type[Onboarding], what: 
         tags=["badges"],
         summary=f"The badges issued for an {kind}",
         description=f"Empty while the {kind} runs, and when it reached no badge level.",
+        responses=errors(404, 422),
+    )
+    v1.add_api_route(
+        f"{here}/events",
+        events,
+        methods=["GET"],
+        name=f"{kind}_events",
+        response_model=list[JobEventView],
+        tags=[collection],
+        summary=f"The state changes of an {kind}, oldest first",
+        description="queued, running (attempt N on worker W), re-queued (why), done or failed.",
         responses=errors(404, 422),
     )
 

@@ -17,7 +17,7 @@ from sqaaas.pipelines import TARGETS
 from sqaaas.pipelines.spec import PipelineSpec, parse_spec
 from sqaaas.report.formats import WEB_FORMATS
 from sqaaas.web.onboarding import MAX_CA_PEM_CHARS, MAX_URL_CHARS, OnboardingInput
-from sqaaas.web.store import BadgeRecord, Job
+from sqaaas.web.store import BadgeRecord, Job, JobEvent
 
 API_PREFIX = "/api/v1"
 # Literal of a tuple is the Literal of its values: the OpenAPI enums come from the one list
@@ -47,11 +47,24 @@ class Problem(BaseModel):
     detail: str
 
 
+class WorkerSeen(BaseModel):
+    name: str = Field(description="the worker's node name (celery@host...)")
+    seen_at: float = Field(description="when it last reported (seconds since the epoch)")
+    concurrency: int = Field(description="jobs it runs at once")
+    queues: str = Field(description="the queues it takes jobs from")
+
+
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="ok; degraded: jobs wait (broker down, no worker); unavailable: the "
+        "database does not answer (HTTP 503)"
+    )
     version: str
     queued: int = Field(description="assessments waiting for a worker")
     running: int = Field(description="assessments being run now")
+    database: str | None = Field(None, description="scaled out: 'ok' or why not")
+    broker: str | None = Field(None, description="scaled out: 'ok' or why not")
+    workers: list[WorkerSeen] | None = Field(None, description="scaled out: workers seen lately")
 
 
 EXAMPLE_SPEC = {
@@ -112,6 +125,7 @@ class JobLinks(BaseModel):
     page: str = Field(description="the web page of the job (progress, then report)")
     report: dict[str, str] = Field(description="report format -> URL (once the state is done)")
     badges: str
+    events: str = Field(description="the job's state changes (queued, running on W, done...)")
 
 
 class _JobStatus(BaseModel):
@@ -122,6 +136,9 @@ class _JobStatus(BaseModel):
     progress: str | None = Field(description="what the worker is doing now")
     error: str | None = Field(description="why the job failed (state failed)")
     attempts: int = Field(description="times a worker started it (restarts re-queue it)")
+    worker: str | None = Field(
+        None, description="scaled out: the worker running it (or that ran it last)"
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -139,6 +156,7 @@ class _JobStatus(BaseModel):
             "progress": job.progress,
             "error": job.error,
             "attempts": job.attempts,
+            "worker": job.worker,
             "created_at": moment(job.created_at),
             "started_at": moment(job.started_at),
             "finished_at": moment(job.finished_at),
@@ -148,8 +166,25 @@ class _JobStatus(BaseModel):
                 page=f"{root}/{collection}/{job.id}",
                 report={fmt: f"{here}/report?format={fmt}" for fmt in REPORT_FORMATS},
                 badges=f"{here}/badges",
+                events=f"{here}/events",
             ),
         }
+
+
+class JobEventView(BaseModel):
+    """One change of a job's state."""
+
+    at: datetime
+    state: JobState
+    attempt: int = Field(description="the attempt it belongs to (0: before any worker)")
+    worker: str | None = Field(description="the worker of that attempt")
+    detail: str | None = Field(description="why it was re-queued or failed; the level reached")
+
+    @classmethod
+    def of(cls, event: JobEvent) -> JobEventView:
+        return cls.model_validate(
+            {**event.__dict__, "at": moment(event.at)}
+        )
 
 
 class Assessment(_JobStatus):

@@ -17,12 +17,15 @@ from sqaaas.datafiles import data_path
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines.spec import SpecError
 from sqaaas.web import api, pages
+from sqaaas.web.health import metrics_registry
 from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import InvalidField
 from sqaaas.web.operations import NotFound, NotReady, Operations, UnverifiedBadge
+from sqaaas.web.queue import CeleryDispatch, broker_ok, celery_app
 from sqaaas.web.security import BodyLimit, RateLimit, RateLimiter, SecurityHeaders
 from sqaaas.web.settings import WebSettings
-from sqaaas.web.store import QueueFull, Store
+from sqaaas.web.sharedissuer import SharedIssuer
+from sqaaas.web.store import QueueFull, StoreUnavailable, open_store
 
 ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
@@ -31,8 +34,12 @@ ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (SpecError, 422),
     (QueueFull, 503),
     (UnverifiedBadge, 500),  # the service's own data is at fault, not the request
+    (StoreUnavailable, 503),  # the database restarts: try again shortly
     (SqaaasError, 400),
 )
+
+
+RETRY_AFTER_S = 5  # a database restart takes seconds
 
 
 def status_of(exc: Exception) -> int:
@@ -40,23 +47,36 @@ def status_of(exc: Exception) -> int:
 
 
 def create_app(settings: WebSettings | None = None, *, start_workers: bool = True) -> FastAPI:
-    """The service for ``settings``; workers start with the app and stop with it."""
+    """The service for ``settings``; workers start with the app and stop with it.
+
+    Scaled out (a broker and a database URL), the app runs no job: it queues them on the
+    broker for ``sqaaas worker`` and reads their results from the database.
+    """
     settings = settings or WebSettings()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    store = Store(settings.database)
+    store = open_store(settings)
     service = Operations(settings=settings, store=store)
-    service.ensure_keys()
-    pool = WorkerPool(store, settings, on_done=service.on_job_done)
-    service.pool = pool
+    pool: WorkerPool | None = None
+    if settings.scaled_out:
+        service.shared = SharedIssuer(store, settings)
+        service.shared.start_web(service.ensure_keys)
+        queue = celery_app(settings)
+        service.pool = CeleryDispatch(queue, store)
+        service.broker_problem = lambda: broker_ok(queue)
+    else:
+        service.ensure_keys()
+        pool = WorkerPool(store, settings, on_done=service.on_job_done)
+        service.pool = pool
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if start_workers:
+        if start_workers and pool is not None:
             pool.start()
         try:
             yield
         finally:
-            pool.stop()
+            if pool is not None:
+                pool.stop()
             store.close()
 
     app = FastAPI(
@@ -70,6 +90,7 @@ def create_app(settings: WebSettings | None = None, *, start_workers: bool = Tru
     )
     app.state.settings = settings
     app.state.operations = service
+    app.state.metrics = metrics_registry(service)
     app.state.templates = Jinja2Templates(directory=str(data_path("web") / "templates"))
     app.add_middleware(BodyLimit)
     app.add_middleware(RateLimit, limiter=RateLimiter(settings.rate_limit_per_minute))
@@ -77,7 +98,9 @@ def create_app(settings: WebSettings | None = None, *, start_workers: bool = Tru
 
     @app.exception_handler(SqaaasError)
     async def _sqaaas_error(request: Request, exc: SqaaasError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+        status = status_of(exc)
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
     @app.exception_handler(QueueFull)
     async def _queue_full(request: Request, exc: QueueFull) -> JSONResponse:

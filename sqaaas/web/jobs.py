@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqaaas.platform.containers import EngineError, remembered_engine
 from sqaaas.web.settings import WebSettings
-from sqaaas.web.store import Job, Store
+from sqaaas.web.store import BadgeRecord, Job, Store, StoreError, StoreUnavailable
 
 log = logging.getLogger("sqaaas.web.jobs")
 
@@ -32,6 +32,8 @@ POLL_S = 1.0
 _PR_SET_PDEATHSIG = 1
 
 JobDone = Callable[[Job, str], None]  # (job, report JSON): e.g. issue the badge
+MakeBadge = Callable[[Job, str], BadgeRecord | None]  # (job, report JSON): the signed badge
+RESULT_RETRY_S = 2.0  # how often a result waits for a database that does not answer
 
 
 def _die_with_parent() -> None:
@@ -44,56 +46,52 @@ def _die_with_parent() -> None:
     os.setsid()
 
 
-class WorkerPool:
-    """``settings.workers`` threads, each running one job at a time."""
+class JobRunner:
+    """Runs one claimed job to its end in a child process: the same for the embedded pool
+    and for ``sqaaas worker`` (Celery), so a job runs the same wherever it runs.
 
-    def __init__(self, store: Store, settings: WebSettings, on_done: JobDone | None = None):
+    The attempt that claimed the job owns it: progress, heartbeats, the report and the badge
+    are recorded only while it still does (Store fences them by attempt number), and a child
+    whose job was taken from it (its worker presumed dead) is killed. A database that stops
+    answering meanwhile loses progress lines only: the result is written once it is back.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: WebSettings,
+        on_done: JobDone | None = None,
+        make_badge: MakeBadge | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.on_done = on_done
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self.make_badge = make_badge
+        self.stopping = threading.Event()
         self._children: dict[str, subprocess.Popen[str]] = {}
         self._lock = threading.Lock()
 
-    def start(self) -> None:
-        recovered = self.store.recover(self.settings.max_attempts)
-        if recovered:
-            log.info("re-queued %d job(s) interrupted by the last shutdown", len(recovered))
-        for n in range(max(1, self.settings.workers)):
-            thread = threading.Thread(target=self._loop, name=f"sqaaas-worker-{n}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def wake(self) -> None:
-        """A job was queued: let an idle worker take it now rather than at the next poll."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop taking jobs; jobs still running go back to the queue for the next start."""
-        self._stop.set()
-        self._wake.set()
+    def running(self) -> dict[str, subprocess.Popen[str]]:
         with self._lock:
-            children = dict(self._children)
-        for job_id, child in children.items():
-            self.store.requeue(job_id, "re-queued: the server was stopped")
-            _kill(child)
-        for thread in self._threads:
-            thread.join(timeout)
+            return dict(self._children)
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            job = self.store.claim()
-            if job is None:
-                self._wake.wait(POLL_S)
-                self._wake.clear()
-                continue
-            try:
-                self._run(job)
-            except Exception as exc:  # a bug here must fail the job, not kill the worker
-                log.exception("job %s crashed", job.id)
-                self.store.fail(job.id, f"internal error: {type(exc).__name__}: {exc}")
+    def stop_all(self, reason: str) -> None:
+        """Stop every running job and put it back in the queue (its worker is going away)."""
+        self.stopping.set()
+        for job_id, child in self.running().items():
+            with contextlib.suppress(StoreError):
+                self.store.requeue(job_id, reason)
+            _kill(child)
+
+    def run(self, job: Job) -> None:
+        """Run ``job`` (claimed: state running, this attempt); a bug fails it, never the caller."""
+        try:
+            self._run(job)
+        except Exception as exc:
+            log.exception("job %s crashed", job.id)
+            with contextlib.suppress(StoreError):
+                self.store.fail(job.id, f"internal error: {type(exc).__name__}: {exc}",
+                                attempt=job.attempts)  # fmt: skip
 
     def _run(self, job: Job) -> None:
         with tempfile.TemporaryDirectory(prefix="sqaaas-job-") as tmp:
@@ -120,24 +118,46 @@ class WorkerPool:
             )
             with self._lock:
                 self._children[job.id] = child
+            beat = _Heartbeat(self.store, job, child, self.settings.heartbeat_s)
             try:
                 outcome = self._supervise(job, child, json.dumps(request))
             finally:
+                beat.stop()
                 with self._lock:
                     self._children.pop(job.id, None)
                 if child.poll() not in (0, None):  # its own cleanup may not have run
                     _remove_containers(child.pid)
-            if self._stop.is_set():
-                return  # stop() re-queued it
+            if self.stopping.is_set() or beat.lost:
+                return  # stop_all() re-queued it, or another worker has it now
             if outcome is not None:
-                self.store.fail(job.id, outcome)
+                self._record(lambda: self.store.fail(job.id, outcome, attempt=job.attempts))
                 return
             report_json = output.read_text(encoding="utf-8")
+        self._complete(job, report_json)
+
+    def _complete(self, job: Job, report_json: str) -> None:
         report = json.loads(report_json)
         level, commit = report["badge"]["level"], report["repository"]["commit"]
+        if self.make_badge is not None:  # signed here, stored with the result in one go
+            badge = self.make_badge(job, report_json)
+            self._record(lambda: self.store.finish(job.id, report_json, commit, level,
+                                                   attempt=job.attempts, badge=badge))  # fmt: skip
+            return
         if self.on_done is not None:  # first: a client that sees 'done' finds the badge too
             self.on_done(job, report_json)
         self.store.finish(job.id, report_json, commit, level)
+
+    def _record(self, write: Callable[[], object]) -> None:
+        """Write a job's result, waiting out a database that does not answer (a restart)."""
+        deadline = time.monotonic() + self.settings.job_timeout_s
+        while True:
+            try:
+                write()
+                return
+            except StoreUnavailable:
+                if time.monotonic() > deadline or self.stopping.is_set():
+                    raise
+                time.sleep(RESULT_RETRY_S)
 
     def _supervise(self, job: Job, child: subprocess.Popen[str], request: str) -> str | None:
         """Feed the request, relay progress, enforce the timeout; the error or None."""
@@ -158,7 +178,8 @@ class WorkerPool:
                 if not isinstance(message, dict):
                     continue
                 if "progress" in message:
-                    self.store.set_progress(job.id, str(message["progress"]))
+                    with contextlib.suppress(StoreUnavailable):  # progress can be lost
+                        self.store.set_progress(job.id, str(message["progress"]), job.attempts)
                 if "error" in message:
                     error = str(message["error"])
             child.wait()
@@ -169,6 +190,86 @@ class WorkerPool:
         if child.returncode != 0:
             return error or f"the {job.kind} stopped unexpectedly (exit status {child.returncode})"
         return None
+
+
+class _Heartbeat:
+    """Tells the database every few seconds that the job's attempt is alive; when the
+    database says the attempt lost the job, kills the child (another worker runs it now)."""
+
+    def __init__(
+        self, store: Store, job: Job, child: subprocess.Popen[str], interval_s: float
+    ) -> None:
+        self.lost = False
+        self._store, self._job, self._child = store, job, child
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._loop, args=(interval_s,), name=f"heartbeat-{job.id[:8]}", daemon=True
+        )
+        self._thread.start()
+
+    def _loop(self, interval_s: float) -> None:
+        while not self._done.wait(interval_s):
+            try:
+                alive = self._store.heartbeat(self._job.id, self._job.attempts)
+            except StoreUnavailable:
+                continue  # the database is away: the job goes on, the result waits for it
+            if not alive:
+                log.warning("job %s was given to another worker: stopping this attempt",
+                            self._job.id)  # fmt: skip
+                self.lost = True
+                _kill(self._child)
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(5)
+
+
+class WorkerPool:
+    """``settings.workers`` threads inside the server, each running one job at a time
+    (the embedded service; ``sqaaas worker`` replaces it when scaled out)."""
+
+    def __init__(self, store: Store, settings: WebSettings, on_done: JobDone | None = None):
+        self.store = store
+        self.settings = settings
+        self.runner = JobRunner(store, settings, on_done=on_done)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        recovered = self.store.recover(self.settings.max_attempts)
+        if recovered:
+            log.info("re-queued %d job(s) interrupted by the last shutdown", len(recovered))
+        for n in range(max(1, self.settings.workers)):
+            thread = threading.Thread(target=self._loop, name=f"sqaaas-worker-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def wake(self) -> None:
+        """A job was queued: let an idle worker take it now rather than at the next poll."""
+        self._wake.set()
+
+    def queued(self, job: Job) -> None:
+        """Operations' dispatch hook: a new job waits in the database, the pool takes it."""
+        self.wake()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop taking jobs; jobs still running go back to the queue for the next start."""
+        self._stop.set()
+        self._wake.set()
+        self.runner.stop_all("re-queued: the server was stopped")
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            job = self.store.claim()
+            if job is None:
+                self._wake.wait(POLL_S)
+                self._wake.clear()
+                continue
+            self.runner.run(job)
 
 
 def _descendants(pid: int) -> list[int]:

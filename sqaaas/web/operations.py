@@ -16,10 +16,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -42,15 +44,16 @@ from sqaaas.core.model import Report
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines.render import render
 from sqaaas.pipelines.spec import PipelineSpec
-from sqaaas.web.jobs import WorkerPool
 from sqaaas.web.netcheck import InvalidField, RefusedURL, check_repository_url
 from sqaaas.web.onboarding import OnboardingInput, check_request
 from sqaaas.web.settings import WebSettings
+from sqaaas.web.sharedissuer import SharedIssuer
 from sqaaas.web.store import BadgeRecord, Job, Store
 
 log = logging.getLogger("sqaaas.web")
 
 ISSUER_PATH = "/issuer"
+ISSUER_NAME = "sqaaas"  # the name badges give their issuer
 #: the badge schemes the service issues: the quality badge of each baseline it runs
 ISSUED_SCHEMES = ("software", "service")
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same spec gives the same ZIP bytes
@@ -85,13 +88,22 @@ def zip_bytes(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+class Dispatch(Protocol):
+    """Who runs queued jobs: the embedded worker pool, or the broker of a scaled-out one."""
+
+    def queued(self, job: Job) -> None:
+        """``job`` was just queued in the database."""
+
+
 @dataclass
 class Operations:
     """The state a running web service shares between requests and workers."""
 
     settings: WebSettings
     store: Store
-    pool: WorkerPool | None = None
+    pool: Dispatch | None = None
+    shared: SharedIssuer | None = None  # scaled out: the issuer files kept in the database
+    broker_problem: Callable[[], str | None] | None = None  # scaled out: None when it answers
 
     # assessments
 
@@ -148,7 +160,7 @@ class Operations:
 
     def _queued(self, job: Job, created: bool) -> tuple[Job, bool]:
         if created and self.pool is not None:
-            self.pool.wake()
+            self.pool.queued(job)
         return job, created
 
     def job(self, job_id: str, kind: str = "assessment") -> Job:
@@ -183,7 +195,7 @@ class Operations:
         keydir, public = self.settings.keys_dir, self.settings.publish_dir
         if not (keydir / ED25519_FILE).is_file():
             generate_keys(keydir)
-        issuer = Issuer.from_url(self.issuer_url, "sqaaas")
+        issuer = Issuer.from_url(self.issuer_url, ISSUER_NAME)
         retired = retire(public, issuer)
         if retired is not None:
             former, folder = retired
@@ -199,19 +211,34 @@ class Operations:
         for scheme in ISSUED_SCHEMES:
             publish(public, issuer, keys, scheme)
 
-    def issue_badge(self, job: Job, report_json: str) -> BadgeRecord | None:
-        """Sign the badge a finished assessment earned (none for level none)."""
+    def sign_badge(
+        self, job: Job, report_json: str, issuer: Issuer | None = None
+    ) -> BadgeRecord | None:
+        """The badge a finished assessment earned, signed by ``issuer`` (default: this
+        service at its URL) but not stored; None for level none."""
         data: dict[str, Any] = json.loads(report_json)
         if data.get("badge", {}).get("level", "none") == "none":
             return None
         keys = load_signing_keys(self.settings.keys_dir)
-        issuer = Issuer.from_url(self.issuer_url, "sqaaas")
+        issuer = issuer or Issuer.from_url(self.issuer_url, ISSUER_NAME)
+        if self.shared is not None:  # the current public files (revocations) first
+            self.shared.pull()
         issued = issue_badge(data, f"{job.kind} {job.id}", keys, issuer)
-        publish(self.settings.publish_dir, issuer, keys, issued.scheme, issued)
+        written = publish(self.settings.publish_dir, issuer, keys, issued.scheme, issued)
+        if self.shared is not None:  # its BadgeClass and report, for every web node to serve
+            self.shared.push(written)
+        return BadgeRecord(issued.id, job.id, issued.scheme, issued.level, issued.token,
+                           issued.ob2_jws, time.time(), None, None)  # fmt: skip
+
+    def issue_badge(self, job: Job, report_json: str) -> BadgeRecord | None:
+        """Sign and store the badge a finished assessment earned (none for level none)."""
+        record = self.sign_badge(job, report_json)
+        if record is None:
+            return None
         self.store.add_badge(
-            issued.id, job.id, issued.scheme, issued.level, issued.token, issued.ob2_jws
+            record.id, job.id, record.scheme, record.level, record.token, record.ob2_jws
         )
-        return self.store.badge(issued.id)
+        return self.store.badge(record.id)
 
     def on_job_done(self, job: Job, report_json: str) -> None:
         """Worker callback: a failure to sign is logged, the report stays available."""
@@ -263,26 +290,33 @@ class Operations:
         except JwsCheckError:
             named = None
         issuer = Issuer.from_profile_id(named) if isinstance(named, str) else None
-        return issuer or Issuer.from_url(self.issuer_url, "sqaaas")
+        return issuer or Issuer.from_url(self.issuer_url, ISSUER_NAME)
 
     def revoke_badge(self, badge_id: str, reason: str | None) -> bool:
         """Revoke in the revocation list of the badge's issuer (the current one, or a former
         one kept under previous/) and in the database; False if already."""
         record = self.badge(badge_id)
         public = self.settings.publish_dir
+        if self.shared is not None:  # the list every node serves, not a stale local copy
+            self.shared.pull()
         folder = issuer_folder(public, self.issuer_of(record).profile_id)
-        _, added = revoke(folder or public, badge_id, reason)
+        listed, added = revoke(folder or public, badge_id, reason)
+        if self.shared is not None:  # every web node serves the new list at once
+            self.shared.push([listed])
         changed = self.store.revoke_badge(badge_id, reason)
         return added or changed
 
     def issuer_file(self, relative: str) -> Path:
         """A file of the publish folder by its path under the issuer URL: exactly that tree
-        (no hidden file, nothing outside it; the private keys live elsewhere)."""
+        (no hidden file, nothing outside it; the private keys live elsewhere). Scaled out,
+        the database's copy is taken first (a revocation made on another node)."""
         root = self.settings.publish_dir.resolve()
         path = (root / relative).resolve()
         hidden = any(part.startswith(".") for part in path.relative_to(root).parts) if (
             root in path.parents
         ) else True
+        if not hidden and self.shared is not None:
+            self.shared.refresh(self.shared.relative(path))
         if hidden or not path.is_file():
             raise NotFound(f"no issuer file {relative}")
         return path

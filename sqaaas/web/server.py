@@ -53,6 +53,16 @@ def settings_for(data_dir: Path | None, **options: Any) -> WebSettings:
     return settings
 
 
+def check_scale_out(broker_url: str | None, database_url: str | None) -> None:
+    """A scaled-out node needs both the broker and the database; neither is the embedded
+    service. SqaaasError for one without the other."""
+    if bool(broker_url) != bool(database_url):
+        raise SqaaasError(
+            "scaling out needs both --broker URL and --database URL (or neither: the "
+            "embedded service)"
+        )
+
+
 def valid_public_url(url: str) -> str:
     """The base URL without a trailing slash: https, or http on localhost (as issuers must be)."""
     # imported here for start-up speed: the issuer brings cryptography and PyJWT (~140 modules,

@@ -23,6 +23,15 @@ class WebSettings:
     allow_private: bool = False  # assess repositories on loopback/private addresses
     rate_limit_per_minute: int = 30  # write requests per client address
     clone_timeout_s: float = 300.0
+    # scale-out (docs/scale-out.md): both set, or neither (the embedded service)
+    broker_url: str | None = None  # Celery broker: redis://... (default kind) or amqp://...
+    database_url: str | None = None  # postgresql://... instead of the SQLite file
+    heartbeat_s: float = 10.0  # a running job tells the database it is alive this often
+    lease_s: float = 60.0  # a running job not heard of for this long lost its worker
+
+    @property
+    def scaled_out(self) -> bool:
+        return self.broker_url is not None
 
     @property
     def base_url(self) -> str:
