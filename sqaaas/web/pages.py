@@ -52,7 +52,7 @@ MAX_SPEC_CHARS = 100_000
 #: seconds between reloads of the progress page when JavaScript does not run (app.js polls)
 PROGRESS_REFRESH_S = 5
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-KIND_LABELS = {"sqaaas": "the sqaaas check", "tool": "a registry tool", "commands": "my commands"}
+KIND_LABELS = {"tools": "the registry tools", "tool": "a registry tool", "commands": "my commands"}
 COMPARATOR_LABELS = {
     "EQUALS": "exact name",
     "GLOB": "shell pattern (*, ?)",
