@@ -57,7 +57,7 @@ def derive_spec(checkout: Checkout) -> PipelineSpec:
 def derive_spec_with_notes(checkout: Checkout) -> tuple[PipelineSpec, list[str]]:
     """The spec of :func:`derive_spec` and the criteria it cannot check without sqaaas."""
     ctx = make_context(checkout)
-    names = [entry.name for entry in ctx.fs.files()]
+    names = [entry.name for entry in ctx.fs.files]
     criteria: dict[str, tuple[Step, ...]] = {}
     unchecked = []
     for criterion in default_catalogue().of_baseline("software"):
