@@ -114,9 +114,9 @@ def test_github_workflow_passes_actionlint_and_zizmor(generated, tmp_path, name)
 
 def test_actionlint_and_zizmor_catch_an_injected_expression(generated, tmp_path) -> None:
     """The failing fixture: an attacker's issue title spliced into a run: script."""
-    text = generated["python"][WORKFLOW].replace(
-        "        run: |-\n", "        run: |-\n          echo \"${{ github.event.issue.title }}\"\n", 1
-    )
+    planted = '          echo "${{ github.event.issue.title }}"\n'
+    text = generated["python"][WORKFLOW].replace("        run: |-\n",
+                                                 "        run: |-\n" + planted, 1)
     path = _write(tmp_path, WORKFLOW, text)
     assert any("github.event.issue.title" in f["message"] for f in actionlint_findings(path))
     result = zizmor(path)
