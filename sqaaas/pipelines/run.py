@@ -5,10 +5,9 @@ read-only at ``/src``, a per-step scratch folder read-write at ``/out``, no netw
 the step asks for it, the step's timeout (capped by what is left of the pipeline's), a
 read-only root file system, an unprivileged user and resource limits.
 
-* ``sqaaas`` steps run ``sqaaas assess --criteria <id>`` (``commands.check_argv``) in the
-  tools image, which holds this very sqaaas: the install command CI needs is not run, and
-  the verdict is read from the step's JSON report, so it equals ``sqaaas assess``'s.
-* ``tool`` steps run ``sqaaas pipeline tool`` in the tools image (exit 0 pass, 1 fail).
+* ``tools`` and ``tool`` steps run their CI lines (``commands.step_lines``: the registry
+  tools on the files they cover) in the tools image, which holds those tools at the versions
+  CI installs, so the install lines are not run; the exit status is the verdict, as in CI.
 * ``commands`` steps run the user's commands (``sh``, one after the other, stopping at the
   first failure) in the step's image when this machine has it; a registry image that is not
   here is never pulled: the step runs in the tools image and its result says so.
