@@ -43,6 +43,7 @@ MIN_ENVIRONMENT_ROWS = 2
 
 GENERAL = "form"  # errors that belong to no single field
 NAME, TARGET, TIMEOUT, REQUIREMENT = "name", "target", "timeout", "sqaaas_requirement"
+FAIL_UNDER = "fail_under"
 CRITERIA, REPOSITORIES, ENVIRONMENT = "criteria", "repositories", "environment"
 ORDER = "criteria_order"  # hidden: the order of a loaded spec's criteria (steps run in it)
 KINDS = tuple(kind.value for kind in StepKind)
@@ -128,6 +129,7 @@ class ComposerForm:
     target: str = DEFAULT_TARGET
     timeout: str = "3600"
     requirement: str = ""  # empty: no sqaaas assess step (sqaaas is not on PyPI)
+    fail_under: str = ""  # the badge level the sqaaas assess step must reach; empty: none
     repositories: list[RepoRow] = field(default_factory=list)
     environment: list[EnvRow] = field(default_factory=list)
     criteria: dict[str, CriterionRows] = field(default_factory=dict)
@@ -203,6 +205,7 @@ def parse_form(data: FormData) -> ComposerForm:
     form.target = _text(data.get(TARGET))
     form.timeout = _text(data.get(TIMEOUT)).strip()
     form.requirement = _text(data.get(REQUIREMENT)).strip()
+    form.fail_under = _text(data.get(FAIL_UNDER)).strip()
     rows: dict[str, dict[int, dict[str, str]]] = {"repo": {}, "env": {}}
     steps: dict[str, dict[int, dict[str, str]]] = {cid: {} for cid in form.criteria}
     for key in data:
@@ -405,6 +408,8 @@ def _error_field(loc: tuple[int | str, ...], build: _Build) -> str:
             return step_field(cid, max(build.step_rows[cid][j], 0), "kind")
         case ("sqaaas_requirement", *_):
             return REQUIREMENT
+        case ("fail_under", *_):
+            return FAIL_UNDER
         case (str(top), *_) if top in (NAME, TIMEOUT, CRITERIA, REPOSITORIES, ENVIRONMENT):
             return top
     return GENERAL
@@ -445,7 +450,10 @@ def to_spec(form: ComposerForm) -> tuple[PipelineSpec | None, Errors]:
         "environment": _environment(form, build),
         "criteria": _criteria(form, repo_names, build),
         "sqaaas_requirement": form.requirement or None,
+        "fail_under": form.fail_under or None,
     }
+    if form.fail_under and form.fail_under not in default_catalogue().level_names:
+        build.error(FAIL_UNDER, f"choose one of {', '.join(default_catalogue().level_names)}")
     if form.timeout:
         raw["timeout"] = form.timeout
     try:
@@ -481,6 +489,7 @@ def from_spec(spec: PipelineSpec, target: str = DEFAULT_TARGET) -> ComposerForm:
     form.target = target
     form.timeout = str(spec.timeout)
     form.requirement = spec.sqaaas_requirement or ""
+    form.fail_under = spec.fail_under or ""
     form.repositories = [
         RepoRow(name=r.name, url=r.url, branch=r.branch, subfolder=r.subfolder or "")
         for r in spec.repositories
@@ -521,6 +530,7 @@ _LABELS = {
     TARGET: "CI system",
     TIMEOUT: "Pipeline timeout",
     REQUIREMENT: "sqaaas requirement",
+    FAIL_UNDER: "Badge level to reach",
     CRITERIA: "Criteria",
     REPOSITORIES: "Repositories",
     ENVIRONMENT: "Environment variables",

@@ -146,6 +146,7 @@ def _composer(
         "errors": errors or {},
         "choices": choices,
         "targets": [(t, TARGET_LABELS[t]) for t in TARGETS],
+        "levels": [("", "none"), *((lv, lv) for lv in default_catalogue().level_names)],
         "target_labels": TARGET_LABELS,
         "kinds": [(kind, KIND_LABELS[kind]) for kind in composer.KINDS],
         "comparators": [(c, COMPARATOR_LABELS[c]) for c in composer.COMPARATORS],
