@@ -25,8 +25,8 @@ from tests.pipeline_support import golden_spec
 #: every criterion that has CI tools, one default step each: all their installs
 ALL_TOOLS = parse_spec({
     "repositories": [{"name": "r", "url": "https://example.org/r"}],
-    "criteria": {c: [{"name": c.replace(".", "_").lower()}] for c in ("QC.Sty", "QC.Sec",
-                                                                       "QC.Doc")},
+    "criteria": {c: [{"name": c.replace(".", "_").lower()}]
+                 for c in ("QC.Sty", "QC.Sec", "QC.Doc")},
 })
 
 
