@@ -138,19 +138,18 @@ def test_install_lines_alone_are_not_mistaken_for_a_check(tmp_path):
     config = _write(tmp_path, """
 config: {project_repos: {}}
 sqa_criteria:
-  QC.Lic:
+  QC.Sty:
     repos:
-      lic:
+      pep8:
         container: svc
         commands:
-          - python -m pip install --quiet sqaaas==0.1.0
-          - sqaaas assess . --criteria QC.Lic --format json --output reports/QC.Lic.json --quiet
+          - python -m pip install --quiet flake8==7.5.0
           - echo done
 """)
     (criterion, step), = _steps(load_jepl(config).spec).values()
-    assert criterion == "QC.Lic"
-    assert step_kind(step) is StepKind.COMMANDS
-    assert step.commands[-1] == "echo done"
+    assert criterion == "QC.Sty"
+    assert step_kind(step) is StepKind.COMMANDS  # not a tool step: its check line is missing
+    assert step.commands == ("python -m pip install --quiet flake8==7.5.0", "echo done")
 
 
 def test_unknown_keys_are_reported_not_dropped(tmp_path):
