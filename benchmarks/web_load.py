@@ -55,11 +55,11 @@ SPEC = {
     ],
     "environment": {"LANG": "C.UTF-8"},
     "timeout": 3600,
-    "sqaaas_requirement": "sqaaas==0.1.0",
+    "sqaaas_requirement": "sqaaas @ git+https://github.com/example-org/sqaaas@v0.1.0",
     "criteria": {
         "QC.Sty": [
             {"name": "qc_sty"},
-            {"name": "ruff_strict", "tool": "ruff", "args": ["--select", "E,W"]},
+            {"name": "pep8_wide", "tool": "flake8", "args": ["--max-line-length=120"]},
         ],
         "QC.Uni": [
             {
@@ -73,7 +73,7 @@ SPEC = {
                 },
             }
         ],
-        "QC.Lic": [{"name": "qc_lic"}],
+        "QC.Sec": [{"name": "qc_sec"}],
         "QC.Doc": [{"name": "qc_doc"}],
     },
 }

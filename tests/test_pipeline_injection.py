@@ -26,6 +26,7 @@ HOSTILE = [
     'main"\n  evil: "x',
     "$(curl x)",
     "${{ github.token }}",
+    "${{ github.event.issue.title }}",
     "'; sh -c 'id' #",
     "first\nsecond: {a: b}\n- item",
     "x\r\n  injected: true\x85\u2028}",
@@ -47,8 +48,8 @@ def make_spec(text: str) -> PipelineSpec:
                 "QC.Sty": [
                     {"name": "qc_sty", "when": {"branch": {"pattern": text}}},
                     {
-                        "name": "ruff",
-                        "tool": "ruff",
+                        "name": "flake8",
+                        "tool": "flake8",
                         "args": [text],
                         "when": {"branch": {"pattern": text}},
                     },
@@ -131,21 +132,23 @@ def test_hostile_text_comes_back_intact_as_data(text: str) -> None:
     config = yaml.safe_load(jenkins[".sqa/config.yml"])
     assert config["config"]["project_repos"]["main"] == {"repo": text, "branch": text}
     assert config["environment"]["MY_VAR"] == text
-    assert config["sqa_criteria"]["QC.Sty"]["when"]["branch"]["pattern"] == text
     commands = check_lines("jenkins", jenkins)["QC.Uni tests"]
     assert commands == [text, "echo ok"]  # the user's own commands, verbatim
-    ruff = check_lines("jenkins", jenkins)["QC.Sty ruff"][-1]
-    assert shlex.split(ruff)[-1] == f"--arg={text}"  # one word, never re-parsed
+    flake8 = check_lines("jenkins", jenkins)["QC.Sty flake8"][-1]
+    assert shlex.split(flake8)[-1] == text  # one word, never re-parsed
     compose = yaml.safe_load(jenkins[".sqa/docker-compose.yml"])
     unescape = lambda value: value.replace("$$", "$")  # noqa: E731 - compose/GitLab escape
     assert unescape(compose["services"]["tests"]["image"]) == text
-    assert unescape(compose["services"]["qc_sty"]["environment"]["MY_VAR"]) == text
+    qc_sty = compose["services"]["qc_sty"]["environment"]
+    assert unescape(qc_sty["MY_VAR"]) == text
+    assert unescape(qc_sty["SQAAAS_WHEN_PATTERN"]) == text  # the condition is data too
 
     gitlab = yaml.safe_load(render(spec, "gitlab-ci")[".gitlab-ci.yml"])
     assert unescape(gitlab["variables"]["MY_VAR"]) == text
     assert unescape(gitlab["QC.Uni tests"]["variables"]["SQAAAS_WHEN_PATTERN"]) == text
     assert gitlab["QC.Uni tests"]["script"][1:] == [text, "echo ok"]
-    clone = shlex.split(gitlab["QC.Doc docs"]["script"][-4])
+    clone_line = next(x for x in gitlab["QC.Doc docs"]["script"] if x.startswith("git clone"))
+    clone = shlex.split(clone_line)
     assert clone[:3] == ["git", "clone", "--quiet"]
     assert clone[-3:] == ["--", text, ".sqaaas-repos/other"]
 
@@ -174,3 +177,4 @@ def test_github_evaluates_no_expression_from_the_spec(text: str) -> None:
         if "run" in step:
             assert text not in step["run"]  # scripts are fixed text: values come via env
             assert "${{" not in step["run"]
+            assert "github.event" not in step["run"]

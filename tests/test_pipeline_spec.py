@@ -1,5 +1,5 @@
 """The pipeline spec's rules, the commands every target and ``sqaaas run`` share, and the
-step checks (``sqaaas pipeline tool`` / ``verdict``) that give CI the verdicts of assess."""
+step checks (``sqaaas pipeline tool`` / ``verdict``) that a sqaaas install can use."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from sqaaas.acquire import acquire
-from sqaaas.core.catalogue import default_catalogue
 from sqaaas.pipelines import commands
 from sqaaas.pipelines.commands import StepKind
 from sqaaas.pipelines.init import derive_spec, repository_of
@@ -53,23 +52,36 @@ def test_invalid_specs_are_refused_with_the_field(criteria, extra, message) -> N
 def test_registry_checks_need_known_tools_and_criteria() -> None:
     with pytest.raises(SpecError, match="unknown tool 'flake9'"):
         commands.validate(spec_with({"QC.Sty": [{"name": "a", "tool": "flake9"}]}))
-    with pytest.raises(SpecError, match=r"tool bandit does not check QC\.Sty"):
+    with pytest.raises(SpecError, match=r"tool bandit decides no subcriterion of QC\.Sty"):
         commands.validate(spec_with({"QC.Sty": [{"name": "a", "tool": "bandit"}]}))
+    with pytest.raises(SpecError, match=r"tool ruff decides no subcriterion of QC\.Sty"):
+        commands.validate(spec_with({"QC.Sty": [{"name": "a", "tool": "ruff"}]}))  # evidence
     with pytest.raises(SpecError, match=r"unknown criterion QC\.Xyz"):
         commands.validate(spec_with({"QC.Xyz": [{"name": "a"}]}))
+    with pytest.raises(SpecError, match=r"no registry tool checks QC\.Lic in CI"):
+        commands.validate(spec_with({"QC.Lic": [{"name": "a"}]}))
+    with pytest.raises(SpecError, match="is not a badge level"):
+        commands.validate(spec_with({"QC.Sec": [{"name": "a"}]}, fail_under="platinum",
+                                    sqaaas_requirement="sqaaas @ https://example.org/s.tgz"))
     commands.validate(spec_with({"QC.Sec": [{"name": "a", "tool": "bandit"}]}))
+    commands.validate(spec_with({"QC.Lic": [{"name": "a", "commands": ["reuse lint"]}]}))
 
 
-def test_sqaaas_requirement_may_be_a_url() -> None:
+def test_sqaaas_requirement_may_be_a_url_and_adds_the_assess_step() -> None:
     spec = spec_with(
         {"QC.Sty": [{"name": "a"}]},
         sqaaas_requirement="sqaaas @ https://example.org/sqaaas-0.1.0.tar.gz",
+        fail_under="silver",
     )
-    install = commands.install_commands(spec.criteria["QC.Sty"][0], spec.sqaaas_requirement)
+    install = commands.assess_install(spec)
     assert shlex.split(install[-1]) == [
         "python", "-m", "pip", "install", "--quiet",
         "sqaaas @ https://example.org/sqaaas-0.1.0.tar.gz",
     ]  # fmt: skip
+    assert commands.assess_lines(spec)[-1] == (
+        "sqaaas assess . --fail-under silver --format json --output reports/sqaaas.json --quiet"
+    )
+    assert commands.assess_lines(spec.model_copy(update={"sqaaas_requirement": None})) == []
 
 
 def test_step_kinds_and_their_commands() -> None:
@@ -77,33 +89,21 @@ def test_step_kinds_and_their_commands() -> None:
         name="c", commands=("make test",)
     )
     assert [commands.step_kind(s) for s in (default, tool, custom)] == [
-        StepKind.SQAAAS,
+        StepKind.TOOLS,
         StepKind.TOOL,
         StepKind.COMMANDS,
     ]
-    assert commands.step_lines(default, "QC.Sty", "out") == [
-        "sqaaas assess . --criteria QC.Sty --format json --output out/QC.Sty.json --quiet",
-        "sqaaas pipeline verdict out/QC.Sty.json --criterion QC.Sty",
-    ]
-    assert commands.check_argv(tool, "QC.Sec") == [
-        "sqaaas", "pipeline", "tool", "cppcheck", ".", "--criterion", "QC.Sec",
-        "--output", "reports/QC.Sec.t.json",
-    ]  # fmt: skip
+    tools = commands.step_lines(default, "QC.Sec")
+    for tool_name in ("bandit", "detect-secrets", "cppcheck", "flawfinder", "biome"):
+        assert any(f"sqaaas: QC.Sec02 by {tool_name}" in line for line in tools), tool_name
+    cpp = commands.step_lines(tool, "QC.Sec")
+    assert len(cpp) == 1 and "xargs -0 -r cppcheck --error-exitcode=1" in cpp[0]
     assert commands.step_lines(custom, "QC.Uni") == ["make test"]
-    assert commands.report_file(custom, "QC.Uni") is None
-    with pytest.raises(SpecError, match="no sqaaas check"):
-        commands.check_argv(custom, "QC.Uni")
-    assert commands.install_commands(custom) == []
-    tool_install = commands.install_commands(tool, sudo=True)
+    assert commands.install_commands(custom, "QC.Uni") == []
+    tool_install = commands.install_commands(tool, "QC.Sec", sudo=True)
     assert "sudo apt-get install -y -qq --no-install-recommends cppcheck" in tool_install
-    assert tool_install[-1] == f"python -m pip install --quiet sqaaas=={_version()}"
-    assert not any("cppcheck" in line for line in commands.install_commands(default))
-
-
-def _version() -> str:
-    from sqaaas import __version__
-
-    return __version__
+    assert not any(" pip install" in line for line in tool_install)  # cppcheck is Debian's
+    assert not any("sqaaas" in line for line in commands.install_commands(default, "QC.Sec"))
 
 
 def on(pattern: str, comparator: str = "EQUALS", tag: bool = False) -> When:
@@ -151,16 +151,13 @@ def test_when_rule_is_the_same_in_python_and_in_the_ci_shell_gate(
     assert not (tmp_path / "pwned").exists()
 
 
-def test_init_derives_one_default_step_per_automated_criterion(tmp_path: Path) -> None:
+def test_init_derives_one_step_per_tool_with_files_here(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", gold_repo_files())
     spec = derive_spec(acquire(str(repo)))
-    automated = [
-        c.id
-        for c in default_catalogue().of_baseline("software")
-        if any(s.probes for s in c.subcriteria)
-    ]
-    assert list(spec.criteria) == automated
-    assert spec.criteria["QC.Sty"] == (Step(name="qc_sty"),)
+    assert set(spec.criteria) <= {"QC.Sty", "QC.Sec", "QC.Doc"}  # what registry tools decide
+    assert {s.tool for s in spec.criteria["QC.Sec"]} == {"bandit", "detect-secrets"}
+    assert all(s.name == f"qc_sec_{s.tool}" for s in spec.criteria["QC.Sec"])
+    assert spec.sqaaas_requirement is None
     assert spec.repositories[0].url == "https://github.com/example-org/example"
     commands.validate(spec)
 

@@ -13,15 +13,19 @@ import pytest
 import yaml
 
 from sqaaas.acquire import acquire
+from sqaaas.core.outcomes import Outcome
 from sqaaas.pipelines import results as results_module
+from sqaaas.pipelines import toolci
+from sqaaas.pipelines.init import derive_spec
 from sqaaas.pipelines.jepl import load_jepl
 from sqaaas.pipelines.render import render
 from sqaaas.pipelines.results import RunResult, SourceInfo, StepStatus
 from sqaaas.pipelines.run import RunOptions, run_pipeline
-from sqaaas.pipelines.spec import When, parse_spec
+from sqaaas.pipelines.spec import When, dump_spec, load_spec, parse_spec
 from sqaaas.pipelines.when import BuildRef, selected
 from tests.conftest import assess_repo
 from tests.containers_support import in_containers
+from tests.pipeline_support import check_lines
 from tests.repos import good_repo_files
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "pipelines-run.md"
@@ -125,8 +129,8 @@ def _snapshot(repo: Path) -> dict[str, bytes]:
 
 
 MAIN_STEPS = {
-    "QC.Lic": [{"name": "licence"}],
-    "QC.Sty": [{"name": "ruff", "tool": "ruff"}],
+    "QC.Sec": [{"name": "security"}],
+    "QC.Sty": [{"name": "pep8", "tool": "flake8"}],
     "QC.Doc": [
         {"name": "hello", "commands": ['echo "$GREETING" > /out/greeting.txt',
                                        "cat /out/greeting.txt", "pwd"]},
@@ -156,18 +160,18 @@ def test_run_reports_every_status_with_logs_and_a_valid_json_result(
     jsonschema.validate(result, RunResult.model_json_schema())
     steps = {s["name"]: s for s in result["steps"]}
     assert {n: s["status"] for n, s in steps.items()} == {
-        "licence": "pass", "ruff": "pass", "hello": "pass", "broken": "fail",
+        "security": "pass", "pep8": "pass", "hello": "pass", "broken": "fail",
         "release-only": "skipped", "slow": "error", "write-checkout": "fail", "offline": "fail",
     }
     assert result["status"] == "fail"
     assert result["counts"] == {"pass": 3, "fail": 3, "error": 1, "skipped": 1}
 
-    licence = steps["licence"]
-    assert licence["kind"] == "sqaaas" and licence["image"] == result["tools_image"]
-    assert licence["verdict"]["valid"] is True and licence["verdict"]["badge_level"] == "bronze"
-    assert "QC.Lic01: pass" in licence["verdict"]["details"]
-    assert json.loads(Path(licence["report"]).read_text())["criteria"]["QC.Lic"]["valid"]
-    assert steps["ruff"]["kind"] == "tool" and steps["ruff"]["verdict"]["valid"] is True
+    security = steps["security"]
+    assert security["kind"] == "tools" and security["image"] == result["tools_image"]
+    assert security["verdict"]["valid"] is True
+    assert "sqaaas: QC.Sec02 by bandit" in security["verdict"]["details"]
+    assert not any("pip install" in line for line in security["commands"])  # in the image
+    assert steps["pep8"]["kind"] == "tool" and steps["pep8"]["verdict"]["valid"] is True
 
     run_dir = Path(result["run_dir"])
     assert run_dir.parent == tmp_path / "cache" / "runs"
@@ -204,7 +208,7 @@ def test_run_reports_every_status_with_logs_and_a_valid_json_result(
     # live status on stderr: one line per step, with its elapsed time
     assert re.search(r"^broken \(QC\.Doc\): fail in \d+\.\d s - a command exited 3$",
                      proc.stderr, re.M)
-    assert re.search(r"^licence \(QC\.Lic\): pass in \d+\.\d s$", proc.stderr, re.M)
+    assert re.search(r"^security \(QC\.Sec\): pass in \d+\.\d s$", proc.stderr, re.M)
     assert json.loads((run_dir / "result.json").read_text())["run_id"] == result["run_id"]
 
 
@@ -273,33 +277,70 @@ def test_original_service_jepl_runs_its_stages(repo_factory, run_cli, tmp_path):
     assert "unit env ran" in (run_dir / "QC.Uni-this_repo.log").read_text()
 
 
-ROUND_TRIP = ["QC.Acc", "QC.Doc", "QC.Lic", "QC.Met", "QC.Ver", "QC.Sty"]
+#: a repository where each CI-decided subcriterion fails: PEP 8 (flake8), a security error
+#: (bandit: eval of input), a YAML file that does not parse, a Markdown style error
+BROKEN = {
+    "pkg/bad.py": "import os, sys\n\n\ndef ask():\n    return eval(input())\n",
+    "conf/broken.yml": "key: [1, 2\n",
+    "NOTES.md": "# Notes\n\n* a\n+ b\n",
+}
+
+
+def _assess_verdicts(repo: Path, spec) -> dict[str, bool]:
+    """Per criterion of the spec: whether every subcriterion its CI tools decide passes
+    (or does not apply) in the report of ``sqaaas assess``."""
+    report = assess_repo(repo, criteria=list(spec.criteria))
+    verdicts = {}
+    for criterion, steps in spec.criteria.items():
+        subs = {c.subcriterion for s in steps for c in toolci.ci_checks(criterion, s.tool)}
+        outcomes = {report.criteria[criterion].subcriteria[sub].outcome for sub in subs}
+        verdicts[criterion] = outcomes <= {Outcome.PASS, Outcome.NOT_APPLICABLE}
+    return verdicts
+
+
+@in_containers(400)
+@pytest.mark.parametrize("variant", ["clean", "broken"])
+def test_github_workflow_steps_run_to_the_verdicts_of_assess(repo_factory, tmp_path, variant):
+    """The steps of the generated GitHub workflow, run in containers by `sqaaas run --spec`,
+    give the verdicts `sqaaas assess` gives on the same (full-history) checkout."""
+    files = good_repo_files() if variant == "clean" else {**good_repo_files(), **BROKEN}
+    repo = repo_factory(files, tags=["v1.0.0"])
+    spec = derive_spec(acquire(str(repo)))
+    assert {"QC.Sty", "QC.Sec", "QC.Doc"} <= set(spec.criteria)
+    ci_lines = check_lines("github-actions", render(spec, "github-actions"))
+    spec_file = tmp_path / "pipeline.yml"
+    spec_file.write_text(dump_spec(spec), encoding="utf-8")
+    result = run_pipeline(
+        load_spec(spec_file), acquire(str(repo)), BuildRef("main"),
+        source=SourceInfo(kind="spec", path=str(spec_file)),
+        options=RunOptions(cache_dir=tmp_path / "cache"),
+    )
+    for step in result.steps:  # what ran is what the workflow runs
+        assert step.commands == ci_lines[f"{step.criterion} {step.name}"], step.name
+        assert step.status in (StepStatus.PASS, StepStatus.FAIL), (step.name, step.reason)
+    got: dict[str, bool] = {}
+    for step in result.steps:
+        got[step.criterion] = got.get(step.criterion, True) and step.status is StepStatus.PASS
+    assert got == _assess_verdicts(repo, spec)
+    assert set(got.values()) == {variant == "clean"}  # the fixture decides every criterion
 
 
 @in_containers(240)
-@pytest.mark.parametrize("variant", ["good", "without-licence"])
-def test_round_trip_jenkins_files_run_to_the_verdicts_of_assess(repo_factory, tmp_path, variant):
-    files = good_repo_files()
-    if variant == "without-licence":
-        del files["LICENSE"]
-    repo = repo_factory(files, tags=["v1.0.0"])
-    spec = parse_spec({
-        "repositories": [{"name": "example", "url": REPO_URL}],
-        "criteria": {c: [{"name": c.replace(".", "-").lower()}] for c in ROUND_TRIP},
-    })
+def test_round_trip_jenkins_files_run_the_same_tool_checks(repo_factory, tmp_path):
+    repo = repo_factory({**good_repo_files(), **BROKEN}, tags=["v1.0.0"])
+    spec = derive_spec(acquire(str(repo)))
     for rel, text in render(spec, "jenkins").items():
         (tmp_path / "ci" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "ci" / rel).write_text(text, encoding="utf-8")
     checkout = acquire(str(repo))
     jepl = load_jepl(tmp_path / "ci" / ".sqa" / "config.yml", main_url=checkout.url)
+    assert jepl.spec.criteria == spec.criteria  # the same steps, their installs dropped
     result = run_pipeline(
         jepl.spec, checkout, BuildRef("main"), source=SourceInfo(kind="jepl", path="ci"),
         options=RunOptions(cache_dir=tmp_path / "cache"),
     )
-    assert all(s.kind == "sqaaas" and s.verdict is not None for s in result.steps)
-    got = {s.criterion: s.verdict.valid for s in result.steps if s.verdict}
-    expected = {c: r.valid for c, r in assess_repo(repo, criteria=ROUND_TRIP).criteria.items()}
-    assert got == expected
-    assert got["QC.Lic"] is (variant == "good")
-    statuses = {s.criterion: s.status for s in result.steps}
-    assert statuses == {c: StepStatus.PASS if v else StepStatus.FAIL for c, v in got.items()}
+    got: dict[str, bool] = {}
+    for step in result.steps:
+        assert step.kind in ("tool", "tools") and step.verdict is not None
+        got[step.criterion] = got.get(step.criterion, True) and step.verdict.valid
+    assert got == _assess_verdicts(repo, spec) == dict.fromkeys(spec.criteria, False)

@@ -59,7 +59,7 @@ repositories:
 environment: {LANG: C.UTF-8}
 criteria:
   QC.Sty:
-    - {name: ruff_strict, tool: ruff, args: ["--select", "E,W"]}
+    - {name: pep8_wide, tool: flake8, args: ["--max-line-length", "120"]}
     - {name: style_check}
   QC.Uni:
     - name: unit_tests
@@ -136,12 +136,12 @@ def fill_composer(page: sync_api.Page, target: str) -> None:
     assert not sty.locator("#f-step-QC\\.Sty-0-name").is_visible()  # steps show once ticked
     page.check("#f-criterion-QC\\.Sty")
     page.check("#f-step-QC\\.Sty-0-kind-tool")
-    page.select_option("#f-step-QC\\.Sty-0-tool", "ruff")
-    page.fill("#f-step-QC\\.Sty-0-name", "ruff_strict")
-    page.fill("#f-step-QC\\.Sty-0-args", "--select\nE,W")
+    page.select_option("#f-step-QC\\.Sty-0-tool", "flake8")
+    page.fill("#f-step-QC\\.Sty-0-name", "pep8_wide")
+    page.fill("#f-step-QC\\.Sty-0-args", "--max-line-length\n120")
     assert not page.locator("#f-step-QC\\.Sty-0-commands").is_visible()  # only a tool's fields
-    page.click("button[data-add='step-QC.Sty']")  # app.js adds step 2: the sqaaas check
-    assert page.locator("#f-step-QC\\.Sty-1-kind-sqaaas").is_checked()
+    page.click("button[data-add='step-QC.Sty']")  # app.js adds step 2: the registry tools
+    assert page.locator("#f-step-QC\\.Sty-1-kind-tools").is_checked()
     page.fill("#f-step-QC\\.Sty-1-name", "style_check")  # a named row is a step, even if bare
     page.check("#f-criterion-QC\\.Uni")
     page.check("#f-step-QC\\.Uni-0-kind-commands")

@@ -176,7 +176,7 @@ WORDS = st.text(min_size=1, max_size=30)
 def specs(draw: st.DrawFn) -> dict[str, Any]:
     criterion = draw(st.sampled_from(["QC.Sty", "QC.Uni", "QC.Lic", "QC.Sec", "QC.Zzz"]))
     step: dict[str, Any] = {"name": draw(NAMES)}
-    kind = draw(st.sampled_from(["sqaaas", "tool", "commands"]))
+    kind = draw(st.sampled_from(["tools", "tool", "commands"]))
     if kind == "tool":
         step["tool"] = draw(st.sampled_from(sorted(default_tools())) | WORDS)
         step["args"] = draw(st.lists(TEXT, max_size=2))

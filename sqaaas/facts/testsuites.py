@@ -27,14 +27,14 @@ CODE_SUFFIXES = frozenset(
     }
 )
 #: Directories holding tests or test support code (doubles there are apart from main code).
-_TEST_SUPPORT_DIRS = frozenset(
+TEST_SUPPORT_DIRS = frozenset(
     {
         "test", "tests", "testing", "spec", "specs", "__tests__", "__mocks__", "mocks", "mock",
         "fakes", "stubs", "testdata", "test_data", "fixtures", "testutil", "testutils",
         "test_utils", "test_helpers", "testhelpers", "e2e", "unit_tests", "integration_tests",
     }
 )
-_TEST_FILE = re.compile(
+TEST_FILE = re.compile(
     r"^(?:test_.+\.py|.+_test\.py|conftest\.py|testing\.py|.+_test\.go"
     r"|.+\.(?:test|spec)\.[cm]?[jt]sx?"
     r"|.+Tests?\.(?:java|kt|scala|cs|php|swift)|.+_(?:spec|test)\.rb|test_.+\.rb"
@@ -48,9 +48,9 @@ def test_path_marker(path: str) -> str | None:
     ``test file name``; None for other code (the security scope names it as evidence)."""
     pure = PurePosixPath(path)
     for part in pure.parts[:-1]:
-        if part.lower() in _TEST_SUPPORT_DIRS:
+        if part.lower() in TEST_SUPPORT_DIRS:
             return f"{part}/"
-    return "test file name" if _TEST_FILE.match(pure.name) else None
+    return "test file name" if TEST_FILE.match(pure.name) else None
 
 
 def is_test_path(path: str) -> bool:

@@ -17,11 +17,11 @@ from sqaaas.core.outcomes import Evidence, Finding, Outcome
 from sqaaas.errors import SqaaasError
 from sqaaas.facts.declared_tools import declared_invocations
 from sqaaas.paths import default_cache_dir
-from sqaaas.pipelines.commands import evidenced, registry_tool
-from sqaaas.pipelines.spec import Step
+from sqaaas.pipelines.commands import evidenced
 from sqaaas.probes.judging import judge_in_scope
 from sqaaas.safeparse import Limits, ParseError, load_json, read_document
 from sqaaas.tools.runner import run_tool
+from sqaaas.tools.spec import default_tools
 
 #: Reports are written where the repository's own steps run: read them as untrusted.
 REPORT_LIMITS = Limits(max_bytes=50_000_000, max_nodes=5_000_000)
@@ -41,8 +41,10 @@ def run_tool_check(
 ) -> CheckResult:
     """Run registry tool ``tool_name`` with ``extra_args`` on the repository at ``target`` and
     judge each subcriterion of ``criterion`` it evidences with sqaaas's own rule."""
-    step = Step(name=tool_name, tool=tool_name, args=extra_args)
-    spec = registry_tool(step, criterion)
+    spec = default_tools().get(tool_name)
+    if spec is None or spec.not_automated or not evidenced(spec, criterion):
+        raise SqaaasError(f"{tool_name}: not a registry tool run for {criterion} "
+                          "(see criteria/tools.yml)")
     spec = spec.model_copy(update={"args": (*spec.args, *extra_args)})
     ctx = make_context(acquire(target))
     declared = declared_invocations(ctx, spec.declared_as) if spec.declared_as else ()

@@ -2,20 +2,24 @@
 
 The selection is the one ``sqaaas assess`` makes: every criterion of the software baseline
 with at least one automated subcriterion, minus the criteria the repository's own
-configuration skips (with its reason). Each gets one default step, the sqaaas check of that
-criterion, so the generated CI gives the verdicts ``sqaaas assess`` gives locally.
+configuration skips (with its reason). Each gets one step per registry tool that decides
+it in CI and has files to check here, so the generated CI gives, for what those tools
+decide, the verdicts ``sqaaas assess`` gives locally, without sqaaas installed.
 """
 
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 from urllib.parse import unquote
 
 from sqaaas.acquire import Checkout, redact_url
 from sqaaas.context import make_context
 from sqaaas.core.catalogue import default_catalogue
+from sqaaas.errors import SqaaasError
 from sqaaas.forges import web_url
+from sqaaas.pipelines import toolci
 from sqaaas.pipelines.spec import PipelineSpec, Repository, Step
 
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -44,11 +48,38 @@ def repository_name(url: str, fallback: str = "repository") -> str:
 
 
 def derive_spec(checkout: Checkout) -> PipelineSpec:
-    """One default sqaaas step per criterion that ``sqaaas assess`` would assess here."""
-    config = make_context(checkout).config
-    criteria = {
-        criterion.id: (Step(name=step_name(criterion.id)),)
-        for criterion in default_catalogue().of_baseline("software")
-        if criterion.id not in config.skip and any(s.probes for s in criterion.subcriteria)
-    }
-    return PipelineSpec(repositories=(repository_of(checkout),), criteria=criteria)
+    """One step per registry tool that decides a criterion ``sqaaas assess`` would assess
+    here, in CI, and has files to check in this repository."""
+    spec, _ = derive_spec_with_notes(checkout)
+    return spec
+
+
+def derive_spec_with_notes(checkout: Checkout) -> tuple[PipelineSpec, list[str]]:
+    """The spec of :func:`derive_spec` and the criteria it cannot check without sqaaas."""
+    ctx = make_context(checkout)
+    names = [entry.name for entry in ctx.fs.files]
+    criteria: dict[str, tuple[Step, ...]] = {}
+    unchecked = []
+    for criterion in default_catalogue().of_baseline("software"):
+        if criterion.id in ctx.config.skip or not any(s.probes for s in criterion.subcriteria):
+            continue
+        steps = tuple(
+            Step(name=f"{step_name(criterion.id)}_{tool.name}", tool=tool.name)
+            for tool in toolci.tools_of(criterion.id)
+            if any(fnmatch(name, pattern) for pattern in tool.include for name in names)
+        )
+        if steps:
+            criteria[criterion.id] = steps
+        else:
+            unchecked.append(criterion.id)
+    if not criteria:
+        raise SqaaasError(
+            f"{checkout.root}: no registry tool has files to check here; write the spec by hand "
+            "(see 'sqaaas pipeline schema')"
+        )
+    notes = [
+        f"{', '.join(unchecked)}: checked by sqaaas itself, not by a tool: CI checks them only "
+        "when the spec's 'sqaaas_requirement' says how to install sqaaas (its sqaaas assess "
+        "step checks every criterion)"
+    ] if unchecked else []
+    return PipelineSpec(repositories=(repository_of(checkout),), criteria=criteria), notes

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sqaaas.pipelines import commands
+from sqaaas.pipelines import commands, toolci
 from sqaaas.pipelines.spec import (
     DEFAULT_IMAGE,
     PipelineSpec,
@@ -38,6 +38,7 @@ from sqaaas.pipelines.spec import (
     When,
     parse_spec,
 )
+from sqaaas.pipelines.targets import jenkins
 from sqaaas.platform import images
 from sqaaas.safeparse import ParseError, load_yaml, read_document
 
@@ -70,6 +71,7 @@ class _Service:
     build: bool
     working_dir: str | None
     mount: str | None
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 def _mapping(value: object, where: str, source: str) -> dict[str, object]:
@@ -155,8 +157,31 @@ def _services(path: Path | None, notes: list[str]) -> dict[str, _Service] | None
             build="build" in svc,
             working_dir=str(svc["working_dir"]) if svc.get("working_dir") else None,
             mount=mount,
+            environment=_environment(svc.get("environment")),
         )
     return services
+
+
+def _environment(raw: object) -> dict[str, str]:
+    """A compose service's environment, as a mapping or a list of NAME=value."""
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items() if v is not None}
+    if isinstance(raw, list):
+        return dict(str(item).partition("=")[::2] for item in raw)  # type: ignore[misc]
+    return {}
+
+
+def _gate_when(env: dict[str, str]) -> When | None:
+    """The ``when`` the jenkins target wrote into a service's environment for its gate."""
+    comparator = env.get("SQAAAS_WHEN_COMPARATOR", "")
+    pattern = env.get("SQAAAS_WHEN_PATTERN", "")
+    branch = {"pattern": pattern, "comparator": comparator} if comparator and pattern else None
+    try:
+        return When.model_validate(
+            {"branch": branch, "building_tag": env.get("SQAAAS_WHEN_TAG") == "true"}
+        )
+    except ValidationError:
+        return None
 
 
 def _compose_path(config: Path, data: dict[str, object]) -> Path:
@@ -177,41 +202,41 @@ def _unwrap(command: str) -> str:
     return command
 
 
-def _install_prefix(step: Step, lines: list[str]) -> bool:
-    """Whether ``lines`` are exactly the install lines of ``step`` for some requirement."""
-    if not lines:
-        return True
+def _ungated(line: str) -> tuple[str, bool]:
+    """A line without the when-gate the jenkins target puts before a conditional step's
+    commands, and whether it had it (the condition itself is in the compose service)."""
+    prefix = jenkins.gate() + "\n"
+    return (line[len(prefix):], True) if line.startswith(prefix) else (line, False)
+
+
+def _tool_args(line: str, argv: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The extra arguments of a tool's CI line (what follows its argv after ``xargs``)."""
+    _, found, tail = line.rpartition("xargs -0 -r ")
     try:
-        last = shlex.split(lines[-1])
+        words = shlex.split(tail) if found else []
     except ValueError:
-        return False
-    if len(last) < 2:
-        return False
-    sudo = lines[0].startswith("sudo ")
-    return commands.install_commands(step, last[-1], sudo=sudo, python=last[0]) == lines
+        return None
+    return tuple(words[len(argv):]) if tuple(words[: len(argv)]) == argv else None
 
 
 def _as_check(name: str, criterion: str, lines: list[str], base: dict[str, object]) -> Step | None:
-    """The sqaaas or tool step whose install + check lines are exactly ``lines``, if any."""
-    for index, line in enumerate(lines):
+    """The tools or tool step whose install + check lines are exactly ``lines``, if any: the
+    tools image already holds those tools, so ``sqaaas run`` runs the checks only."""
+    candidates: list[dict[str, object]] = [{}]
+    for check in toolci.ci_checks(criterion):
+        for line in lines:
+            args = _tool_args(line, check.runs[0].argv)
+            if args is not None:
+                candidates.append({"tool": check.tool.name, "args": args})
+    for fields in candidates:
         try:
-            words = shlex.split(line)
-        except ValueError:
-            continue
-        if words[:2] not in (["sqaaas", "assess"], ["sqaaas", "pipeline"]):
-            continue
-        output = words[words.index("--output") + 1] if "--output" in words[:-1] else ""
-        reports = posixpath.dirname(output) or commands.REPORTS_DIR
-        tool = words[3] if words[:3] == ["sqaaas", "pipeline", "tool"] and len(words) > 3 else None
-        args = tuple(w.removeprefix("--arg=") for w in words if w.startswith("--arg="))
-        try:
-            step = Step.model_validate({**base, "name": name, "tool": tool, "args": args})
-            check = commands.step_lines(step, criterion, reports)
+            step = Step.model_validate({**base, "name": name, **fields})
+            expected = [*commands.install_commands(step, criterion),
+                        *commands.step_lines(step, criterion)]
         except (ValidationError, SpecError):
-            return None
-        if lines[index:] == check and _install_prefix(step, lines[:index]):
+            continue
+        if lines == expected:
             return step
-        return None
     return None
 
 
@@ -295,7 +320,8 @@ def load_jepl(config: Path, *, main_url: str | None = None) -> JeplPipeline:
                 name=f"{criterion}-{stage}" if stage in repeated else stage,
                 names=stage_names, subfolders=subfolders, source=source, notes=notes,
             )
-            steps.setdefault(criterion, []).append(step)
+            if step is not None:
+                steps.setdefault(criterion, []).append(step)
 
     for key, sub in subfolders.items():
         repos[key] = Repository.model_validate({**repos[key].model_dump(), "subfolder": sub})
@@ -378,7 +404,7 @@ def _stage(
     subfolders: dict[str, str],
     source: str,
     notes: list[str],
-) -> Step:
+) -> Step | None:
     where = f"sqa_criteria.{criterion}.repos.{stage}"
     _unknown(settings, _STAGE_KEYS, f"{where}.", notes)
     if "commands" in settings and "tox" in settings:
@@ -398,6 +424,12 @@ def _stage(
     else:
         raise JeplError(f"{source}: {where}: needs 'commands' or 'tox'")
     container = _text(container, f"{where}.container", source)
+    if stage == jenkins.ASSESS_STAGE and any(
+        _unwrap(line).startswith(f"{commands.SQAAAS} assess ") for line in lines
+    ):
+        notes.append(f"{where}: the full sqaaas assess stage is not run here: run "
+                     "'sqaaas assess' on this machine for its verdict")
+        return None
 
     service = None
     image = DEFAULT_IMAGE
@@ -424,12 +456,17 @@ def _stage(
     wanted, name = name, _safe_name(name, names, prefix=criterion)
     if name != wanted:
         notes.append(f"{where}: step named {name!r}")
+    unwrapped = [_ungated(_unwrap(line)) for line in lines]
+    if unwrapped and all(gated for _, gated in unwrapped) and when is None and service:
+        when = _gate_when(service.environment)  # the jenkins target's gate: its condition
+    if when is not None:  # sqaaas run evaluates the condition itself
+        unwrapped = [(line, False) for line, _ in unwrapped]
     base: dict[str, object] = {
         "image": image,
         "when": when.model_dump() if when else None,
         "repository": repos[repo_key].name if repo_key else None,
     }
-    unwrapped = [_unwrap(line) for line in lines]
+    unwrapped = [line if not gated else jenkins.gate() + "\n" + line for line, gated in unwrapped]
     if (check := _as_check(name, criterion, unwrapped, base)) is not None:
         return check
     try:

@@ -31,7 +31,6 @@ class PlannedStep:
     workdir: str  # where the step runs, relative to the workspace root
     install: tuple[str, ...]
     lines: tuple[str, ...]
-    report: str | None  # relative to the step's folder
 
     @property
     def stage(self) -> str:
@@ -43,15 +42,9 @@ def plan(
     repo_dir: Callable[[Repository, bool], str],
     *,
     sudo: bool = False,
-    shared_reports: bool = True,
 ) -> list[PlannedStep]:
     """Steps in spec order; ``repo_dir(repository, is_main)`` is the target's layout.
-
-    Every step runs in its repository's folder. With ``shared_reports`` its report path
-    leads back to the workspace's ``reports`` folder (one artefact for all), else it is a
-    ``reports`` folder in the step's own folder.
-    """
-    reports_dir = commands.REPORTS_DIR
+    Every step runs in its repository's folder."""
     commands.validate(spec)
     repos = {r.name: r for r in spec.repositories}
     planned = []
@@ -60,9 +53,6 @@ def plan(
             repo = repos[step.repository] if step.repository else spec.main
             main = repo.name == spec.main.name
             workdir = posixpath.normpath(posixpath.join(repo_dir(repo, main), repo.subfolder or ""))
-            back = posixpath.relpath(reports_dir, workdir) if shared_reports else reports_dir
-            report = commands.report_file(step, criterion, back)
-            install = commands.install_commands(step, spec.sqaaas_requirement, sudo=sudo)
             planned.append(
                 PlannedStep(
                     criterion=criterion,
@@ -71,9 +61,8 @@ def plan(
                     repository=repo,
                     main=main,
                     workdir=workdir,
-                    install=tuple(install),
-                    lines=tuple(commands.step_lines(step, criterion, back)),
-                    report=report,
+                    install=tuple(commands.install_commands(step, criterion, sudo=sudo)),
+                    lines=tuple(commands.step_lines(step, criterion)),
                 )
             )
     return planned
@@ -86,6 +75,7 @@ def workspace_dir(repo: Repository, main: bool) -> str:
 
 
 def clone_argv(repo: Repository) -> list[str]:
-    """A shallow clone of a further repository at its branch (the URL after ``--``)."""
-    return ["git", "clone", "--quiet", "--depth", "1", "--branch", repo.branch, "--",
-            repo.url, workspace_dir(repo, False)]  # fmt: skip
+    """A clone of a further repository at its branch, with its whole history (versions,
+    tags and workflow verdicts read it), the URL after ``--``."""
+    return ["git", "clone", "--quiet", "--branch", repo.branch, "--", repo.url,
+            workspace_dir(repo, False)]

@@ -19,7 +19,7 @@ RESULT_SCHEMA_VERSION = 1
 
 
 class StepStatus(StrEnum):
-    PASS = "pass"  # the check passed (sqaaas/tool: criterion valid; commands: exit 0)
+    PASS = "pass"  # the check passed (every tool and command exited 0)
     FAIL = "fail"  # the check ran and failed
     ERROR = "error"  # no verdict: timed out, killed, no image, no report, engine failure
     SKIPPED = "skipped"  # not run: its `when` does not hold, or --fail-fast stopped the run
@@ -30,7 +30,8 @@ class _Model(BaseModel):
 
 
 class Verdict(_Model):
-    """How sqaaas judged a ``sqaaas`` or ``tool`` step (the same rule as ``sqaaas assess``)."""
+    """The verdict of a ``tools`` or ``tool`` step (its tools' exit status: the CI rules that
+    mirror ``sqaaas assess``)."""
 
     criterion: str
     valid: bool
@@ -43,7 +44,7 @@ class Verdict(_Model):
 class StepResult(_Model):
     name: str
     criterion: str
-    kind: str  # sqaaas | tool | commands
+    kind: str  # tools | tool | commands
     repository: str
     status: StepStatus
     reason: str

@@ -5,10 +5,9 @@ read-only at ``/src``, a per-step scratch folder read-write at ``/out``, no netw
 the step asks for it, the step's timeout (capped by what is left of the pipeline's), a
 read-only root file system, an unprivileged user and resource limits.
 
-* ``sqaaas`` steps run ``sqaaas assess --criteria <id>`` (``commands.check_argv``) in the
-  tools image, which holds this very sqaaas: the install command CI needs is not run, and
-  the verdict is read from the step's JSON report, so it equals ``sqaaas assess``'s.
-* ``tool`` steps run ``sqaaas pipeline tool`` in the tools image (exit 0 pass, 1 fail).
+* ``tools`` and ``tool`` steps run their CI lines (``commands.step_lines``: the registry
+  tools on the files they cover) in the tools image, which holds those tools at the versions
+  CI installs, so the install lines are not run; the exit status is the verdict, as in CI.
 * ``commands`` steps run the user's commands (``sh``, one after the other, stopping at the
   first failure) in the step's image when this machine has it; a registry image that is not
   here is never pulled: the step runs in the tools image and its result says so.
@@ -35,7 +34,6 @@ from sqaaas.errors import SqaaasError
 from sqaaas.gitinfo import GitInfo
 from sqaaas.paths import default_cache_dir
 from sqaaas.pipelines import commands
-from sqaaas.pipelines.checks import REPORT_LIMITS, report_verdict
 from sqaaas.pipelines.commands import StepKind
 from sqaaas.pipelines.jepl import load_jepl
 from sqaaas.pipelines.results import (
@@ -62,7 +60,6 @@ from sqaaas.platform.containers import (
     host_ca_bundle,
     proxy_vars,
 )
-from sqaaas.safeparse import ParseError, load_json, read_document
 
 #: What ``sqaaas pipeline init`` writes, read when neither --spec nor --jepl is given.
 DEFAULT_SPEC = DEFAULT_SPEC_FILE
@@ -311,12 +308,10 @@ def _run_step(ctx: _Context, planned: _Planned) -> StepResult:
         image, problem = _commands_image(ctx, step, notes)
         if image is None:
             return _error(planned, problem, notes=notes)
-        argv = ["sh", "-c", COMMANDS_SCRIPT, "sqaaas-step", *step.commands]
-        shown = list(step.commands)
-    else:
+    else:  # the tools image holds the tools at the versions CI installs: no install lines
         image = ctx.tools
-        argv = commands.check_argv(step, planned.criterion, REPORTS)
-        shown = [commands.shell_line(argv)]
+    shown = commands.step_lines(step, planned.criterion)
+    argv = ["sh", "-c", COMMANDS_SCRIPT, "sqaaas-step", *shown]
     scratch = ctx.run_dir / step.name
     (scratch / "reports").mkdir(parents=True)
     for folder in (scratch, scratch / "reports"):
@@ -345,7 +340,7 @@ def _run_step(ctx: _Context, planned: _Planned) -> StepResult:
         reason = "all commands exited 0" if ok else f"a command exited {result.rc}"
         status = StepStatus.PASS if ok else StepStatus.FAIL
         return StepResult.model_validate(_base(planned, status=status, reason=reason, **fields))
-    return _judged(planned, kind, scratch, result, fields)
+    return _judged(planned, result, fields)
 
 
 def _commands_image(ctx: _Context, step: Step, notes: list[str]) -> tuple[str | None, str]:
@@ -388,46 +383,21 @@ def _contain(
         return RunResult(rc=-1, stdout="", stderr=str(exc), timed_out=False, duration=0.0)
 
 
-def _judged(
-    planned: _Planned, kind: StepKind, scratch: Path, result: RunResult, fields: dict[str, object]
-) -> StepResult:
-    """Status of a sqaaas or tool step from its JSON report (an exit status alone is not a
-    verdict: a crash must not read as a failing criterion, nor as a pass)."""
+def _judged(planned: _Planned, result: RunResult, fields: dict[str, object]) -> StepResult:
+    """Status of a tools or tool step: its tools' exit status, as in CI. A tool that is not
+    there or cannot run (126, 127) gives no verdict: an error, never a failing criterion."""
     criterion = planned.criterion
-    rel = commands.report_file(planned.step, criterion, "reports")
-    report = scratch / str(rel)
-    fields["report"] = str(report) if report.is_file() else None
     last = _last_line(result.output) or f"exit status {result.rc}"
-    if kind is StepKind.SQAAAS:
-        if result.rc != 0:
-            return _error(planned, f"sqaaas assess failed: {last}", **fields)
-        try:
-            check = report_verdict(report, criterion)
-        except SqaaasError as exc:
-            return _error(planned, f"no verdict: {exc}", **fields)
-        valid, details = check.passed, check.lines
-    else:
-        data = _read_json(report)
-        if result.rc not in (0, 1) or not isinstance(data.get("passed"), bool):
-            return _error(planned, f"the tool check gave no verdict: {last}", **fields)
-        valid = bool(data["passed"])
-        details = [line for line in result.stdout.splitlines() if line.strip()][:50]
+    if result.rc in (126, 127) or result.rc < 0:
+        return _error(planned, f"a tool could not run: {last}", **fields)
+    valid = result.rc == 0
+    details = [line for line in result.output.splitlines() if line.strip()][:50]
     fields["verdict"] = Verdict(criterion=criterion, valid=valid, details=details,
                                 badge_level=_badge_level(criterion))
     status = StepStatus.PASS if valid else StepStatus.FAIL
-    reason = f"{criterion} {'valid' if valid else 'not valid'} (the rule of sqaaas assess)"
+    reason = (f"{criterion}: no decisive finding" if valid
+              else f"{criterion}: a decisive finding ({last})")
     return StepResult.model_validate(_base(planned, status=status, reason=reason, **fields))
-
-
-def _read_json(path: Path) -> dict[str, object]:
-    """A tool step's JSON report; {} when missing, invalid or over a parsing bound (it was
-    written where the repository's code runs)."""
-    try:
-        text = read_document(path, kind="JSON", limits=REPORT_LIMITS)
-        data = load_json(text, source=str(path), limits=REPORT_LIMITS)
-    except (OSError, ParseError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _last_line(text: str) -> str:

@@ -1,9 +1,8 @@
 """The pipeline spec: what to check, where, and under which conditions, as validated data.
 
 One spec renders to every CI target and runs locally with ``sqaaas run``; each target only
-changes the syntax, never the checks (a step runs ``sqaaas assess --criteria <id>``, one
-registry tool judged by sqaaas's rule, or the user's raw commands: see commands.py), so CI
-and local verdicts agree.
+changes the syntax, never the checks (a step runs the registry tools of its criterion, one
+of them, or the user's raw commands: see commands.py), so CI and local verdicts agree.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from pydantic import (
     model_validator,
 )
 
-from sqaaas import __version__
 from sqaaas.errors import SqaaasError
 from sqaaas.pipelines import DEFAULT_SPEC_FILE as _SPEC_FILE
 from sqaaas.safeparse import ParseError, load_json, load_yaml, read_document
@@ -36,7 +34,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _CRITERION = re.compile(r"^[A-Za-z]+\.[A-Za-z]+$")
 DEFAULT_IMAGE = "python:3.11-slim"
 DEFAULT_SPEC_FILE = _SPEC_FILE  # re-exported for the modules that read specs
-DEFAULT_REQUIREMENT = f"sqaaas=={__version__}"
 
 
 class SpecError(SqaaasError):
@@ -147,11 +144,18 @@ class PipelineSpec(_Strict):
     environment: dict[str, str] = Field(default_factory=dict)
     timeout: int = Field(3600, gt=0, le=86_400)
     criteria: dict[str, tuple[Step, ...]] = Field(min_length=1)
-    sqaaas_requirement: str = Field(
-        DEFAULT_REQUIREMENT,
+    sqaaas_requirement: str | None = Field(
+        None,
         min_length=1,
         max_length=500,
-        description="pip requirement installing sqaaas in CI (a version pin or a URL)",
+        description="pip requirement installing sqaaas in CI (a URL, or a version pin once "
+        "sqaaas is published): adds a step running the full 'sqaaas assess' with its JSON and "
+        "SARIF reports; without it the steps run the registry tools only",
+    )
+    fail_under: str | None = Field(
+        None,
+        description="badge level the sqaaas assess step must reach (bronze, silver, gold); "
+        "needs sqaaas_requirement",
     )
 
     @field_validator("version")
@@ -171,7 +175,9 @@ class PipelineSpec(_Strict):
 
     @field_validator("sqaaas_requirement")
     @classmethod
-    def _requirement(cls, value: str) -> str:
+    def _requirement(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             name = Requirement(value).name
         except InvalidRequirement as exc:
@@ -182,6 +188,8 @@ class PipelineSpec(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> PipelineSpec:
+        if self.fail_under is not None and self.sqaaas_requirement is None:
+            raise ValueError("fail_under needs sqaaas_requirement (the sqaaas assess step)")
         names = [r.name for r in self.repositories]
         if len(set(names)) != len(names):
             raise ValueError("repository names must be unique")

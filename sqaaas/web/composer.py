@@ -21,19 +21,17 @@ from pydantic import ValidationError
 from sqaaas.acquire import check_url
 from sqaaas.core.catalogue import default_catalogue
 from sqaaas.errors import SqaaasError
-from sqaaas.pipelines import DEFAULT_TARGET, TARGETS, commands
+from sqaaas.pipelines import DEFAULT_TARGET, TARGETS, commands, toolci
 from sqaaas.pipelines.commands import StepKind
 from sqaaas.pipelines.init import repository_name, step_name
 from sqaaas.pipelines.spec import (
     DEFAULT_IMAGE,
-    DEFAULT_REQUIREMENT,
     Comparator,
     PipelineSpec,
     SpecError,
     Step,
     When,
 )
-from sqaaas.tools.spec import default_tools
 
 #: rows kept from one submission (more are dropped: a form is not a bulk interface)
 MAX_REPOSITORIES = 10
@@ -45,6 +43,7 @@ MIN_ENVIRONMENT_ROWS = 2
 
 GENERAL = "form"  # errors that belong to no single field
 NAME, TARGET, TIMEOUT, REQUIREMENT = "name", "target", "timeout", "sqaaas_requirement"
+FAIL_UNDER = "fail_under"
 CRITERIA, REPOSITORIES, ENVIRONMENT = "criteria", "repositories", "environment"
 ORDER = "criteria_order"  # hidden: the order of a loaded spec's criteria (steps run in it)
 KINDS = tuple(kind.value for kind in StepKind)
@@ -96,7 +95,7 @@ class StepRow:
     """One step as typed: ``kind`` picks which of tool/args or commands is used."""
 
     name: str = ""
-    kind: str = StepKind.SQAAAS.value
+    kind: str = StepKind.TOOLS.value
     tool: str = ""
     args: str = ""  # one argument per line
     commands: str = ""  # one command per line
@@ -108,7 +107,7 @@ class StepRow:
     def blank(self) -> bool:
         typed = (self.name, self.tool, self.args, self.commands, self.image, self.timeout)
         elsewhere = self.repository not in ("", "0")
-        return self.kind == StepKind.SQAAAS.value and not (any(typed) or self.network or elsewhere)
+        return self.kind == StepKind.TOOLS.value and not (any(typed) or self.network or elsewhere)
 
 
 @dataclass
@@ -129,7 +128,8 @@ class ComposerForm:
     name: str = "sqaaas"
     target: str = DEFAULT_TARGET
     timeout: str = "3600"
-    requirement: str = DEFAULT_REQUIREMENT
+    requirement: str = ""  # empty: no sqaaas assess step (sqaaas is not on PyPI)
+    fail_under: str = ""  # the badge level the sqaaas assess step must reach; empty: none
     repositories: list[RepoRow] = field(default_factory=list)
     environment: list[EnvRow] = field(default_factory=list)
     criteria: dict[str, CriterionRows] = field(default_factory=dict)
@@ -156,8 +156,7 @@ Errors = dict[str, list[str]]
 
 @cache
 def criterion_choices() -> tuple[CriterionChoice, ...]:
-    """Criteria of the software baseline, each with the registry tools that check it."""
-    tools = [t for t in default_tools().values() if not t.not_automated]
+    """Criteria of the software baseline, each with the registry tools that decide it in CI."""
     return tuple(
         CriterionChoice(
             id=c.id,
@@ -165,8 +164,7 @@ def criterion_choices() -> tuple[CriterionChoice, ...]:
             description=c.description,
             tools=tuple(
                 ToolChoice(t.name, f"{t.title} ({', '.join(t.languages)})")
-                for t in tools
-                if commands.evidenced(t, c.id)
+                for t in toolci.tools_of(c.id)
             ),
         )
         for c in default_catalogue().of_baseline("software")
@@ -207,6 +205,7 @@ def parse_form(data: FormData) -> ComposerForm:
     form.target = _text(data.get(TARGET))
     form.timeout = _text(data.get(TIMEOUT)).strip()
     form.requirement = _text(data.get(REQUIREMENT)).strip()
+    form.fail_under = _text(data.get(FAIL_UNDER)).strip()
     rows: dict[str, dict[int, dict[str, str]]] = {"repo": {}, "env": {}}
     steps: dict[str, dict[int, dict[str, str]]] = {cid: {} for cid in form.criteria}
     for key in data:
@@ -238,7 +237,7 @@ def parse_form(data: FormData) -> ComposerForm:
 def _step_row(row: dict[str, str]) -> StepRow:
     return StepRow(
         name=row.get("name", "").strip(),
-        kind=row.get("kind", StepKind.SQAAAS.value),
+        kind=row.get("kind", StepKind.TOOLS.value),
         tool=row.get("tool", ""),
         args=row.get("args", ""),
         commands=row.get("commands", ""),
@@ -327,7 +326,7 @@ def _step(
         if not (lines := _lines(row.commands)):
             build.error(step_field(criterion, j, "commands"), "give at least one command")
         raw["commands"] = lines
-    elif row.kind != StepKind.SQAAAS.value:
+    elif row.kind != StepKind.TOOLS.value:
         build.error(step_field(criterion, j, "kind"), "choose what the step runs")
     if row.image:
         raw["image"] = row.image
@@ -409,6 +408,8 @@ def _error_field(loc: tuple[int | str, ...], build: _Build) -> str:
             return step_field(cid, max(build.step_rows[cid][j], 0), "kind")
         case ("sqaaas_requirement", *_):
             return REQUIREMENT
+        case ("fail_under", *_):
+            return FAIL_UNDER
         case (str(top), *_) if top in (NAME, TIMEOUT, CRITERIA, REPOSITORIES, ENVIRONMENT):
             return top
     return GENERAL
@@ -419,15 +420,22 @@ def _message(error: Mapping[str, object]) -> str:
 
 
 def _check_tools(spec: PipelineSpec, build: _Build) -> None:
-    """Registry checks the spec model cannot make: the tool exists and checks its criterion."""
+    """Registry checks the spec model cannot make: the tool exists and checks its criterion,
+    and a criterion's registry tools exist where a step runs them all."""
     for cid, steps in spec.criteria.items():
         for j, step in enumerate(steps):
-            if commands.step_kind(step) is StepKind.TOOL:
-                try:
+            kind = commands.step_kind(step)
+            if kind is StepKind.COMMANDS:
+                continue
+            try:
+                if kind is StepKind.TOOL:
                     commands.registry_tool(step, cid)
-                except SpecError as exc:
-                    row = max(build.step_rows[cid][j], 0)
-                    build.error(step_field(cid, row, "tool"), str(exc).split(": ", 1)[-1])
+                else:
+                    commands.validate(spec.model_copy(update={"criteria": {cid: (step,)}}))
+            except SpecError as exc:
+                row = max(build.step_rows[cid][j], 0)
+                field_name = "tool" if kind is StepKind.TOOL else "kind"
+                build.error(step_field(cid, row, field_name), str(exc).split(": ", 1)[-1])
 
 
 def to_spec(form: ComposerForm) -> tuple[PipelineSpec | None, Errors]:
@@ -441,8 +449,11 @@ def to_spec(form: ComposerForm) -> tuple[PipelineSpec | None, Errors]:
         "repositories": repositories,
         "environment": _environment(form, build),
         "criteria": _criteria(form, repo_names, build),
-        "sqaaas_requirement": form.requirement or DEFAULT_REQUIREMENT,
+        "sqaaas_requirement": form.requirement or None,
+        "fail_under": form.fail_under or None,
     }
+    if form.fail_under and form.fail_under not in default_catalogue().level_names:
+        build.error(FAIL_UNDER, f"choose one of {', '.join(default_catalogue().level_names)}")
     if form.timeout:
         raw["timeout"] = form.timeout
     try:
@@ -477,7 +488,8 @@ def from_spec(spec: PipelineSpec, target: str = DEFAULT_TARGET) -> ComposerForm:
     form.name = spec.name
     form.target = target
     form.timeout = str(spec.timeout)
-    form.requirement = spec.sqaaas_requirement
+    form.requirement = spec.sqaaas_requirement or ""
+    form.fail_under = spec.fail_under or ""
     form.repositories = [
         RepoRow(name=r.name, url=r.url, branch=r.branch, subfolder=r.subfolder or "")
         for r in spec.repositories
@@ -518,6 +530,7 @@ _LABELS = {
     TARGET: "CI system",
     TIMEOUT: "Pipeline timeout",
     REQUIREMENT: "sqaaas requirement",
+    FAIL_UNDER: "Badge level to reach",
     CRITERIA: "Criteria",
     REPOSITORIES: "Repositories",
     ENVIRONMENT: "Environment variables",

@@ -52,7 +52,7 @@ MAX_SPEC_CHARS = 100_000
 #: seconds between reloads of the progress page when JavaScript does not run (app.js polls)
 PROGRESS_REFRESH_S = 5
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-KIND_LABELS = {"sqaaas": "the sqaaas check", "tool": "a registry tool", "commands": "my commands"}
+KIND_LABELS = {"tools": "the registry tools", "tool": "a registry tool", "commands": "my commands"}
 COMPARATOR_LABELS = {
     "EQUALS": "exact name",
     "GLOB": "shell pattern (*, ?)",
@@ -146,6 +146,7 @@ def _composer(
         "errors": errors or {},
         "choices": choices,
         "targets": [(t, TARGET_LABELS[t]) for t in TARGETS],
+        "levels": [("", "none"), *((lv, lv) for lv in default_catalogue().level_names)],
         "target_labels": TARGET_LABELS,
         "kinds": [(kind, KIND_LABELS[kind]) for kind in composer.KINDS],
         "comparators": [(c, COMPARATOR_LABELS[c]) for c in composer.COMPARATORS],

@@ -23,7 +23,7 @@
   function clearRow(row) {
     row.querySelectorAll("input, textarea, select").forEach(function (el) {
       if (el.type === "radio") {
-        el.checked = el.value === "sqaaas";
+        el.checked = el.value === "tools";
       } else if (el.type === "checkbox") {
         el.checked = false;
       } else if (el.tagName === "SELECT") {

@@ -1,11 +1,13 @@
 """GitHub Actions: ``.github/workflows/sqaaas.yml``.
 
-One ``checks`` job (read-only token) runs every step, keeps going past failures, uploads
-``reports/`` and fails at the end if any check failed; a ``code-scanning`` job, the only one
-with ``security-events: write``, uploads the SARIF of a full ``sqaaas assess``. The first
-repository is the one the workflow runs in (checked out at the pushed commit); further
-repositories are cloned into ``.sqaaas-repos/<name>`` after the main repository's checks and
-its SARIF, so they never become part of its assessment.
+One ``checks`` job (read-only token) checks out the whole history (versions, tags and
+workflow verdicts read it), runs every step, keeps going past failures and fails at the end
+if any check failed. With a ``sqaaas_requirement`` it also runs ``sqaaas assess`` (JSON and
+SARIF in the ``sqaaas-reports`` artefact), and a ``code-scanning`` job, the only one with
+``security-events: write``, uploads the SARIF. The first repository is the one the workflow
+runs in (checked out at the pushed commit); further repositories are cloned into
+``.sqaaas-repos/<name>`` after the main repository's checks, so they never become part of
+its assessment.
 
 Injection: spec values appear only as env values quoted by ``gha_str`` (which also
 neutralises ``${{``); every ``run:`` script and every ``${{ }}`` expression is fixed text
@@ -25,7 +27,7 @@ from sqaaas import __version__
 from sqaaas.datafiles import data_path, load_yaml
 from sqaaas.pipelines import commands
 from sqaaas.pipelines.plan import PlannedStep, clone_argv, plan, workspace_dir
-from sqaaas.pipelines.spec import PipelineSpec, Step
+from sqaaas.pipelines.spec import PipelineSpec
 
 WORKFLOW = ".github/workflows/sqaaas.yml"
 
@@ -61,10 +63,11 @@ def _item(
     """One workflow step: spec-derived text only in ``env``, a fixed ``script``."""
     when: dict[str, str] = extra.pop("when", {})  # type: ignore[assignment]
     runs = {f"SQAAAS_RUN_{n}": line for n, line in enumerate(lines, start=1)}
+    fixed: dict[str, str] = extra.pop("fixed_env", {})  # type: ignore[assignment]
     return {
         "name": name,
         "workdir": workdir,
-        "env": {**when, **runs},
+        "env": {**fixed, **when, **runs},
         "script": _script(len(lines), gate=bool(when)),
         "gate": bool(when),
         "id": None,
@@ -87,8 +90,7 @@ def _check(step: PlannedStep, number: int) -> dict[str, object]:
 
 
 def _install_lines(spec: PipelineSpec, steps: list[PlannedStep]) -> list[str]:
-    sarif_needs = commands.install_commands(Step(name="sarif"), spec.sqaaas_requirement, sudo=True)
-    lines = [line for s in steps for line in s.install] + sarif_needs
+    lines = [line for s in steps for line in s.install] + commands.assess_install(spec, sudo=True)
     return list(dict.fromkeys(lines))
 
 
@@ -99,21 +101,25 @@ def render(spec: PipelineSpec, env: Environment) -> dict[str, str]:
     install = _install_lines(spec, steps)
     main_dir = posixpath.normpath(posixpath.join(".", spec.main.subfolder or ""))
     back = posixpath.relpath(commands.REPORTS_DIR, main_dir)
-    items = [_item("Install sqaaas and its tools", ".", install)]
+    items = [_item("Install the tools", ".", install)] if install else []
     items += [_check(s, n) for n, s in enumerate(main, start=1)]
-    sarif = commands.shell_line(commands.sarif_argv(".", back))
-    items.append(_item("SARIF of the full assessment", main_dir, [sarif], always=True))
+    if assess := commands.assess_lines(spec, back):
+        items.append(_item("sqaaas assess", main_dir, assess, id=f"check{len(main) + 1}",
+                           check=True, always=True, minutes=math.ceil(spec.timeout / 60),
+                           fixed_env=commands.ASSESS_ENV))
     for repo in spec.repositories[1:]:
         if any(s.repository.name == repo.name for s in others):
             clone = commands.shell_line(clone_argv(repo))
             items.append(_item(f"Clone {repo.name}", ".", [clone]))
-    items += [_check(s, n) for n, s in enumerate(others, start=len(main) + 1)]
+    first = len(main) + (2 if assess else 1)
+    items += [_check(s, n) for n, s in enumerate(others, start=first)]
     check_ids = [str(i["id"]) for i in items if i["check"]]
     failed = " || ".join(f"steps.{i}.outcome == 'failure'" for i in check_ids)
     cache_key = hashlib.sha256("\n".join(install).encode()).hexdigest()[:16]
     text = env.get_template("github-actions/sqaaas.yml.j2").render(
         spec=spec,
         items=items,
+        assess=bool(assess),
         check_ids=check_ids,
         failed_expr="${{ always() && (" + failed + ") }}",
         job_minutes=math.ceil(spec.timeout / 60),

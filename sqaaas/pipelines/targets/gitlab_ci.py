@@ -1,6 +1,7 @@
 """GitLab CI: ``.gitlab-ci.yml`` with one job per step in a ``sqaaas`` stage.
 
-Each job runs in the step's image. The first repository is the project the pipeline runs
+Each job runs in the step's image, on a full clone (``GIT_DEPTH: 0``: versions, tags and
+workflow verdicts read the history). The first repository is the project the pipeline runs
 in; a step of another repository clones it into ``.sqaaas-repos/<name>`` first. Commands
 are quoted script items (GitLab does not expand ``$`` in them: the shell sees the
 ``shlex``-quoted text); variable values have ``$`` doubled, GitLab's escape.
@@ -9,13 +10,14 @@ are quoted script items (GitLab does not expand ``$`` in them: the shell sees th
 from __future__ import annotations
 
 import math
+import posixpath
 
 from jinja2 import Environment
 
 from sqaaas import __version__
 from sqaaas.pipelines import commands
 from sqaaas.pipelines.plan import PlannedStep, clone_argv, plan, workspace_dir
-from sqaaas.pipelines.spec import PipelineSpec
+from sqaaas.pipelines.spec import DEFAULT_IMAGE, PipelineSpec
 
 CI_FILE = ".gitlab-ci.yml"
 #: Fixed text: where pip caches (GitLab caches only paths inside the project folder).
@@ -49,11 +51,32 @@ def _job(step: PlannedStep) -> dict[str, object]:
     }
 
 
+def _assess_job(spec: PipelineSpec) -> dict[str, object] | None:
+    """The sqaaas assess job, when the spec says how to install sqaaas."""
+    if spec.sqaaas_requirement is None:
+        return None
+    main_dir = spec.main.subfolder
+    back = [commands.shell_line(["cd", main_dir])] if main_dir else []
+    lines = commands.assess_lines(spec, posixpath.relpath(commands.REPORTS_DIR, main_dir or "."))
+    return {
+        "name": "sqaaas assess",
+        "image": DEFAULT_IMAGE,
+        "timeout": f"{math.ceil(spec.timeout / 60)}m",
+        "variables": dict(commands.ASSESS_ENV),
+        "gate": False,
+        "cache": True,
+        "script": [*commands.assess_install(spec), *back, *lines],
+    }
+
+
 def render(spec: PipelineSpec, env: Environment) -> dict[str, str]:
     steps = plan(spec, workspace_dir)
+    jobs = [_job(s) for s in steps]
+    if assess := _assess_job(spec):
+        jobs.append(assess)
     text = env.get_template("gitlab-ci/gitlab-ci.yml.j2").render(
         spec=spec,
-        jobs=[_job(s) for s in steps],
+        jobs=jobs,
         gate=GATE_PREFIX + commands.WHEN_GATE,
         pip_cache_dir=PIP_CACHE_DIR,
         version=__version__,
