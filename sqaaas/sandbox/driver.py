@@ -35,6 +35,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from typing import BinaryIO
 
 SRC, TREE, VENV, OUT = "/src", "/work/tree", "/work/venv", "/out"
 WHEELS, RESULTS, INPUTS = "/wheels", "/results", "/inputs"
@@ -189,6 +190,22 @@ def fetch(payload: dict[str, object]) -> int:
     return rc
 
 
+def _open_regular(folder: str, name: str, what: str) -> BinaryIO | None:
+    """``folder/name`` opened for reading if it is a regular file (never a link, FIFO or
+    device); else None, after saying why it is left out (``what``: "copied", "collected")."""
+    try:
+        fd = os.open(os.path.join(folder, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        print(f"sqaaas: not {what}: {name!r}: {exc.strerror}", flush=True)
+        return None
+    reader = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+        reader.close()
+        print(f"sqaaas: not {what}: {name!r}: not a regular file", flush=True)
+        return None
+    return reader
+
+
 def copy_wheels(source: str, dest: str) -> int:
     """Copy the regular ``*.whl`` files of ``source`` into ``dest``, never following a link
     (a wheel name is pip's own, but the folder is checked as if it were not)."""
@@ -196,14 +213,9 @@ def copy_wheels(source: str, dest: str) -> int:
     for name in sorted(os.listdir(source)):
         if not name.endswith(".whl") or "/" in name or name.startswith("."):
             continue
-        try:
-            fd = os.open(os.path.join(source, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError as exc:
-            print(f"sqaaas: not copied: {name!r}: {exc.strerror}", flush=True)
+        if (reader := _open_regular(source, name, "copied")) is None:
             continue
-        with os.fdopen(fd, "rb") as reader:
-            if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
-                continue
+        with reader:
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
             with os.fdopen(os.open(os.path.join(dest, name), flags, 0o644), "wb") as writer:
                 shutil.copyfileobj(reader, writer, 1 << 20)
@@ -294,15 +306,9 @@ def collect(options: dict[str, object]) -> int:
     """Copy regular files only (never a link, FIFO or device), at most ``limit`` bytes."""
     budget = int(options.get("limit", 0))  # type: ignore[call-overload]
     for name in sorted(os.listdir(OUT))[:_MAX_RESULTS]:
-        try:
-            source = os.open(os.path.join(OUT, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError as exc:
-            print(f"sqaaas: not collected: {name!r}: {exc.strerror}", flush=True)
+        if (reader := _open_regular(OUT, name, "collected")) is None:
             continue
-        with os.fdopen(source, "rb") as reader:
-            if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
-                print(f"sqaaas: not collected: {name!r}: not a regular file", flush=True)
-                continue
+        with reader:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
             with os.fdopen(os.open(os.path.join(RESULTS, name), flags, 0o644), "wb") as writer:
                 while budget > 0 and (chunk := reader.read(min(budget, 1 << 20))):
