@@ -103,6 +103,7 @@ def jepl_errors(text: str) -> list[str]:
 SPECS = ["golden", "python", "python+assess", "polyglot", "polyglot+assess"]
 
 
+@pytest.mark.system_tools  # actionlint: installed by sqaaas setup --dev
 @pytest.mark.parametrize("name", SPECS)
 def test_github_workflow_passes_actionlint_and_zizmor(generated, tmp_path, name) -> None:
     path = _write(tmp_path, WORKFLOW, generated[name][WORKFLOW])
@@ -112,6 +113,7 @@ def test_github_workflow_passes_actionlint_and_zizmor(generated, tmp_path, name)
     assert json.loads(result.stdout) == []
 
 
+@pytest.mark.system_tools  # actionlint: installed by sqaaas setup --dev
 def test_actionlint_and_zizmor_catch_an_injected_expression(generated, tmp_path) -> None:
     """The failing fixture: an attacker's issue title spliced into a run: script."""
     planted = '          echo "${{ github.event.issue.title }}"\n'

@@ -91,6 +91,7 @@ def test_github_checker_wants_locations_in_the_repository() -> None:
     assert any("names no file" in p for p in github_problems(log, {"src/we|ird `name`.py"}))
 
 
+@pytest.mark.system_tools  # the SARIF Multitool: installed by sqaaas setup --dev
 def test_multitool_rejects_a_result_without_location(tmp_path: Path) -> None:
     log = _valid_log()
     assert _multitool(log, tmp_path) == []
