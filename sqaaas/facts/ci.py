@@ -168,26 +168,13 @@ def pre_commit_lines(ctx: RepoContext) -> tuple[str, ...]:
     return tuple(file.text.splitlines()) if file is not None else ()
 
 
-def search(
-    ctx: RepoContext,
-    patterns: Mapping[str, str],
-    *,
-    include_pre_commit: bool = False,
-    limit: int = 10,
-) -> list[Evidence]:
-    """Lines of CI files matching any regex in ``patterns`` (label -> regex), as evidence.
-
-    Comment-only lines are ignored so that a commented-out step does not count.
-    """
-    compiled = {label: re.compile(rx, re.IGNORECASE) for label, rx in patterns.items()}
-    sources: list[tuple[str, tuple[str, ...]]] = [(f.path, f.lines) for f in ctx.fact(ci_files)]
-    if include_pre_commit:
-        sources.append((PRE_COMMIT, ctx.fact(pre_commit_lines)))
+def _lines_naming(ctx: RepoContext, word: str) -> list[Evidence]:
+    """Lines of CI files (not comments) naming ``word``: the raw text, where the commands
+    CI runs (sqaaas.facts.commands.search) are not resolved yet."""
+    compiled = {word: re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)}
     hits: list[Evidence] = []
-    for path, lines in sources:
-        hits.extend(match_lines(path, lines, compiled, limit - len(hits)))
-        if len(hits) >= limit:
-            break
+    for f in ctx.fact(ci_files):
+        hits.extend(match_lines(f.path, f.lines, compiled, 10_000))
     return hits
 
 
@@ -290,7 +277,7 @@ def change_triggers(ctx: RepoContext) -> dict[str, Trigger]:
         runner = f.system.split()[0]
         callers = {
             hit.path: triggers[hit.path]
-            for hit in search(ctx, {runner: rf"\b{runner}\b"}, limit=10_000)
+            for hit in _lines_naming(ctx, runner)
             if hit.path in triggers
         }
         if any(t.why_not is None for t in callers.values()):

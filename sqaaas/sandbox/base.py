@@ -161,7 +161,7 @@ class Sandbox(ABC):
         out.chmod(0o777)  # the contained user (nobody) copies the reports here
         seconds = self.options.install.wall_time + self.options.tests.wall_time + _HOLD_MARGIN_S
         with Scratch(engine, self.image, self.options.scratch, seconds) as scratch:
-            result = self.steps(Steps(engine, self.image, self.root, scratch), run_dir)
+            result = self.steps(Steps(engine, self.image, self.root, scratch, image_id), run_dir)
         if result.status in _CACHEABLE:  # atomically: an interrupt never leaves half a verdict
             write_atomic(run_dir / "result.json", result.model_dump_json(indent=2).encode())
         return result

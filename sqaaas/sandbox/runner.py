@@ -68,10 +68,9 @@ class PythonSandbox(Sandbox):
         install_log = None
         if not plan.empty:
             self.progress(f"installing dependencies ({plan.describe()})")
-            # downloads are kept per image: another image may be another Python
-            image_id = steps.engine.image_id(self.image) or self.image
+            wheels = WheelCache(self.cache / "wheels", steps.image_id or self.image)
             install = DependencyInstall(steps, self.options.install, run_dir / "install.log",
-                                        WheelCache(self.cache / "wheels", image_id))
+                                        wheels)
             install_log, failed = install.run(plan, downloads(self.fs, plan))
             if failed is not None:
                 return TestRun(status=failed, install=install_log, **base)

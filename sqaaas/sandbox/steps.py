@@ -70,6 +70,7 @@ class Steps:
     image: str
     root: Path
     scratch: Scratch
+    image_id: str = ""  # what the run's cache keys name (another image may be another Python)
 
     @property
     def _driver(self) -> Mount:

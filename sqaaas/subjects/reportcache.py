@@ -3,7 +3,7 @@
 Keyed by everything a verdict depends on, so that a hit is the report a fresh run would
 write: the tree (the commit of a clean work tree, else a hash of its files), the refs (tags
 decide QC.Ver, branches QC.Wor), where the checkout is and what it was cloned from, the
-request (criteria, baseline, FAIR, profile, a request's config), the ``SQAAAS_*`` settings,
+request (criteria, baseline, FAIR, profile, verbose), the ``SQAAAS_*`` settings,
 and the two image tags, which hash sqaaas' own source, its criteria data, its locked tool
 versions and the images' recipes (see sqaaas/platform/images). Only reports without an
 ``error`` outcome are kept: an error may be the machine's (no container engine yet), and a
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from sqaaas import gitsafe, resultcache
 from sqaaas.acquire import Checkout
-from sqaaas.config import RepoConfig
 from sqaaas.core.model import Report
 from sqaaas.core.outcomes import Outcome
 from sqaaas.gitsafe import GitError, GitRepo
@@ -44,7 +43,6 @@ class Request:
     baseline: str
     fair: bool
     profile: str | None
-    config: RepoConfig | None = None
     verbose: bool = False  # runs the evidence-only tools: more evidence in the report
 
     def describe(self) -> dict[str, object]:
@@ -53,7 +51,6 @@ class Request:
             "baseline": self.baseline,
             "fair": self.fair,
             "profile": self.profile,
-            "config": self.config.model_dump(mode="json") if self.config else None,
             "verbose": self.verbose,
         }
 

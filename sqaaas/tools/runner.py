@@ -205,9 +205,9 @@ def run_tools(
             hit = resultcache.load("tool-results", plan.key, cache_dir) if cache_dir else None
             if hit is not None and (found := _load_cached(hit)) is not None:
                 runs[plan.spec.name] = found
-            elif plan.file_keys and cache_dir and len(
-                kept := filecache.reuse(plan, cache_dir)
-            ) == len(plan.files):
+                continue
+            kept = filecache.reuse(plan, cache_dir) if plan.file_keys and cache_dir else {}
+            if kept and len(kept) == len(plan.files):
                 runs[plan.spec.name] = _stored(plan, filecache.merge(plan, None, kept), cache_dir)
             elif not plan.files and plan.unreadable:
                 runs[plan.spec.name] = _error(
@@ -221,8 +221,7 @@ def run_tools(
                     notes=plan.notes, unreadable=plan.unreadable,
                 )
             else:
-                if plan.file_keys and cache_dir:
-                    reused[plan.spec.name] = filecache.reuse(plan, cache_dir)
+                reused[plan.spec.name] = kept
                 todo.append(plan)
         if cached := [p.spec.title for p in plans if runs.get(p.spec.name, _NOT_RUN).cached]:
             notify(f"{', '.join(cached)}: files unchanged, results from the cache")
