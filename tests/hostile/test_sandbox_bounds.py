@@ -219,8 +219,20 @@ SLOW_TEST = "import time\n\n\ndef test_sleeps():\n    time.sleep(600)\n"
 def labelled(engine: Engine, label: str) -> tuple[list[str], list[str]]:
     """Names of the containers (any state) and volumes carrying ``label`` (key=value)."""
     ps = engine.call("ps", "-a", "--filter", f"label={label}", "--format", "{{.Names}}")
-    volumes = engine.call("volume", "ls", "--filter", f"label={label}", "--format", "{{.Name}}")
-    return ps.stdout.split(), volumes.stdout.split()
+    return ps.stdout.split(), _volumes(engine, label)
+
+
+def _volumes(engine: Engine, label: str) -> list[str]:
+    """podman 4.3's `volume ls` fails ("no such volume") when a volume it listed is removed
+    while it reads them, as the cleanup under test does: ask again."""
+    for _ in range(10):
+        listed = engine.call("volume", "ls", "--filter", f"label={label}", "--format",
+                             "{{.Name}}", check=False)
+        if listed.returncode == 0:
+            return listed.stdout.split()
+        assert "no such volume" in listed.stderr, listed.stderr
+        time.sleep(0.2)
+    raise AssertionError(f"podman volume ls kept failing: {listed.stderr}")
 
 
 def job_process(server_pid: int) -> int | None:
